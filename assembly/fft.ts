@@ -1,0 +1,166 @@
+// Complex and real FFTs on f64 data, one complex number per v128 (f64x2: re, im).
+//
+// Algorithm: radix-4 Stockham autosort (radix-2 for the last stage when log2 n is odd).
+// Stockham needs no bit reversal and handles a *batch* of b transforms whose elements are
+// interleaved (element j of transform q at j*b + q) with the same code: the batch index is
+// simply the innermost, contiguous loop. 2-D/3-D column passes therefore run without any
+// transpose. Twiddles W_n^k = exp(-2πik/n), k < 3n/4, are computed once per size by the
+// caller (the plan) and stored as (cos, -sin) pairs; the inverse conjugates them in register.
+
+// a * w for w = (wr, wi); `sgn` = (-1, 1) forward, (1, -1) inverse (uses conj(w)).
+@inline function cmul(a: v128, w: v128, sgn: v128): v128 {
+  const wr = v128.shuffle<f64>(w, w, 0, 0);
+  const wi = v128.shuffle<f64>(w, w, 1, 1);
+  const sw = v128.shuffle<f64>(a, a, 1, 0);
+  return f64x2.add(f64x2.mul(a, wr), f64x2.mul(f64x2.mul(sw, wi), sgn));
+}
+
+// ±i * z: forward i*z = (-zi, zr); inverse -i*z = (zi, -zr).
+@inline function jmul(z: v128, sgn: v128): v128 {
+  return f64x2.mul(v128.shuffle<f64>(z, z, 1, 0), sgn);
+}
+
+// One radix-4 Stockham stage: sub-transform length ncur, stride s (complex units),
+// twiddle index step ts into the size-n table.
+function stage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: v128): void {
+  const n1 = ncur >> 2;
+  const S = <usize>s << 4;
+  const Q = <usize>n1 * S;
+  for (let p = 0; p < n1; p++) {
+    const k = <usize>(p * ts);
+    const w1 = v128.load(tw + (k << 4));
+    const w2 = v128.load(tw + ((k * 2) << 4));
+    const w3 = v128.load(tw + ((k * 3) << 4));
+    const xa = x + <usize>p * S;
+    const ya = y + <usize>(p << 2) * S;
+    const end = S;
+    for (let o: usize = 0; o < end; o += 16) {
+      const a = v128.load(xa + o);
+      const b = v128.load(xa + Q + o);
+      const c = v128.load(xa + 2 * Q + o);
+      const d = v128.load(xa + 3 * Q + o);
+      const apc = f64x2.add(a, c);
+      const amc = f64x2.sub(a, c);
+      const bpd = f64x2.add(b, d);
+      const jbmd = jmul(f64x2.sub(b, d), sgn);
+      v128.store(ya + o, f64x2.add(apc, bpd));
+      v128.store(ya + S + o, cmul(f64x2.sub(amc, jbmd), w1, sgn));
+      v128.store(ya + 2 * S + o, cmul(f64x2.sub(apc, bpd), w2, sgn));
+      v128.store(ya + 3 * S + o, cmul(f64x2.add(amc, jbmd), w3, sgn));
+    }
+  }
+}
+
+// Final radix-2 stage (ncur = 2): no twiddles.
+function stage2(x: usize, y: usize, s: i32): void {
+  const S = <usize>s << 4;
+  for (let o: usize = 0; o < S; o += 16) {
+    const a = v128.load(x + o);
+    const b = v128.load(x + S + o);
+    v128.store(y + o, f64x2.add(a, b));
+    v128.store(y + S + o, f64x2.sub(a, b));
+  }
+}
+
+function copyBytes(dst: usize, src: usize, bytes: usize): void {
+  memory.copy(dst, src, bytes);
+}
+
+/**
+ * Batched complex FFT of length n (power of two), b interleaved transforms, unnormalised.
+ * Reads src, leaves the result in dst; `work` (n*b complex) is scratch. src may equal dst;
+ * otherwise src is preserved.
+ */
+export function fftBatch(src: usize, dst: usize, work: usize, n: i32, b: i32, tw: usize, inverse: bool): void {
+  const bytes = (<usize>n * <usize>b) << 4;
+  if (n == 1) {
+    if (src != dst) copyBytes(dst, src, bytes);
+    return;
+  }
+  const sgn = inverse ? f64x2(1.0, -1.0) : f64x2(-1.0, 1.0);
+  // Count stages to land the last one in dst.
+  let stages = 0;
+  let m = n;
+  while (m >= 4) { m >>= 2; stages++; }
+  if (m == 2) stages++;
+  // Stage i writes to dst when (stages - i) is odd, to work otherwise.
+  let from = src;
+  let to = (stages & 1) ? dst : work;
+  if (from == to) {
+    copyBytes(work, src, bytes);
+    from = work;
+    to = dst;
+  }
+  let ncur = n;
+  let s = b;
+  while (ncur >= 4) {
+    stage4(from, to, ncur, s, tw, s / b, sgn);
+    ncur >>= 2;
+    s <<= 2;
+    from = to;
+    to = to == dst ? work : dst;
+  }
+  if (ncur == 2) stage2(from, to, s);
+}
+
+/**
+ * Real-to-complex FFT of one row of N = 2M reals (M = n complex) into M+1 complex outputs.
+ * `z` holds the unnormalised complex FFT of the row read as M complex numbers;
+ * `rtw` holds W_N^k for k < M.
+ */
+export function realForwardPost(z: usize, out: usize, m: i32, rtw: usize): void {
+  const half = f64x2(0.5, 0.5);
+  const conj = f64x2(1.0, -1.0);
+  const fwd = f64x2(-1.0, 1.0);
+  const z0 = v128.load(z);
+  const r0 = f64x2.extract_lane(z0, 0);
+  const i0 = f64x2.extract_lane(z0, 1);
+  v128.store(out, f64x2(r0 + i0, 0.0));
+  v128.store(out + (<usize>m << 4), f64x2(r0 - i0, 0.0));
+  for (let k = 1; k < m; k++) {
+    const zk = v128.load(z + (<usize>k << 4));
+    const zc = f64x2.mul(v128.load(z + (<usize>(m - k) << 4)), conj);
+    const e = f64x2.mul(f64x2.add(zk, zc), half);
+    // o = -i/2 (zk - zc);  X = e + W^k o
+    const d = f64x2.mul(f64x2.sub(zk, zc), half);
+    const o = f64x2.mul(v128.shuffle<f64>(d, d, 1, 0), f64x2(1.0, -1.0));
+    v128.store(out + (<usize>k << 4), f64x2.add(e, cmul(o, v128.load(rtw + (<usize>k << 4)), fwd)));
+  }
+}
+
+/** Inverse of realForwardPost (unnormalised): builds the M complex inputs of the inverse FFT. */
+export function realInversePre(spec: usize, z: usize, m: i32, rtw: usize): void {
+  const conj = f64x2(1.0, -1.0);
+  const inv = f64x2(1.0, -1.0);
+  for (let k = 0; k < m; k++) {
+    const xk = v128.load(spec + (<usize>k << 4));
+    const xc = f64x2.mul(v128.load(spec + (<usize>(m - k) << 4)), conj);
+    const e = f64x2.add(xk, xc);
+    const o = cmul(f64x2.sub(xk, xc), v128.load(rtw + (<usize>k << 4)), inv);
+    // Z = e + i o
+    v128.store(z + (<usize>k << 4), f64x2.add(e, f64x2.mul(v128.shuffle<f64>(o, o, 1, 0), f64x2(-1.0, 1.0))));
+  }
+}
+
+/**
+ * Real forward transform of `rows` contiguous rows of length N = 2m (real) into rows of m+1
+ * complex values. rowA/rowB are m-complex scratch rows.
+ */
+export function rfftRows(real: usize, spec: usize, rows: i32, m: i32, tw: usize, rtw: usize, rowA: usize, rowB: usize): void {
+  const inStride = <usize>m << 4;
+  const outStride = <usize>(m + 1) << 4;
+  for (let r = 0; r < rows; r++) {
+    fftBatch(real + <usize>r * inStride, rowA, rowB, m, 1, tw, false);
+    realForwardPost(rowA, spec + <usize>r * outStride, m, rtw);
+  }
+}
+
+/** Inverse of rfftRows (unnormalised): spec rows -> real rows. */
+export function irfftRows(spec: usize, real: usize, rows: i32, m: i32, tw: usize, rtw: usize, rowA: usize, rowB: usize): void {
+  const inStride = <usize>(m + 1) << 4;
+  const outStride = <usize>m << 4;
+  for (let r = 0; r < rows; r++) {
+    realInversePre(spec + <usize>r * inStride, rowA, m, rtw);
+    fftBatch(rowA, real + <usize>r * outStride, rowB, m, 1, tw, true);
+  }
+}

@@ -1,0 +1,153 @@
+// Fourier multipliers on the half spectrum of a real field (layout: index (iz*ny + iy)*nc + ix,
+// one complex per v128). Wavenumbers are per-axis f64 arrays (kx: nc, ky: ny, kz: nz), so a
+// multiplier costs no per-mode storage; k = 0 is always handled explicitly.
+
+@inline function k2At(kx: usize, ix: i32, ky2: f64): f64 {
+  const k = load<f64>(kx + (<usize>ix << 3));
+  return k * k + ky2;
+}
+
+@inline function rowBase(spec: usize, iz: i32, iy: i32, ny: i32, nc: i32): usize {
+  return spec + ((<usize>(iz * ny + iy) * <usize>nc) << 4);
+}
+
+@inline function scaleMode(p: usize, f: f64): void {
+  v128.store(p, f64x2.mul(v128.load(p), f64x2.splat(f)));
+}
+
+/** spec *= coef * |k|^alpha  (coef = -D gives the symbol of -D(-Δ)^{α/2}); the k = 0 mode gets 0. */
+export function symbolFractional(spec: usize, kx: usize, nc: i32, ky: usize, ny: i32, kz: usize, nz: i32, coef: f64, alpha: f64): void {
+  const h = alpha * 0.5;
+  for (let iz = 0; iz < nz; iz++) {
+    const z = load<f64>(kz + (<usize>iz << 3));
+    for (let iy = 0; iy < ny; iy++) {
+      const y = load<f64>(ky + (<usize>iy << 3));
+      const kyz = z * z + y * y;
+      const row = rowBase(spec, iz, iy, ny, nc);
+      for (let ix = 0; ix < nc; ix++) {
+        const k2 = k2At(kx, ix, kyz);
+        scaleMode(row + (<usize>ix << 4), k2 == 0.0 ? 0.0 : coef * Math.pow(k2, h));
+      }
+    }
+  }
+}
+
+/** spec *= exp(coef * |k|^alpha)  (coef = -D dt: the exact fractional heat propagator). */
+export function symbolFractionalExp(spec: usize, kx: usize, nc: i32, ky: usize, ny: i32, kz: usize, nz: i32, coef: f64, alpha: f64): void {
+  const h = alpha * 0.5;
+  for (let iz = 0; iz < nz; iz++) {
+    const z = load<f64>(kz + (<usize>iz << 3));
+    for (let iy = 0; iy < ny; iy++) {
+      const y = load<f64>(ky + (<usize>iy << 3));
+      const kyz = z * z + y * y;
+      const row = rowBase(spec, iz, iy, ny, nc);
+      for (let ix = 0; ix < nc; ix++) {
+        const k2 = k2At(kx, ix, kyz);
+        scaleMode(row + (<usize>ix << 4), k2 == 0.0 ? 1.0 : Math.exp(coef * Math.pow(k2, h)));
+      }
+    }
+  }
+}
+
+/** spec *= -|k|^2 (Laplacian). */
+export function symbolLaplacian(spec: usize, kx: usize, nc: i32, ky: usize, ny: i32, kz: usize, nz: i32): void {
+  for (let iz = 0; iz < nz; iz++) {
+    const z = load<f64>(kz + (<usize>iz << 3));
+    for (let iy = 0; iy < ny; iy++) {
+      const y = load<f64>(ky + (<usize>iy << 3));
+      const kyz = z * z + y * y;
+      const row = rowBase(spec, iz, iy, ny, nc);
+      for (let ix = 0; ix < nc; ix++) scaleMode(row + (<usize>ix << 4), -k2At(kx, ix, kyz));
+    }
+  }
+}
+
+/**
+ * spec *= 1/(|k|^2 + mu). With mu = 0 the k = 0 mode is set to 0: the zero-mean solution of
+ * -ΔS = f - <f> on a periodic box.
+ */
+export function symbolResolvent(spec: usize, kx: usize, nc: i32, ky: usize, ny: i32, kz: usize, nz: i32, mu: f64): void {
+  for (let iz = 0; iz < nz; iz++) {
+    const z = load<f64>(kz + (<usize>iz << 3));
+    for (let iy = 0; iy < ny; iy++) {
+      const y = load<f64>(ky + (<usize>iy << 3));
+      const kyz = z * z + y * y;
+      const row = rowBase(spec, iz, iy, ny, nc);
+      for (let ix = 0; ix < nc; ix++) {
+        const d = k2At(kx, ix, kyz) + mu;
+        scaleMode(row + (<usize>ix << 4), d == 0.0 ? 0.0 : 1.0 / d);
+      }
+    }
+  }
+}
+
+/**
+ * dst = i k_axis src (one Cartesian derivative). `k` is that axis' wavenumber array;
+ * axis 0 = x (fastest), 1 = y, 2 = z. The caller zeroes Nyquist entries of `k` (odd derivative).
+ */
+export function symbolGradient(src: usize, dst: usize, k: usize, axis: i32, nc: i32, ny: i32, nz: i32): void {
+  const rot = f64x2(-1.0, 1.0); // i (a + ib) = (-b, a)
+  for (let iz = 0; iz < nz; iz++) {
+    for (let iy = 0; iy < ny; iy++) {
+      const off = (<usize>(iz * ny + iy) * <usize>nc) << 4;
+      const kyz = axis == 2 ? load<f64>(k + (<usize>iz << 3)) : load<f64>(k + (<usize>iy << 3));
+      for (let ix = 0; ix < nc; ix++) {
+        const kk = axis == 0 ? load<f64>(k + (<usize>ix << 3)) : kyz;
+        const o = off + (<usize>ix << 4);
+        const a = v128.load(src + o);
+        v128.store(dst + o, f64x2.mul(f64x2.mul(v128.shuffle<f64>(a, a, 1, 0), rot), f64x2.splat(kk)));
+      }
+    }
+  }
+}
+
+/** 2/3 dealiasing: spec *= mx[ix] * my[iy] * mz[iz] with 0/1 per-axis masks. */
+export function dealias(spec: usize, mx: usize, nc: i32, my: usize, ny: i32, mz: usize, nz: i32): void {
+  for (let iz = 0; iz < nz; iz++) {
+    const fz = load<f64>(mz + (<usize>iz << 3));
+    for (let iy = 0; iy < ny; iy++) {
+      const f = fz * load<f64>(my + (<usize>iy << 3));
+      const row = rowBase(spec, iz, iy, ny, nc);
+      for (let ix = 0; ix < nc; ix++) scaleMode(row + (<usize>ix << 4), f * load<f64>(mx + (<usize>ix << 3)));
+    }
+  }
+}
+
+/** |k|^power for every mode into a real per-mode array (set-up of stepper coefficients). */
+export function modeNorm(out: usize, kx: usize, nc: i32, ky: usize, ny: i32, kz: usize, nz: i32, power: f64): void {
+  const h = power * 0.5;
+  let m: usize = 0;
+  for (let iz = 0; iz < nz; iz++) {
+    const z = load<f64>(kz + (<usize>iz << 3));
+    for (let iy = 0; iy < ny; iy++) {
+      const y = load<f64>(ky + (<usize>iy << 3));
+      const kyz = z * z + y * y;
+      for (let ix = 0; ix < nc; ix++) {
+        const k2 = k2At(kx, ix, kyz);
+        store<f64>(out + (m << 3), k2 == 0.0 ? 0.0 : (h == 1.0 ? k2 : Math.pow(k2, h)));
+        m++;
+      }
+    }
+  }
+}
+
+/** spec[m] *= c[m] (real per-mode factor). */
+export function modeScale(spec: usize, c: usize, n: i32): void {
+  for (let m = 0; m < n; m++) scaleMode(spec + (<usize>m << 4), load<f64>(c + (<usize>m << 3)));
+}
+
+/** out[m] = c[m] * x[m]. */
+export function modeMul(out: usize, c: usize, x: usize, n: i32): void {
+  for (let m = 0; m < n; m++) {
+    const o = <usize>m << 4;
+    v128.store(out + o, f64x2.mul(v128.load(x + o), v128.load64_splat(c + (<usize>m << 3))));
+  }
+}
+
+/** out[m] += c[m] * x[m]. */
+export function modeMulAdd(out: usize, c: usize, x: usize, n: i32): void {
+  for (let m = 0; m < n; m++) {
+    const o = <usize>m << 4;
+    v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(v128.load(x + o), v128.load64_splat(c + (<usize>m << 3)))));
+  }
+}

@@ -1,0 +1,33 @@
+// Side-by-side timing with benchmark.js: each row runs its wasm and js cases in the same suite,
+// interleaved, so the ratio is meaningful on a shared, noisy machine.
+import Benchmark from 'benchmark';
+import os from 'node:os';
+
+export const rows = [];
+
+/** Times fns.wasm and fns.js (each a () => void) and records one table row. */
+export function compare(group, label, fns, maxTime = 1) {
+  const suite = new Benchmark.Suite();
+  for (const [name, fn] of Object.entries(fns)) suite.add(name, fn, { maxTime, minSamples: 5 });
+  const res = {};
+  suite.on('cycle', (e) => { res[e.target.name] = e.target.stats.mean; }).run({ async: false });
+  const ratio = res.js / res.wasm;
+  rows.push({ group, label, wasm: res.wasm, js: res.js, ratio });
+  process.stderr.write(`${group} ${label}: js/wasm = ${ratio.toFixed(2)}\n`);
+}
+
+function fmt(seconds) {
+  const us = seconds * 1e6;
+  return us >= 1e4 ? `${(us / 1e3).toFixed(1)} ms` : us >= 100 ? `${us.toFixed(0)} µs` : `${us.toFixed(2)} µs`;
+}
+
+export function table() {
+  const lines = [
+    `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    '| group | case | wasm / op | js / op | js ÷ wasm |',
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const r of rows) lines.push(`| ${r.group} | ${r.label} | ${fmt(r.wasm)} | ${fmt(r.js)} | **${r.ratio.toFixed(2)}×** |`);
+  return lines.join('\n');
+}

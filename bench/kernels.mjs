@@ -1,0 +1,43 @@
+// Kernel benchmarks: FFTs and the fractional-heat step, wasm backend vs fft.js / js backend.
+import FFT from 'fft.js';
+import { Grid } from '../dist/index.js';
+import { compare } from './harness.mjs';
+
+function random(n, seed = 1) {
+  let s = seed;
+  return Float64Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);
+}
+
+export function benchKernels(wasm, js) {
+  // Complex FFT: our wasm kernel against fft.js itself (the peer), same data, out of place.
+  for (let p = 10; p <= 20; p += 2) {
+    const n = 2 ** p, x = random(2 * n);
+    const src = wasm.fromArray('x', x), dst = wasm.alloc(2 * n);
+    const f = new FFT(n), out = new Float64Array(2 * n);
+    compare('complex FFT (js = fft.js)', `2^${p}`, { wasm: () => wasm.fft(src, dst, n), js: () => f.transform(out, x) });
+    wasm.release(src); wasm.release(dst);
+  }
+  // Real FFT, forward + inverse, through both backends.
+  for (const p of [12, 16, 20]) {
+    const n = 2 ** p, x = random(n);
+    const run = (be) => {
+      const r = be.fromArray('x', x), s = be.alloc(n + 2);
+      return () => { be.rfft([n, 1, 1], r, s); be.irfft([n, 1, 1], s, r); };
+    };
+    compare('real FFT fwd+inv', `2^${p}`, { wasm: run(wasm), js: run(js) });
+  }
+  // 2-D real forward + inverse.
+  for (const n of [256, 512, 1024]) {
+    const run = (be) => {
+      const g = new Grid(be, { n: [n, n] }), r = be.fromArray('x', random(n * n)), s = g.spectralField();
+      return () => { be.rfft(g.shape, r, s); be.irfft(g.shape, s, r); };
+    };
+    compare('2-D real FFT fwd+inv', `${n}²`, { wasm: run(wasm), js: run(js) });
+  }
+  // One fractional-heat step in 2-D: r2c, exp(-D|k|^α dt) multiplier, c2r.
+  const heat = (be) => {
+    const g = new Grid(be, { n: [512, 512] }), u = be.fromArray('u', random(512 * 512)), s = g.spectralField();
+    return () => { be.rfft(g.shape, u, s); be.fractionalExp(s, g, -1e-3, 1.5); be.irfft(g.shape, s, u); };
+  };
+  compare('fractional heat step', '2-D 512², α = 1.5', { wasm: heat(wasm), js: heat(js) });
+}

@@ -1,0 +1,262 @@
+// The Backend interface: the only place with hot loops. Two implementations share this base
+// class (argument checks, plan caches, multi-D transform orchestration) and differ only in
+// their raw kernels: `wasm` (AssemblyScript + SIMD) and `js` (fft.js + TypeScript loops).
+import { ValidationError, checkAlpha, checkFinite, checkPowerOfTwo, checkNumber } from '../errors.js';
+import { realTwiddleTable, twiddleTable } from './plans.js';
+
+export type BackendKind = 'wasm' | 'js';
+export type BackendChoice = 'auto' | BackendKind;
+
+/** Real-field shape [nx, ny, nz], x fastest; unused axes are 1. */
+export type Shape3 = readonly [number, number, number];
+
+/** A float64 field living in backend memory. Always read `.data` afresh: memory growth replaces views. */
+export class Field {
+  private view: Float64Array;
+  constructor(private readonly memory: { readonly buffer: ArrayBufferLike } | null, readonly ptr: number, readonly length: number) {
+    this.view = memory ? new Float64Array(memory.buffer, ptr, length) : new Float64Array(length);
+  }
+  get data(): Float64Array {
+    const m = this.memory;
+    if (m !== null && this.view.buffer !== m.buffer) this.view = new Float64Array(m.buffer, this.ptr, this.length);
+    return this.view;
+  }
+}
+
+/** What spectral kernels need to know about a grid (implemented by Grid). */
+export interface SpectralAxes {
+  readonly shape: Shape3;
+  /** Complex modes along x in the half spectrum: nx/2 + 1. */
+  readonly nc: number;
+  readonly nModes: number;
+  readonly nReal: number;
+  /** Wavenumbers per axis (kx has nc entries). */
+  readonly kx: Field; readonly ky: Field; readonly kz: Field;
+  /** Wavenumbers for odd (derivative) symbols: Nyquist entries zeroed. */
+  readonly gx: Field; readonly gy: Field; readonly gz: Field;
+  /** 2/3-rule masks per axis (0 or 1). */
+  readonly mx: Field; readonly my: Field; readonly mz: Field;
+}
+
+export abstract class Backend {
+  abstract readonly kind: BackendKind;
+  private readonly plans = new Map<string, Field>();
+
+  /** A zeroed field of `length` doubles. */
+  abstract alloc(length: number): Field;
+  /** Returns a field's memory to the arena for reuse by an allocation of the same length. */
+  abstract release(field: Field): void;
+  /** Bytes of memory held by this backend. */
+  abstract memoryBytes(): number;
+
+  /** A field holding `values`, refused (naming `name`) if any entry is NaN or infinite. */
+  fromArray(name: string, values: ArrayLike<number>): Field {
+    checkFinite(name, values);
+    const f = this.alloc(values.length);
+    f.data.set(values);
+    return f;
+  }
+
+  // ---- FFT -------------------------------------------------------------------------------
+
+  /** 1-D complex FFT of length n on interleaved (re, im) data; the inverse is scaled by 1/n. dst may be src. */
+  fft(src: Field, dst: Field, n: number, inverse = false): void {
+    checkPowerOfTwo('n', n, 1, 2 ** 24);
+    this.checkLength('src', src, 2 * n);
+    this.checkLength('dst', dst, 2 * n);
+    this.rawFftBatch(src, 0, dst, 0, this.scratch('c', 2 * n), n, 1, inverse);
+    if (inverse && n > 1) this.scale(dst, 1 / n);
+  }
+
+  /** Real-to-complex FFT of a 1/2/3-D field (unnormalised) into its half spectrum (nx/2+1)*ny*nz. */
+  rfft(shape: Shape3, real: Field, spec: Field): void {
+    const [nx, ny, nz] = this.checkShape(shape);
+    const m = nx >> 1, nc = m + 1;
+    this.checkLength('real', real, nx * ny * nz);
+    this.checkLength('spec', spec, 2 * nc * ny * nz);
+    this.rawRfftRows(real, spec, ny * nz, m);
+    const work = this.scratch('w', 2 * nc * ny * nz);
+    if (ny > 1) for (let z = 0; z < nz; z++) this.rawFftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, false);
+    if (nz > 1) this.rawFftBatch(spec, 0, spec, 0, work, nz, ny * nc, false);
+  }
+
+  /** Complex-to-real inverse of rfft, scaled by 1/(nx ny nz). Like FFTW's c2r it destroys `spec`. */
+  irfft(shape: Shape3, spec: Field, real: Field): void {
+    const [nx, ny, nz] = this.checkShape(shape);
+    const m = nx >> 1, nc = m + 1;
+    this.checkLength('real', real, nx * ny * nz);
+    this.checkLength('spec', spec, 2 * nc * ny * nz);
+    const work = this.scratch('w', 2 * nc * ny * nz);
+    if (nz > 1) this.rawFftBatch(spec, 0, spec, 0, work, nz, ny * nc, true);
+    if (ny > 1) for (let z = 0; z < nz; z++) this.rawFftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, true);
+    this.rawIrfftRows(spec, real, ny * nz, m);
+    this.scale(real, 1 / (nx * ny * nz));
+  }
+
+  // ---- Fourier multipliers on the half spectrum -------------------------------------------
+
+  /** spec *= coef |k|^alpha; coef = -D gives -D(-Δ)^{α/2}. */
+  fractional(spec: Field, g: SpectralAxes, coef: number, alpha: number): void {
+    checkAlpha('alpha', alpha);
+    this.checkSpec(spec, g);
+    this.rawSymbol('fractional', spec, g, coef, alpha);
+  }
+  /** spec *= exp(coef |k|^alpha); coef = -D dt is the exact fractional-heat propagator. */
+  fractionalExp(spec: Field, g: SpectralAxes, coef: number, alpha: number): void {
+    checkAlpha('alpha', alpha);
+    this.checkSpec(spec, g);
+    this.rawSymbol('fractionalExp', spec, g, coef, alpha);
+  }
+  /** spec *= -|k|^2. */
+  laplacian(spec: Field, g: SpectralAxes): void {
+    this.checkSpec(spec, g);
+    this.rawSymbol('laplacian', spec, g, 0, 0);
+  }
+  /** spec *= 1/(|k|^2 + mu), mu >= 0; with mu = 0 the mean (k = 0) is set to zero. */
+  resolvent(spec: Field, g: SpectralAxes, mu: number): void {
+    checkNumber('mu', mu, 0, Infinity);
+    this.checkSpec(spec, g);
+    this.rawSymbol('resolvent', spec, g, mu, 0);
+  }
+  /** dst = i k_axis src (axis 0 = x, 1 = y, 2 = z). */
+  gradient(src: Field, dst: Field, g: SpectralAxes, axis: 0 | 1 | 2): void {
+    this.checkSpec(src, g);
+    this.checkSpec(dst, g);
+    if (axis !== 0 && axis !== 1 && axis !== 2) throw new ValidationError('axis', axis, '0, 1 or 2');
+    this.rawGradient(src, dst, g, axis);
+  }
+  /** Zero the modes outside the 2/3-rule box. */
+  dealias(spec: Field, g: SpectralAxes): void {
+    this.checkSpec(spec, g);
+    this.rawDealias(spec, g);
+  }
+  /** out[m] = |k_m|^power for every mode (0 at k = 0). */
+  modeNorm(out: Field, g: SpectralAxes, power: number): void {
+    this.checkLength('out', out, g.nModes);
+    this.rawModeNorm(out, g, power);
+  }
+  /** spec[m] *= c[m]. */
+  modeScale(spec: Field, c: Field): void {
+    this.checkLength('spec', spec, 2 * c.length);
+    this.rawModeScale(spec, c);
+  }
+  /** out[m] = c[m] x[m]. */
+  modeMul(out: Field, c: Field, x: Field): void {
+    this.checkLength('out', out, 2 * c.length);
+    this.checkLength('x', x, 2 * c.length);
+    this.rawModeMul(out, c, x, false);
+  }
+  /** out[m] += c[m] x[m]. */
+  modeMulAdd(out: Field, c: Field, x: Field): void {
+    this.checkLength('out', out, 2 * c.length);
+    this.checkLength('x', x, 2 * c.length);
+    this.rawModeMul(out, c, x, true);
+  }
+
+  // ---- pointwise --------------------------------------------------------------------------
+
+  copy(dst: Field, src: Field): void {
+    this.checkLength('dst', dst, src.length);
+    dst.data.set(src.data);
+  }
+  abstract scale(x: Field, a: number): void;
+  axpy(y: Field, a: number, x: Field): void {
+    this.checkLength('x', x, y.length);
+    this.rawAxpy(y, a, x);
+  }
+  mul(out: Field, a: Field, b: Field): void {
+    this.checkLength('a', a, out.length);
+    this.checkLength('b', b, out.length);
+    this.rawMul(out, a, b);
+  }
+  /** Writes [sum, min, max, count of non-finite entries] into out (finite entries only in the first three). */
+  abstract stats(x: Field, out: Float64Array): void;
+
+  /**
+   * Chemotactic flux F = rho c(x) chi Q(∇S): `grad` holds dim gradient components of n points
+   * each, `flux` receives dim components; chi is a dim×dim row-major matrix; chiField an optional
+   * per-point factor (e.g. a receptor law); `limited` applies the flux limiter with threshold ystar.
+   */
+  driftFlux(rho: Field, grad: Field, flux: Field, dim: number, chi: Field, chiField: Field | null, limited: boolean, ystar: number): void {
+    const n = rho.length;
+    this.checkLength('grad', grad, dim * n);
+    this.checkLength('flux', flux, dim * n);
+    this.checkLength('chi', chi, dim * dim);
+    if (chiField) this.checkLength('chiField', chiField, n);
+    this.rawDriftFlux(rho, grad, flux, n, dim, chi, chiField, limited, ystar);
+  }
+  /** out = rho (a0 + a1 rho - c). */
+  growth(rho: Field, out: Field, a0: number, a1: number, c: number): void {
+    this.checkLength('out', out, rho.length);
+    this.rawGrowth(rho, out, a0, a1, c);
+  }
+  /** out = chi0 / (1 + S/K)^2. */
+  receptorChi(s: Field, out: Field, chi0: number, k: number): void {
+    this.checkLength('out', out, s.length);
+    this.rawReceptorChi(s, out, chi0, k);
+  }
+
+  // ---- raw kernels (no checks) --------------------------------------------------------------
+
+  /** Offsets srcOff/dstOff are in complex units. */
+  protected abstract rawFftBatch(src: Field, srcOff: number, dst: Field, dstOff: number, work: Field, n: number, b: number, inverse: boolean): void;
+  protected abstract rawRfftRows(real: Field, spec: Field, rows: number, m: number): void;
+  protected abstract rawIrfftRows(spec: Field, real: Field, rows: number, m: number): void;
+  protected abstract rawSymbol(kind: 'fractional' | 'fractionalExp' | 'laplacian' | 'resolvent', spec: Field, g: SpectralAxes, p1: number, p2: number): void;
+  protected abstract rawGradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void;
+  protected abstract rawDealias(spec: Field, g: SpectralAxes): void;
+  protected abstract rawModeNorm(out: Field, g: SpectralAxes, power: number): void;
+  protected abstract rawModeScale(spec: Field, c: Field): void;
+  protected abstract rawModeMul(out: Field, c: Field, x: Field, accumulate: boolean): void;
+  protected abstract rawAxpy(y: Field, a: number, x: Field): void;
+  protected abstract rawMul(out: Field, a: Field, b: Field): void;
+  protected abstract rawDriftFlux(rho: Field, grad: Field, flux: Field, n: number, dim: number, chi: Field, chiField: Field | null, limited: boolean, ystar: number): void;
+  protected abstract rawGrowth(rho: Field, out: Field, a0: number, a1: number, c: number): void;
+  protected abstract rawReceptorChi(s: Field, out: Field, chi0: number, k: number): void;
+
+  // ---- plans: computed once per size, kept in backend memory --------------------------------
+
+  /** Complex twiddles for length n (see plans.ts). */
+  protected twiddles(n: number): Field {
+    return this.plan(`tw${n}`, () => twiddleTable(n));
+  }
+  /** Real-FFT post-processing twiddles for N = 2m. */
+  protected realTwiddles(m: number): Field {
+    return this.plan(`rtw${m}`, () => realTwiddleTable(m));
+  }
+  /** Reusable scratch of at least `length` doubles, one per tag; grown on demand. */
+  protected scratch(tag: string, length: number): Field {
+    const key = `s:${tag}`;
+    const f = this.plans.get(key);
+    if (f && f.length >= length) return f;
+    if (f) this.release(f);
+    const g = this.alloc(length);
+    this.plans.set(key, g);
+    return g;
+  }
+  private plan(key: string, make: () => Float64Array): Field {
+    let f = this.plans.get(key);
+    if (!f) {
+      const t = make();
+      f = this.alloc(t.length);
+      f.data.set(t);
+      this.plans.set(key, f);
+    }
+    return f;
+  }
+
+  private checkShape(shape: Shape3): Shape3 {
+    if (!Array.isArray(shape) || shape.length !== 3) throw new ValidationError('shape', shape, '[nx, ny, nz] (unused axes 1)');
+    checkPowerOfTwo('shape[0] (nx)', shape[0], 2);
+    checkPowerOfTwo('shape[1] (ny)', shape[1], 1);
+    checkPowerOfTwo('shape[2] (nz)', shape[2], 1);
+    return shape;
+  }
+  private checkSpec(spec: Field, g: SpectralAxes): void {
+    this.checkLength('spec', spec, 2 * g.nModes);
+  }
+  protected checkLength(name: string, f: Field, expected: number): void {
+    if (!(f instanceof Field)) throw new ValidationError(name, f, 'a Field allocated by this backend');
+    if (f.length !== expected) throw new ValidationError(`${name}.length`, f.length, `exactly ${expected}`);
+  }
+}

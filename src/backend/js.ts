@@ -1,0 +1,225 @@
+// Pure-JS backend: fft.js for complex transforms, plain TypeScript loops for everything else.
+// It mirrors the WASM kernels operation by operation (same tables, same formulas), so both give
+// the same numbers to round-off; it is the reference and the fallback where SIMD is missing.
+import FFT from 'fft.js';
+import { Backend, Field, type SpectralAxes } from './backend.js';
+
+export class JsBackend extends Backend {
+  readonly kind = 'js' as const;
+  private bytes = 0;
+  private readonly ffts = new Map<number, { f: FFT; a: Float64Array; b: Float64Array }>();
+
+  alloc(length: number): Field {
+    this.bytes += 8 * length;
+    return new Field(null, 0, length);
+  }
+  release(field: Field): void {
+    this.bytes -= 8 * field.length;
+  }
+  memoryBytes(): number {
+    return this.bytes;
+  }
+
+  scale(x: Field, a: number): void {
+    const d = x.data;
+    for (let i = 0; i < d.length; i++) d[i] *= a;
+  }
+
+  stats(x: Field, out: Float64Array): void {
+    const d = x.data;
+    let sum = 0, mn = Infinity, mx = -Infinity, bad = 0;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i];
+      if (v - v !== 0) { bad++; continue; }
+      sum += v;
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    out[0] = sum; out[1] = mn; out[2] = mx; out[3] = bad;
+  }
+
+  private fftOf(n: number) {
+    let e = this.ffts.get(n);
+    if (!e) this.ffts.set(n, (e = { f: new FFT(n), a: new Float64Array(2 * n), b: new Float64Array(2 * n) }));
+    return e;
+  }
+
+  /** Unnormalised batched transform; fft.js scales its inverse by 1/n, undone exactly (n is a power of two). */
+  protected rawFftBatch(src: Field, so: number, dst: Field, d: number, _work: Field, n: number, b: number, inverse: boolean): void {
+    const s = src.data, t = dst.data;
+    if (n === 1) {
+      if (s !== t || so !== d) t.set(s.subarray(2 * so, 2 * so + 2 * b), 2 * d);
+      return;
+    }
+    const { f, a, b: out } = this.fftOf(n);
+    for (let q = 0; q < b; q++) {
+      for (let j = 0; j < n; j++) {
+        const i = 2 * (so + j * b + q);
+        a[2 * j] = s[i];
+        a[2 * j + 1] = s[i + 1];
+      }
+      if (inverse) f.inverseTransform(out, a);
+      else f.transform(out, a);
+      const g = inverse ? n : 1;
+      for (let j = 0; j < n; j++) {
+        const i = 2 * (d + j * b + q);
+        t[i] = out[2 * j] * g;
+        t[i + 1] = out[2 * j + 1] * g;
+      }
+    }
+  }
+
+  protected rawRfftRows(real: Field, spec: Field, rows: number, m: number): void {
+    const w = this.realTwiddles(m).data, za = this.scratch('ra', 2 * m), o = spec.data;
+    for (let r = 0; r < rows; r++) {
+      this.rawFftBatch(real, r * m, za, 0, za, m, 1, false);
+      const z = za.data, base = 2 * r * (m + 1);
+      o[base] = z[0] + z[1]; o[base + 1] = 0;
+      o[base + 2 * m] = z[0] - z[1]; o[base + 2 * m + 1] = 0;
+      for (let k = 1; k < m; k++) {
+        const zr = z[2 * k], zi = z[2 * k + 1], cr = z[2 * (m - k)], ci = -z[2 * (m - k) + 1];
+        const er = 0.5 * (zr + cr), ei = 0.5 * (zi + ci);
+        const dr = 0.5 * (zr - cr), di = 0.5 * (zi - ci);
+        const or = di, oi = -dr; // -i d
+        const wr = w[2 * k], wi = w[2 * k + 1];
+        o[base + 2 * k] = er + (or * wr - oi * wi);
+        o[base + 2 * k + 1] = ei + (oi * wr + or * wi);
+      }
+    }
+  }
+
+  protected rawIrfftRows(spec: Field, real: Field, rows: number, m: number): void {
+    const w = this.realTwiddles(m).data, za = this.scratch('ra', 2 * m);
+    for (let r = 0; r < rows; r++) {
+      const x = spec.data, z = za.data, base = 2 * r * (m + 1);
+      for (let k = 0; k < m; k++) {
+        const xr = x[base + 2 * k], xi = x[base + 2 * k + 1];
+        const cr = x[base + 2 * (m - k)], ci = -x[base + 2 * (m - k) + 1];
+        const er = xr + cr, ei = xi + ci, dr = xr - cr, di = xi - ci;
+        const wr = w[2 * k], wi = -w[2 * k + 1]; // conj(W^k)
+        const or = dr * wr - di * wi, oi = di * wr + dr * wi;
+        z[2 * k] = er - oi; // Z = e + i o
+        z[2 * k + 1] = ei + or;
+      }
+      this.rawFftBatch(za, 0, real, r * m, za, m, 1, true);
+    }
+  }
+
+  /** Calls visit(mode index, |k|^2) over the half spectrum in storage order. */
+  private forModes(g: SpectralAxes, visit: (m: number, k2: number) => void): void {
+    const kx = g.kx.data, ky = g.ky.data, kz = g.kz.data, [, ny, nz] = g.shape, nc = g.nc;
+    let m = 0;
+    for (let iz = 0; iz < nz; iz++) {
+      for (let iy = 0; iy < ny; iy++) {
+        const kyz = kz[iz] * kz[iz] + ky[iy] * ky[iy];
+        for (let ix = 0; ix < nc; ix++, m++) visit(m, kx[ix] * kx[ix] + kyz);
+      }
+    }
+  }
+
+  protected rawSymbol(kind: 'fractional' | 'fractionalExp' | 'laplacian' | 'resolvent', spec: Field, g: SpectralAxes, p1: number, p2: number): void {
+    const s = spec.data, h = 0.5 * p2;
+    const factor =
+      kind === 'fractional' ? (k2: number) => (k2 === 0 ? 0 : p1 * Math.pow(k2, h))
+      : kind === 'fractionalExp' ? (k2: number) => (k2 === 0 ? 1 : Math.exp(p1 * Math.pow(k2, h)))
+      : kind === 'laplacian' ? (k2: number) => -k2
+      : (k2: number) => (k2 + p1 === 0 ? 0 : 1 / (k2 + p1));
+    this.forModes(g, (m, k2) => {
+      const f = factor(k2);
+      s[2 * m] *= f;
+      s[2 * m + 1] *= f;
+    });
+  }
+
+  protected rawGradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void {
+    const a = src.data, b = dst.data, [, ny, nz] = g.shape, nc = g.nc;
+    const k = (axis === 0 ? g.gx : axis === 1 ? g.gy : g.gz).data;
+    let m = 0;
+    for (let iz = 0; iz < nz; iz++) {
+      for (let iy = 0; iy < ny; iy++) {
+        for (let ix = 0; ix < nc; ix++, m++) {
+          const kk = axis === 0 ? k[ix] : axis === 1 ? k[iy] : k[iz];
+          const re = a[2 * m], im = a[2 * m + 1];
+          b[2 * m] = -im * kk;
+          b[2 * m + 1] = re * kk;
+        }
+      }
+    }
+  }
+
+  protected rawDealias(spec: Field, g: SpectralAxes): void {
+    const s = spec.data, mx = g.mx.data, my = g.my.data, mz = g.mz.data, [, ny, nz] = g.shape, nc = g.nc;
+    let m = 0;
+    for (let iz = 0; iz < nz; iz++) {
+      for (let iy = 0; iy < ny; iy++) {
+        const f = mz[iz] * my[iy];
+        for (let ix = 0; ix < nc; ix++, m++) {
+          const c = f * mx[ix];
+          s[2 * m] *= c;
+          s[2 * m + 1] *= c;
+        }
+      }
+    }
+  }
+
+  protected rawModeNorm(out: Field, g: SpectralAxes, power: number): void {
+    const o = out.data, h = 0.5 * power;
+    this.forModes(g, (m, k2) => { o[m] = k2 === 0 ? 0 : h === 1 ? k2 : Math.pow(k2, h); });
+  }
+
+  protected rawModeScale(spec: Field, c: Field): void {
+    const s = spec.data, f = c.data;
+    for (let m = 0; m < f.length; m++) { s[2 * m] *= f[m]; s[2 * m + 1] *= f[m]; }
+  }
+
+  protected rawModeMul(out: Field, c: Field, x: Field, accumulate: boolean): void {
+    const o = out.data, f = c.data, v = x.data;
+    if (accumulate) for (let m = 0; m < f.length; m++) { o[2 * m] += f[m] * v[2 * m]; o[2 * m + 1] += f[m] * v[2 * m + 1]; }
+    else for (let m = 0; m < f.length; m++) { o[2 * m] = f[m] * v[2 * m]; o[2 * m + 1] = f[m] * v[2 * m + 1]; }
+  }
+
+  protected rawAxpy(y: Field, a: number, x: Field): void {
+    const s = y.data, t = x.data;
+    for (let i = 0; i < s.length; i++) s[i] += a * t[i];
+  }
+
+  protected rawMul(out: Field, a: Field, b: Field): void {
+    const o = out.data, p = a.data, q = b.data;
+    for (let i = 0; i < o.length; i++) o[i] = p[i] * q[i];
+  }
+
+  protected rawDriftFlux(rho: Field, grad: Field, flux: Field, n: number, dim: number, chi: Field, chiField: Field | null, limited: boolean, ystar: number): void {
+    const r = rho.data, g = grad.data, f = flux.data, c = chi.data, cf = chiField ? chiField.data : null;
+    for (let i = 0; i < n; i++) {
+      const g0 = g[i], g1 = dim > 1 ? g[n + i] : 0, g2 = dim > 2 ? g[2 * n + i] : 0;
+      let s = r[i];
+      if (cf) s *= cf[i];
+      if (limited) {
+        const norm = Math.sqrt(g0 * g0 + g1 * g1 + g2 * g2);
+        if (norm > ystar) {
+          const e = norm - ystar;
+          s *= (e / Math.sqrt(1 + e * e) + ystar) / norm;
+        }
+      }
+      for (let a = 0; a < dim; a++) {
+        let v = c[a * dim] * g0;
+        if (dim > 1) v += c[a * dim + 1] * g1;
+        if (dim > 2) v += c[a * dim + 2] * g2;
+        f[a * n + i] = s * v;
+      }
+    }
+  }
+
+  protected rawGrowth(rho: Field, out: Field, a0: number, a1: number, c: number): void {
+    const r = rho.data, o = out.data;
+    for (let i = 0; i < r.length; i++) o[i] = r[i] * (a0 + a1 * r[i] - c);
+  }
+
+  protected rawReceptorChi(s: Field, out: Field, chi0: number, k: number): void {
+    const v = s.data, o = out.data;
+    for (let i = 0; i < v.length; i++) {
+      const d = 1 + v[i] / k;
+      o[i] = chi0 / (d * d);
+    }
+  }
+}

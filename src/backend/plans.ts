@@ -1,0 +1,24 @@
+// Tables shared by both backends, so that the two compute with bit-identical constants.
+
+/** W_n^k = exp(-2πik/n) as (cos, -sin) pairs for 0 <= k < max(1, 3n/4) (radix-4 stages use k, 2k, 3k). */
+export function twiddleTable(n: number): Float64Array {
+  const count = Math.max(1, (3 * n) >> 2);
+  const t = new Float64Array(2 * count);
+  for (let k = 0; k < count; k++) {
+    const a = (2 * Math.PI * k) / n;
+    t[2 * k] = Math.cos(a);
+    t[2 * k + 1] = -Math.sin(a);
+  }
+  return t;
+}
+
+/** W_N^k for the real-FFT post-processing, N = 2m, 0 <= k < m. */
+export function realTwiddleTable(m: number): Float64Array {
+  const t = new Float64Array(2 * m);
+  for (let k = 0; k < m; k++) {
+    const a = (Math.PI * k) / m;
+    t[2 * k] = Math.cos(a);
+    t[2 * k + 1] = -Math.sin(a);
+  }
+  return t;
+}

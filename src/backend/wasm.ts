@@ -1,0 +1,158 @@
+// WASM backend: AssemblyScript kernels compiled with SIMD (f64x2), fields in linear memory.
+// The arena hands out 16-byte aligned blocks above __heap_base and grows memory on demand;
+// Field views notice growth (their buffer is detached) and re-create themselves.
+import { Backend, Field, type SpectralAxes } from './backend.js';
+import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
+
+type Ptr = number;
+interface Kernels {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  fftBatch(src: Ptr, dst: Ptr, work: Ptr, n: number, b: number, tw: Ptr, inverse: number): void;
+  rfftRows(real: Ptr, spec: Ptr, rows: number, m: number, tw: Ptr, rtw: Ptr, a: Ptr, b: Ptr): void;
+  irfftRows(spec: Ptr, real: Ptr, rows: number, m: number, tw: Ptr, rtw: Ptr, a: Ptr, b: Ptr): void;
+  symbolFractional(s: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number, coef: number, alpha: number): void;
+  symbolFractionalExp(s: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number, coef: number, alpha: number): void;
+  symbolLaplacian(s: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number): void;
+  symbolResolvent(s: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number, mu: number): void;
+  symbolGradient(src: Ptr, dst: Ptr, k: Ptr, axis: number, nc: number, ny: number, nz: number): void;
+  dealias(s: Ptr, mx: Ptr, nc: number, my: Ptr, ny: number, mz: Ptr, nz: number): void;
+  modeNorm(out: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number, power: number): void;
+  modeScale(s: Ptr, c: Ptr, n: number): void;
+  modeMul(out: Ptr, c: Ptr, x: Ptr, n: number): void;
+  modeMulAdd(out: Ptr, c: Ptr, x: Ptr, n: number): void;
+  scale(x: Ptr, n: number, a: number): void;
+  axpy(y: Ptr, a: number, x: Ptr, n: number): void;
+  mul(out: Ptr, a: Ptr, b: Ptr, n: number): void;
+  stats(x: Ptr, n: number, out: Ptr): void;
+  driftFlux(rho: Ptr, g: Ptr, f: Ptr, n: number, dim: number, chi: Ptr, chiField: Ptr, limited: number, ystar: number): void;
+  growth(rho: Ptr, out: Ptr, n: number, a0: number, a1: number, c: number): void;
+  receptorChi(s: Ptr, out: Ptr, n: number, chi0: number, k: number): void;
+}
+
+const PAGE = 65536;
+let modulePromise: Promise<WebAssembly.Module> | null = null;
+
+/** A tiny module using one v128 instruction: validates only where WASM SIMD is supported. */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+export function wasmSimdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+function decodeBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export async function createWasmBackend(): Promise<WasmBackend> {
+  if (!wasmSimdSupported()) {
+    throw new Error("backend 'wasm' needs WebAssembly SIMD, which this runtime does not support; use backend 'js' or 'auto'");
+  }
+  modulePromise ??= WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64) as BufferSource);
+  const instance = await WebAssembly.instantiate(await modulePromise, {});
+  return new WasmBackend(instance.exports as unknown as Kernels);
+}
+
+export class WasmBackend extends Backend {
+  readonly kind = 'wasm' as const;
+  private top: number;
+  private readonly freeLists = new Map<number, number[]>();
+  private readonly statsField: Field;
+
+  constructor(private readonly k: Kernels) {
+    super();
+    this.top = (k.heapBase() + 15) & ~15;
+    this.statsField = this.alloc(4);
+  }
+
+  alloc(length: number): Field {
+    const bytes = (length * 8 + 15) & ~15;
+    const reuse = this.freeLists.get(bytes)?.pop();
+    if (reuse !== undefined) {
+      new Float64Array(this.k.memory.buffer, reuse, length).fill(0);
+      return new Field(this.k.memory, reuse, length);
+    }
+    const ptr = this.top;
+    const need = ptr + bytes - this.k.memory.buffer.byteLength;
+    if (need > 0) this.k.memory.grow(Math.ceil(need / PAGE));
+    this.top = ptr + bytes;
+    return new Field(this.k.memory, ptr, length);
+  }
+
+  release(field: Field): void {
+    const bytes = (field.length * 8 + 15) & ~15;
+    let list = this.freeLists.get(bytes);
+    if (!list) this.freeLists.set(bytes, (list = []));
+    list.push(field.ptr);
+  }
+
+  memoryBytes(): number {
+    return this.k.memory.buffer.byteLength;
+  }
+
+  scale(x: Field, a: number): void {
+    this.k.scale(x.ptr, x.length, a);
+  }
+
+  stats(x: Field, out: Float64Array): void {
+    this.k.stats(x.ptr, x.length, this.statsField.ptr);
+    out.set(this.statsField.data);
+  }
+
+  protected rawFftBatch(src: Field, so: number, dst: Field, d: number, work: Field, n: number, b: number, inverse: boolean): void {
+    this.k.fftBatch(src.ptr + 16 * so, dst.ptr + 16 * d, work.ptr, n, b, this.twiddles(n).ptr, inverse ? 1 : 0);
+  }
+  protected rawRfftRows(real: Field, spec: Field, rows: number, m: number): void {
+    this.k.rfftRows(real.ptr, spec.ptr, rows, m, this.twiddles(m).ptr, this.realTwiddles(m).ptr, this.scratch('ra', 2 * m).ptr, this.scratch('rb', 2 * m).ptr);
+  }
+  protected rawIrfftRows(spec: Field, real: Field, rows: number, m: number): void {
+    this.k.irfftRows(spec.ptr, real.ptr, rows, m, this.twiddles(m).ptr, this.realTwiddles(m).ptr, this.scratch('ra', 2 * m).ptr, this.scratch('rb', 2 * m).ptr);
+  }
+  protected rawSymbol(kind: 'fractional' | 'fractionalExp' | 'laplacian' | 'resolvent', s: Field, g: SpectralAxes, p1: number, p2: number): void {
+    const [, ny, nz] = g.shape;
+    const a = [s.ptr, g.kx.ptr, g.nc, g.ky.ptr, ny, g.kz.ptr, nz] as const;
+    if (kind === 'fractional') this.k.symbolFractional(...a, p1, p2);
+    else if (kind === 'fractionalExp') this.k.symbolFractionalExp(...a, p1, p2);
+    else if (kind === 'laplacian') this.k.symbolLaplacian(...a);
+    else this.k.symbolResolvent(...a, p1);
+  }
+  protected rawGradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void {
+    const k = axis === 0 ? g.gx : axis === 1 ? g.gy : g.gz;
+    this.k.symbolGradient(src.ptr, dst.ptr, k.ptr, axis, g.nc, g.shape[1], g.shape[2]);
+  }
+  protected rawDealias(s: Field, g: SpectralAxes): void {
+    this.k.dealias(s.ptr, g.mx.ptr, g.nc, g.my.ptr, g.shape[1], g.mz.ptr, g.shape[2]);
+  }
+  protected rawModeNorm(out: Field, g: SpectralAxes, power: number): void {
+    this.k.modeNorm(out.ptr, g.kx.ptr, g.nc, g.ky.ptr, g.shape[1], g.kz.ptr, g.shape[2], power);
+  }
+  protected rawModeScale(s: Field, c: Field): void {
+    this.k.modeScale(s.ptr, c.ptr, c.length);
+  }
+  protected rawModeMul(out: Field, c: Field, x: Field, accumulate: boolean): void {
+    if (accumulate) this.k.modeMulAdd(out.ptr, c.ptr, x.ptr, c.length);
+    else this.k.modeMul(out.ptr, c.ptr, x.ptr, c.length);
+  }
+  protected rawAxpy(y: Field, a: number, x: Field): void {
+    this.k.axpy(y.ptr, a, x.ptr, y.length);
+  }
+  protected rawMul(out: Field, a: Field, b: Field): void {
+    this.k.mul(out.ptr, a.ptr, b.ptr, out.length);
+  }
+  protected rawDriftFlux(rho: Field, grad: Field, flux: Field, n: number, dim: number, chi: Field, chiField: Field | null, limited: boolean, ystar: number): void {
+    this.k.driftFlux(rho.ptr, grad.ptr, flux.ptr, n, dim, chi.ptr, chiField ? chiField.ptr : 0, limited ? 1 : 0, ystar);
+  }
+  protected rawGrowth(rho: Field, out: Field, a0: number, a1: number, c: number): void {
+    this.k.growth(rho.ptr, out.ptr, rho.length, a0, a1, c);
+  }
+  protected rawReceptorChi(s: Field, out: Field, chi0: number, k: number): void {
+    this.k.receptorChi(s.ptr, out.ptr, s.length, chi0, k);
+  }
+}

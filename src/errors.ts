@@ -1,0 +1,62 @@
+/** Errors raised by fractaxis. Every message names the offending field and what is accepted. */
+
+/** Invalid input: names the field path, the value received and the accepted range. */
+export class ValidationError extends Error {
+  constructor(readonly field: string, readonly value: unknown, readonly accepted: string) {
+    super(`${field}: got ${describe(value)}; expected ${accepted}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** A numerical failure that is not a physical outcome (e.g. NaN from a user function). */
+export class NumericalError extends Error {
+  constructor(message: string, readonly time?: number) {
+    super(message);
+    this.name = 'NumericalError';
+  }
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return value.length > 6 ? `array of length ${value.length}` : JSON.stringify(value);
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as Float64Array).length}`;
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'function') return 'a function';
+  try { return JSON.stringify(value); } catch { return typeof value; }
+}
+
+export function isPowerOfTwo(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0;
+}
+
+/** Power-of-two size check (mixed radix 3/5 is not implemented). */
+export function checkPowerOfTwo(field: string, n: unknown, min = 1, max = 2 ** 24): number {
+  if (typeof n !== 'number' || !isPowerOfTwo(n) || n < min || n > max) {
+    throw new ValidationError(field, n, `a power of two between ${min} and ${max} (FFT sizes must be powers of two)`);
+  }
+  return n;
+}
+
+export function checkNumber(field: string, v: unknown, lo: number, hi: number, opts: { loOpen?: boolean; hiOpen?: boolean } = {}): number {
+  const ok = typeof v === 'number' && Number.isFinite(v) &&
+    (opts.loOpen ? v > lo : v >= lo) && (opts.hiOpen ? v < hi : v <= hi);
+  if (!ok) {
+    const range = `${opts.loOpen ? '(' : '['}${lo}, ${hi}${opts.hiOpen ? ')' : ']'}`;
+    throw new ValidationError(field, v, `a finite number in ${range}`);
+  }
+  return v as number;
+}
+
+/** Order of the fractional Laplacian: 0 < alpha <= 2. */
+export function checkAlpha(field: string, alpha: unknown): number {
+  return checkNumber(field, alpha, 0, 2, { loOpen: true });
+}
+
+export function checkFinite(field: string, data: ArrayLike<number>): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new ValidationError(`${field}[${i}]`, data[i], 'a finite number (NaN and Infinity are refused)');
+    }
+  }
+}
