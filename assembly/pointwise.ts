@@ -93,3 +93,33 @@ export function receptorChi(s: usize, out: usize, n: i32, chi0: f64, k: f64): vo
     store<f64>(out + o, chi0 / (d * d));
   }
 }
+
+/** Σ x_i^2 (error norms of the adaptive stepper). */
+export function sumSquares(x: usize, n: i32): f64 {
+  let acc = f64x2.splat(0.0);
+  const n2 = n & ~1;
+  for (let i = 0; i < n2; i += 2) { const v = v128.load(x + (<usize>i << 3)); acc = f64x2.add(acc, f64x2.mul(v, v)); }
+  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  if (n & 1) { const v = load<f64>(x + (<usize>n2 << 3)); s += v * v; }
+  return s;
+}
+
+/** Σ a_i b_i */
+export function dot(a: usize, b: usize, n: i32): f64 {
+  let acc = f64x2.splat(0.0);
+  const n2 = n & ~1;
+  for (let i = 0; i < n2; i += 2) { const o = <usize>i << 3; acc = f64x2.add(acc, f64x2.mul(v128.load(a + o), v128.load(b + o))); }
+  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  if (n & 1) { const o = <usize>n2 << 3; s += load<f64>(a + o) * load<f64>(b + o); }
+  return s;
+}
+
+/** Σ x_i log x_i over x_i > 0 (the entropy part of the Keller–Segel free energy). */
+export function entropySum(x: usize, n: i32): f64 {
+  let s = 0.0;
+  for (let i = 0; i < n; i++) {
+    const v = load<f64>(x + (<usize>i << 3));
+    if (v > 0.0) s += v * Math.log(v);
+  }
+  return s;
+}

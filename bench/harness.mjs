@@ -31,3 +31,24 @@ export function table() {
   for (const r of rows) lines.push(`| ${r.group} | ${r.label} | ${fmt(r.wasm)} | ${fmt(r.js)} | **${r.ratio.toFixed(2)}×** |`);
   return lines.join('\n');
 }
+
+/**
+ * For cases that take seconds per op: runs wasm and js alternately `repeats` times (after one
+ * warm-up each) and records the best time of each, so both see the same machine state.
+ */
+export async function compareSlow(group, label, makers, repeats = 2) {
+  const best = { wasm: Infinity, js: Infinity };
+  const fns = {};
+  for (const k of ['wasm', 'js']) fns[k] = await makers[k]();
+  for (const k of ['wasm', 'js']) await fns[k](); // warm-up
+  for (let r = 0; r < repeats; r++) {
+    for (const k of ['wasm', 'js']) {
+      const t0 = performance.now();
+      await fns[k]();
+      best[k] = Math.min(best[k], (performance.now() - t0) / 1e3);
+    }
+  }
+  const ratio = best.js / best.wasm;
+  rows.push({ group, label, wasm: best.wasm, js: best.js, ratio });
+  process.stderr.write(`${group} ${label}: js/wasm = ${ratio.toFixed(2)}\n`);
+}

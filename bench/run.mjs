@@ -1,11 +1,12 @@
 // `npm run bench [-- filter]`: prints a Markdown table of wasm vs js timings measured side by side.
 import { createBackend } from '../dist/index.js';
 import { benchKernels } from './kernels.mjs';
+import { benchModels } from './models.mjs';
 import { table } from './harness.mjs';
 
 const filter = process.argv[2] ?? '';
 const wasm = await createBackend('wasm');
 const js = await createBackend('js');
-const suites = { kernels: benchKernels };
+const suites = { kernels: benchKernels, models: benchModels };
 for (const [name, run] of Object.entries(suites)) if (name.includes(filter)) await run(wasm, js);
 console.log(table());

@@ -33,7 +33,7 @@ const kernels: Record<string, (be: Backend) => Float64Array> = {
   'axpy / mul / scale / stats': (be) => {
     const a = be.fromArray('a', randomArray(101, 8)), b = be.fromArray('b', randomArray(101, 9)), st = new Float64Array(4);
     be.axpy(a, 0.3, b); be.mul(b, a, b); be.scale(a, -2); be.stats(b, st);
-    return Float64Array.from([...a.data, ...b.data, ...st]);
+    return Float64Array.from([...a.data, ...b.data, ...st, be.sumSquares(a), be.dot(a, b), be.entropySum(b)]);
   },
   'driftFlux (matrix chi, receptor field, limiter) and growth': (be) => {
     const n = 77, rho = be.fromArray('rho', randomArray(n, 10).map((v) => 1 + v)), grad = be.fromArray('g', randomArray(3 * n, 11).map((v) => 4 * v));

@@ -13,8 +13,13 @@ export type Shape3 = readonly [number, number, number];
 /** A float64 field living in backend memory. Always read `.data` afresh: memory growth replaces views. */
 export class Field {
   private view: Float64Array;
-  constructor(private readonly memory: { readonly buffer: ArrayBufferLike } | null, readonly ptr: number, readonly length: number) {
-    this.view = memory ? new Float64Array(memory.buffer, ptr, length) : new Float64Array(length);
+  constructor(private readonly memory: { readonly buffer: ArrayBufferLike } | null, readonly ptr: number, readonly length: number, view?: Float64Array) {
+    this.view = view ?? (memory ? new Float64Array(memory.buffer, ptr, length) : new Float64Array(length));
+  }
+  /** A field sharing this one's memory: entries [offset, offset + length). */
+  slice(offset: number, length: number): Field {
+    if (offset < 0 || length < 0 || offset + length > this.length) throw new ValidationError('slice', [offset, length], `a range inside [0, ${this.length})`);
+    return new Field(this.memory, this.ptr + 8 * offset, length, this.memory ? undefined : this.view.subarray(offset, offset + length));
   }
   get data(): Float64Array {
     const m = this.memory;
@@ -169,6 +174,15 @@ export abstract class Backend {
     this.checkLength('b', b, out.length);
     this.rawMul(out, a, b);
   }
+  /** Σ x_i^2. */
+  abstract sumSquares(x: Field): number;
+  /** Σ a_i b_i. */
+  dot(a: Field, b: Field): number {
+    this.checkLength('b', b, a.length);
+    return this.rawDot(a, b);
+  }
+  /** Σ x_i log x_i over the positive entries. */
+  abstract entropySum(x: Field): number;
   /** Writes [sum, min, max, count of non-finite entries] into out (finite entries only in the first three). */
   abstract stats(x: Field, out: Float64Array): void;
 
@@ -209,6 +223,7 @@ export abstract class Backend {
   protected abstract rawModeScale(spec: Field, c: Field): void;
   protected abstract rawModeMul(out: Field, c: Field, x: Field, accumulate: boolean): void;
   protected abstract rawAxpy(y: Field, a: number, x: Field): void;
+  protected abstract rawDot(a: Field, b: Field): number;
   protected abstract rawMul(out: Field, a: Field, b: Field): void;
   protected abstract rawDriftFlux(rho: Field, grad: Field, flux: Field, n: number, dim: number, chi: Field, chiField: Field | null, limited: boolean, ystar: number): void;
   protected abstract rawGrowth(rho: Field, out: Field, a0: number, a1: number, c: number): void;

@@ -25,6 +25,23 @@ export class JsBackend extends Backend {
     for (let i = 0; i < d.length; i++) d[i] *= a;
   }
 
+  sumSquares(x: Field): number {
+    const d = x.data;
+    let a = 0, b = 0; // two lanes, summed like the SIMD kernel
+    const n2 = d.length & ~1;
+    for (let i = 0; i < n2; i += 2) { a += d[i] * d[i]; b += d[i + 1] * d[i + 1]; }
+    let s = a + b;
+    if (d.length & 1) s += d[n2] * d[n2];
+    return s;
+  }
+
+  entropySum(x: Field): number {
+    const d = x.data;
+    let s = 0;
+    for (let i = 0; i < d.length; i++) if (d[i] > 0) s += d[i] * Math.log(d[i]);
+    return s;
+  }
+
   stats(x: Field, out: Float64Array): void {
     const d = x.data;
     let sum = 0, mn = Infinity, mx = -Infinity, bad = 0;
@@ -181,6 +198,16 @@ export class JsBackend extends Backend {
   protected rawAxpy(y: Field, a: number, x: Field): void {
     const s = y.data, t = x.data;
     for (let i = 0; i < s.length; i++) s[i] += a * t[i];
+  }
+
+  protected rawDot(a: Field, b: Field): number {
+    const p = a.data, q = b.data;
+    let s0 = 0, s1 = 0;
+    const n2 = p.length & ~1;
+    for (let i = 0; i < n2; i += 2) { s0 += p[i] * q[i]; s1 += p[i + 1] * q[i + 1]; }
+    let s = s0 + s1;
+    if (p.length & 1) s += p[n2] * q[n2];
+    return s;
   }
 
   protected rawMul(out: Field, a: Field, b: Field): void {

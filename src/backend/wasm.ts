@@ -25,6 +25,9 @@ interface Kernels {
   axpy(y: Ptr, a: number, x: Ptr, n: number): void;
   mul(out: Ptr, a: Ptr, b: Ptr, n: number): void;
   stats(x: Ptr, n: number, out: Ptr): void;
+  sumSquares(x: Ptr, n: number): number;
+  dot(a: Ptr, b: Ptr, n: number): number;
+  entropySum(x: Ptr, n: number): number;
   driftFlux(rho: Ptr, g: Ptr, f: Ptr, n: number, dim: number, chi: Ptr, chiField: Ptr, limited: number, ystar: number): void;
   growth(rho: Ptr, out: Ptr, n: number, a0: number, a1: number, c: number): void;
   receptorChi(s: Ptr, out: Ptr, n: number, chi0: number, k: number): void;
@@ -101,6 +104,14 @@ export class WasmBackend extends Backend {
     this.k.scale(x.ptr, x.length, a);
   }
 
+  sumSquares(x: Field): number {
+    return this.k.sumSquares(x.ptr, x.length);
+  }
+
+  entropySum(x: Field): number {
+    return this.k.entropySum(x.ptr, x.length);
+  }
+
   stats(x: Field, out: Float64Array): void {
     this.k.stats(x.ptr, x.length, this.statsField.ptr);
     out.set(this.statsField.data);
@@ -142,6 +153,9 @@ export class WasmBackend extends Backend {
   }
   protected rawAxpy(y: Field, a: number, x: Field): void {
     this.k.axpy(y.ptr, a, x.ptr, y.length);
+  }
+  protected rawDot(a: Field, b: Field): number {
+    return this.k.dot(a.ptr, b.ptr, a.length);
   }
   protected rawMul(out: Field, a: Field, b: Field): void {
     this.k.mul(out.ptr, a.ptr, b.ptr, out.length);

@@ -1,0 +1,315 @@
+// The fractional Keller–Segel family (SCIENCE.md §3):
+//   ∂t ρ = −Dρ (−Δ)^{α/2} ρ − ∇·(ρ χ(S) Q(∇S)) + Γ(ρ, S)
+//   parabolic: ∂t S = DS ΔS − μ S + G(ρ, S), G = βρ by default;  elliptic: −DS ΔS + μ S = βρ.
+// The model states the stiff linear symbols and the nonlinear term; EtdStepper integrates them.
+import type { Backend, Field } from '../backend/index.js';
+import { NumericalError, ValidationError, checkAlpha, checkNumber } from '../errors.js';
+import { Grid, type GridOptions } from '../grid.js';
+import type { StiffProblem } from '../integrate/etd.js';
+import { Integrator, type RunOptions, type RunOutcome, type ClockState } from '../integrate/run.js';
+import { sampleInitial, type InitialData } from './initial.js';
+
+export type Chemical =
+  | { type: 'parabolic'; D: number; beta?: number; mu?: number; G?: (rho: number, S: number) => number }
+  | { type: 'elliptic'; D?: number; beta?: number; mu?: number };
+
+/** χ: a constant, a dim×dim matrix (anisotropic), the receptor law χ0/(1+S/K)², or a function of S. */
+export type Sensitivity = number | number[][] | { type: 'receptor'; chi0: number; K: number } | ((S: number) => number);
+
+export type Growth =
+  | { type: 'none' }
+  | { type: 'logistic'; r: number }
+  | { type: 'nonlocal'; a0: number; a1: number; a2: number };
+
+/** Q: linear (Q(y) = y) or the limiter of SCIENCE.md §3 with threshold ystar (0 = mean curvature). */
+export type Flux = { type: 'linear' } | { type: 'limited'; ystar: number };
+
+export interface KellerSegelOptions {
+  grid: GridOptions;
+  /** Order of the fractional Laplacian, 0 < α ≤ 2 (α = 2: classical). Give alpha or gamma. */
+  alpha?: number;
+  /** Kinetic tail exponent 0 < γ < 1; α = γ + 1. */
+  gamma?: number;
+  /** Dρ > 0 (default 1). */
+  diffusion?: number;
+  chemical: Chemical;
+  chi: Sensitivity;
+  growth?: Growth;
+  flux?: Flux;
+  initial: { rho: InitialData; S?: InitialData };
+}
+
+export interface Diagnostics {
+  t: number;
+  dt: number;
+  step: number;
+  /** ∫ρ dx */
+  mass: number;
+  minRho: number;
+  maxRho: number;
+  /** Dρ∫ρ log ρ − (χ/2)∫ρS (parabolic–elliptic, scalar χ, linear flux, no growth); else undefined. */
+  energy?: number;
+}
+
+export type Observer = (d: Diagnostics, model: KellerSegel) => void | 'stop';
+
+export interface SolveOptions extends RunOptions {
+  observers?: Observer[];
+  /** Default blow-up threshold: 1e3 × the initial max ρ. */
+  maxDensity?: number;
+}
+
+export interface SolveResult extends RunOutcome {
+  /** Diagnostics at the start and after every accepted step. */
+  diagnostics: Diagnostics[];
+}
+
+export interface KellerSegelCheckpoint {
+  kind: 'keller-segel';
+  clock: ClockState;
+  /** The spectral state (ρ̂ and, when parabolic, Ŝ). */
+  state: Float64Array[];
+}
+
+interface Resolved {
+  alpha: number;
+  D: number;
+  chemical: { type: 'parabolic' | 'elliptic'; D: number; beta: number; mu: number; G?: (rho: number, S: number) => number };
+  chiMatrix: number[] | null;
+  chiReceptor: { chi0: number; K: number } | null;
+  chiFunction: ((S: number) => number) | null;
+  growth: Growth;
+  flux: Flux;
+}
+
+/** Validates the options object; every error names the field path and the accepted range. */
+export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved {
+  if (!o || typeof o !== 'object') throw new ValidationError('options', o, 'an options object');
+  if ((o.alpha === undefined) === (o.gamma === undefined)) throw new ValidationError('alpha/gamma', { alpha: o.alpha, gamma: o.gamma }, 'exactly one of alpha in (0, 2] or gamma in (0, 1)');
+  const alpha = o.alpha !== undefined ? checkAlpha('alpha', o.alpha) : checkNumber('gamma', o.gamma, 0, 1, { loOpen: true, hiOpen: true }) + 1;
+  const D = checkNumber('diffusion', o.diffusion ?? 1, 0, Infinity, { loOpen: true, hiOpen: true });
+  const c = o.chemical as Chemical | undefined;
+  if (!c || (c.type !== 'parabolic' && c.type !== 'elliptic')) throw new ValidationError('chemical.type', (c as { type?: unknown } | undefined)?.type, "'parabolic' or 'elliptic'");
+  const chemical = {
+    type: c.type,
+    D: checkNumber('chemical.D', c.D ?? 1, 0, Infinity, { loOpen: true, hiOpen: true }),
+    beta: checkNumber('chemical.beta', c.beta ?? 1, -Infinity, Infinity),
+    mu: checkNumber('chemical.mu', c.mu ?? 0, 0, Infinity, { hiOpen: true }),
+    G: c.type === 'parabolic' ? c.G : undefined,
+  };
+  if (chemical.G !== undefined && typeof chemical.G !== 'function') throw new ValidationError('chemical.G', chemical.G, 'a function (rho, S) => number');
+  let chiMatrix: number[] | null = null, chiReceptor: Resolved['chiReceptor'] = null, chiFunction: Resolved['chiFunction'] = null;
+  const chi = o.chi;
+  if (typeof chi === 'number') {
+    checkNumber('chi', chi, -Infinity, Infinity);
+    chiMatrix = Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? chi : 0));
+  } else if (Array.isArray(chi)) {
+    if (chi.length !== dim || !chi.every((r) => Array.isArray(r) && r.length === dim)) throw new ValidationError('chi', chi, `a ${dim}×${dim} matrix (array of ${dim} rows)`);
+    chiMatrix = chi.flatMap((r, i) => r.map((v, j) => checkNumber(`chi[${i}][${j}]`, v, -Infinity, Infinity)));
+  } else if (typeof chi === 'function') {
+    chiFunction = chi;
+  } else if (chi && typeof chi === 'object' && chi.type === 'receptor') {
+    chiReceptor = { chi0: checkNumber('chi.chi0', chi.chi0, -Infinity, Infinity), K: checkNumber('chi.K', chi.K, 0, Infinity, { loOpen: true, hiOpen: true }) };
+  } else throw new ValidationError('chi', chi, "a number, a dim×dim matrix, {type: 'receptor', chi0, K} or a function of S");
+  const g = o.growth ?? { type: 'none' };
+  if (g.type === 'logistic') checkNumber('growth.r', g.r, -Infinity, Infinity);
+  else if (g.type === 'nonlocal') {
+    checkNumber('growth.a0', g.a0, 0, Infinity); checkNumber('growth.a1', g.a1, 0, Infinity); checkNumber('growth.a2', g.a2, -Infinity, Infinity);
+  } else if (g.type !== 'none') throw new ValidationError('growth.type', (g as { type: unknown }).type, "'none', 'logistic' or 'nonlocal'");
+  const f = o.flux ?? { type: 'linear' };
+  if (f.type === 'limited') checkNumber('flux.ystar', f.ystar, 0, Infinity, { hiOpen: true });
+  else if (f.type !== 'linear') throw new ValidationError('flux.type', (f as { type: unknown }).type, "'linear' or 'limited'");
+  return { alpha, D, chemical, chiMatrix, chiReceptor, chiFunction, growth: g, flux: f };
+}
+
+export class KellerSegel implements StiffProblem {
+  readonly grid: Grid;
+  readonly backend: Backend;
+  readonly params: Resolved;
+  readonly linear: Float64Array[];
+  /** Spectral state: [ρ̂] (elliptic) or [ρ̂, Ŝ] (parabolic). */
+  readonly state: Field[];
+  private readonly integrator: Integrator;
+  // Work fields, allocated once.
+  private readonly w: Field; private readonly sHat: Field;
+  private readonly rho: Field; private readonly S: Field; private readonly tmp: Field;
+  private readonly grad: Field; private readonly flux: Field;
+  private readonly chi: Field | null; private readonly chiField: Field | null;
+  private readonly stats = new Float64Array(4);
+
+  constructor(backend: Backend, options: KellerSegelOptions) {
+    this.backend = backend;
+    if (!options || typeof options !== 'object') throw new ValidationError('options', options, 'an options object');
+    this.grid = new Grid(backend, options.grid ?? ({} as GridOptions));
+    const g = this.grid, be = backend, dim = g.dim;
+    this.params = resolveKellerSegel(options, dim);
+    const p = this.params;
+    // Stiff symbols: ρ: −Dρ|k|^α ; S: −DS|k|² − μ.
+    const kAlpha = be.alloc(g.nModes), k2 = be.alloc(g.nModes);
+    be.modeNorm(kAlpha, g, p.alpha);
+    be.modeNorm(k2, g, 2);
+    this.linear = [kAlpha.data.map((v) => -p.D * v)];
+    if (p.chemical.type === 'parabolic') this.linear.push(k2.data.map((v) => -p.chemical.D * v - p.chemical.mu));
+    be.release(kAlpha); be.release(k2);
+    this.w = g.spectralField(); this.sHat = g.spectralField();
+    this.rho = g.realField(); this.S = g.realField(); this.tmp = g.realField();
+    this.grad = be.alloc(dim * g.nReal); this.flux = be.alloc(dim * g.nReal);
+    this.chi = p.chiMatrix ? be.fromArray('chi', p.chiMatrix) : be.fromArray('chi', Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? 1 : 0)));
+    this.chiField = p.chiMatrix ? null : g.realField();
+    // Initial data.
+    if (!options.initial || options.initial.rho === undefined) throw new ValidationError('initial.rho', options.initial?.rho, 'initial cell density data');
+    const rho0 = be.fromArray('initial.rho', sampleInitial(g, options.initial.rho, 'initial.rho'));
+    this.state = [g.spectralField()];
+    be.rfft(g.shape, rho0, this.state[0]);
+    if (p.chemical.type === 'parabolic') {
+      const s0 = be.fromArray('initial.S', sampleInitial(g, options.initial.S ?? 0, 'initial.S'));
+      this.state.push(g.spectralField());
+      be.rfft(g.shape, s0, this.state[1]);
+      be.release(s0);
+    } else if (options.initial.S !== undefined) {
+      throw new ValidationError('initial.S', options.initial.S, 'nothing: an elliptic chemical is determined by ρ');
+    }
+    be.release(rho0);
+    this.integrator = new Integrator(this, this.state);
+  }
+
+  /** Simulated time of the current state. */
+  get time(): number { return this.integrator.clock.t; }
+
+  /** Ŝ of a state into this.sHat (elliptic: β ρ̂ / (DS|k|² + μ)); returns the field holding Ŝ. */
+  private chemicalSpectrum(u: readonly Field[]): Field {
+    const c = this.params.chemical;
+    if (c.type === 'parabolic') return u[1];
+    this.backend.copy(this.sHat, u[0]);
+    this.backend.resolvent(this.sHat, this.grid, c.mu / c.D);
+    this.backend.scale(this.sHat, c.beta / c.D);
+    return this.sHat;
+  }
+
+  private toReal(spec: Field, out: Field): void {
+    this.backend.copy(this.w, spec);
+    this.backend.irfft(this.grid.shape, this.w, out);
+  }
+
+  nonlinear(t: number, u: readonly Field[], out: readonly Field[]): void {
+    const be = this.backend, g = this.grid, p = this.params, n = g.nReal, w = this.w;
+    this.toReal(u[0], this.rho);
+    const sHat = this.chemicalSpectrum(u);
+    const needS = this.chiField !== null || p.chemical.G !== undefined;
+    if (needS) this.toReal(sHat, this.S);
+    for (let j = 0; j < g.dim; j++) {
+      be.gradient(sHat, w, g, j as 0 | 1 | 2);
+      be.irfft(g.shape, w, this.grad.slice(j * n, n));
+    }
+    if (p.chiReceptor) be.receptorChi(this.S, this.chiField!, p.chiReceptor.chi0, p.chiReceptor.K);
+    else if (p.chiFunction) this.evaluate(this.chiField!, (i, s) => p.chiFunction!(s[i]), 'chi(S)', t);
+    be.driftFlux(this.rho, this.grad, this.flux, g.dim, this.chi!, this.chiField, p.flux.type === 'limited', p.flux.type === 'limited' ? p.flux.ystar : 0);
+    // N_ρ = −∇·F + Γ
+    out[0].data.fill(0);
+    for (let j = 0; j < g.dim; j++) {
+      be.rfft(g.shape, this.flux.slice(j * n, n), w);
+      be.gradient(w, w, g, j as 0 | 1 | 2);
+      be.axpy(out[0], -1, w);
+    }
+    const gr = p.growth;
+    if (gr.type !== 'none') {
+      if (gr.type === 'logistic') be.growth(this.rho, this.tmp, gr.r, -gr.r, 0);
+      else be.growth(this.rho, this.tmp, gr.a0, gr.a1, gr.a2 * u[0].data[0] * g.cellVolume);
+      be.rfft(g.shape, this.tmp, w);
+      be.axpy(out[0], 1, w);
+    }
+    be.dealias(out[0], g);
+    if (p.chemical.type === 'parabolic') {
+      const G = p.chemical.G;
+      if (G) {
+        const rho = this.rho.data;
+        this.evaluate(this.tmp, (i, s) => G(rho[i], s[i]), 'chemical.G(rho, S)', t);
+        be.rfft(g.shape, this.tmp, out[1]);
+        be.dealias(out[1], g);
+      } else {
+        be.copy(out[1], u[0]);
+        be.scale(out[1], p.chemical.beta);
+      }
+    }
+  }
+
+  /** Fills `out` with a user function of the local state; NaN/Inf stops with the function named. */
+  private evaluate(out: Field, f: (i: number, S: Float64Array) => number, name: string, t: number): void {
+    const o = out.data, s = this.S.data;
+    for (let i = 0; i < o.length; i++) {
+      const v = f(i, s);
+      if (!Number.isFinite(v)) throw new NumericalError(`${name} returned ${v} at grid point ${i} (S = ${s[i]}) at t = ${t}`, t);
+      o[i] = v;
+    }
+  }
+
+  /** Cell density ρ(x) of the current state (a copy, x fastest). */
+  density(): Float64Array {
+    this.toReal(this.state[0], this.rho);
+    return this.rho.data.slice();
+  }
+
+  /** Chemical S(x) of the current state (a copy). */
+  signal(): Float64Array {
+    this.toReal(this.chemicalSpectrum(this.state), this.S);
+    return this.S.data.slice();
+  }
+
+  /** Mass, min/max ρ and (where defined) the free energy of the current state. */
+  diagnostics(dt = 0): Diagnostics {
+    const be = this.backend, g = this.grid, p = this.params;
+    this.toReal(this.state[0], this.rho);
+    be.stats(this.rho, this.stats);
+    const d: Diagnostics = {
+      t: this.time, dt, step: this.integrator.clock.steps,
+      mass: this.state[0].data[0] * g.cellVolume, minRho: this.stats[1], maxRho: this.stats[2],
+    };
+    if (p.chemical.type === 'elliptic' && p.chiMatrix && p.flux.type === 'linear' && p.growth.type === 'none' && p.chiMatrix.every((v, i) => v === (i % (g.dim + 1) === 0 ? p.chiMatrix![0] : 0))) {
+      this.toReal(this.chemicalSpectrum(this.state), this.S);
+      d.energy = g.cellVolume * (p.D * be.entropySum(this.rho) - 0.5 * p.chiMatrix[0] * be.dot(this.rho, this.S));
+    }
+    return d;
+  }
+
+  /** Advances to opts.tEnd (resuming from the current time); see RunOptions for the controls. */
+  async solve(opts: SolveOptions): Promise<SolveResult> {
+    const observers = opts.observers ?? [];
+    const diagnostics: Diagnostics[] = [];
+    const first = this.diagnostics();
+    diagnostics.push(first);
+    for (const o of observers) o(first, this);
+    const maxDensity = opts.maxDensity ?? 1e3 * Math.max(first.maxRho, 1e-300);
+    const monitor = {
+      check: (u: readonly Field[]) => {
+        this.toReal(u[0], this.rho);
+        this.backend.stats(this.rho, this.stats);
+        let finite = this.stats[3] === 0;
+        for (let i = 1; i < u.length && finite; i++) finite = Number.isFinite(this.backend.sumSquares(u[i]));
+        return { max: this.stats[2], finite };
+      },
+    };
+    const outcome = await this.integrator.run({ ...opts, maxDensity }, monitor, (_t, dt) => {
+      const d = this.diagnostics(dt);
+      diagnostics.push(d);
+      let stop = false;
+      for (const o of observers) if (o(d, this) === 'stop') stop = true;
+      return stop ? 'stop' : undefined;
+    });
+    return { ...outcome, diagnostics };
+  }
+
+  /** Everything needed to continue this run bit for bit (see restore). */
+  checkpoint(): KellerSegelCheckpoint {
+    return { kind: 'keller-segel', clock: { ...this.integrator.clock }, state: this.state.map((f) => f.data.slice()) };
+  }
+
+  /** Continues from a checkpoint of a model built with the same options. */
+  restore(cp: KellerSegelCheckpoint): void {
+    if (cp?.kind !== 'keller-segel' || cp.state.length !== this.state.length) throw new ValidationError('checkpoint', cp?.kind, `a keller-segel checkpoint with ${this.state.length} fields`);
+    cp.state.forEach((s, i) => {
+      if (s.length !== this.state[i].length) throw new ValidationError(`checkpoint.state[${i}].length`, s.length, `exactly ${this.state[i].length}`);
+      this.state[i].data.set(s);
+    });
+    this.integrator.clock = { ...cp.clock };
+  }
+}
