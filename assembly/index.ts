@@ -7,3 +7,4 @@ export * from './pointwise';
 export function heapBase(): usize {
   return __heap_base;
 }
+export * from './quadrature';

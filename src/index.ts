@@ -1,6 +1,6 @@
 // fractaxis public API.
 export { createBackend, wasmSimdSupported, Backend, Field } from './backend/index.js';
-export type { BackendKind, BackendChoice, Shape3, SpectralAxes } from './backend/index.js';
+export type { BackendKind, BackendChoice, Shape3, SpectralAxes, VelocitySet, VelocitySource } from './backend/index.js';
 export { Grid, type GridOptions } from './grid.js';
 export { ValidationError, NumericalError } from './errors.js';
 export { KellerSegel, resolveKellerSegel } from './models/keller-segel.js';
@@ -12,3 +12,13 @@ export type { InitialData, Profile } from './models/initial.js';
 export { EtdStepper, SCHEME_ORDER, type Scheme, type StiffProblem } from './integrate/etd.js';
 export type { RunOptions, RunOutcome, RunStatus, AdaptiveOptions } from './integrate/run.js';
 export { phis } from './integrate/phi.js';
+export { VelocityGrid, smoothEquilibriumConstant, type VelocityGridOptions, type Equilibrium } from './velocity.js';
+export {
+  fractionalIntegral, fractionalDiffusion, generalisedOrder, generalisedDiffusion,
+  sensitivityFromKernel, sensitivityFromSeparable, growthFromKernel, equilibriumSquare,
+  type TurningKernel, type SeparableKernel,
+} from './coefficients.js';
+export { Kinetic, kineticScale } from './models/kinetic.js';
+export type { KineticOptions, KineticDiagnostics, KineticCheckpoint, KineticSolveOptions, KineticResult, Collision } from './models/kinetic.js';
+export { limitStudy, limitStudyScenario, type LimitStudyOptions, type LimitStudyRow } from './models/limit.js';
+export { gammaFn } from './special.js';

@@ -43,6 +43,18 @@ const kernels: Record<string, (be: Backend) => Float64Array> = {
     be.growth(rho, gr, 1, -0.5, 0.2);
     return Float64Array.from([...flux.data, ...gr.data]);
   },
+  'kineticRelax (2-D modes, two sources) and velocityMoment': (be) => {
+    const g = new Grid(be, { n: [8, 4], L: [3, 5] }), nv = 13, M2 = 2 * g.nModes;
+    const r = randomArray(6 * nv, 12);
+    const v = { size: nv, vx: be.fromArray('vx', r.slice(0, nv).map((x) => 50 * x)), vy: be.fromArray('vy', r.slice(nv, 2 * nv)),
+      w: be.fromArray('w', r.slice(2 * nv, 3 * nv).map((x) => 1 + x)), nu: be.fromArray('nu', r.slice(3 * nv, 4 * nv).map((x) => 2 + x)), F: be.fromArray('F', r.slice(4 * nv, 5 * nv).map((x) => 1 + x)) };
+    const f = be.fromArray('f', randomArray(nv * M2, 13)), dinv = be.fromArray('dinv', randomArray(M2, 14)), num = be.alloc(M2), rho = be.alloc(M2);
+    const s1 = be.fromArray('s1', r.slice(5 * nv)), p1 = be.fromArray('p1', randomArray(M2, 15)), s2 = be.fromArray('s2', randomArray(nv, 16)), p2 = be.fromArray('p2', randomArray(M2, 17));
+    be.kineticRelax(f, v, g, [[s1, p1], [s2, p2]], 3.5, 0.7, 1, dinv, num, rho);
+    const mom = be.alloc(M2);
+    be.velocityMoment(f, nv, v.w, mom);
+    return Float64Array.from([...f.data, ...num.data, ...rho.data, ...mom.data]);
+  },
 };
 
 describe('wasm and js backends agree to 1e-12 (relative) on every kernel', () => {

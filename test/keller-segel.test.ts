@@ -206,7 +206,7 @@ describe('time integration order', () => {
   it.each([['etdrk2', 2], ['etdrk4', 4]] as const)('%s converges with observed order within ±0.2 of %i', async (scheme, order) => {
     const ref = await solveWith('etdrk4', 1 / 1024);
     const dts = scheme === 'etdrk2' ? [1 / 16, 1 / 32, 1 / 64] : [1 / 4, 1 / 8, 1 / 16];
-    const errs = [];
+    const errs: number[] = [];
     for (const dt of dts) errs.push(relErr(await solveWith(scheme, dt), ref));
     const orders = errs.slice(1).map((e, i) => Math.log2(errs[i] / e));
     for (const p of orders) expect(Math.abs(p - order), `errors ${errs}`).toBeLessThan(0.2);

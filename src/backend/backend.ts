@@ -43,6 +43,16 @@ export interface SpectralAxes {
   readonly mx: Field; readonly my: Field; readonly mz: Field;
 }
 
+/** A discrete velocity set in backend memory (see VelocityGrid): components, weights, ν, F. */
+export interface VelocitySet {
+  readonly size: number;
+  readonly vx: Field; readonly vy: Field;
+  readonly w: Field; readonly nu: Field; readonly F: Field;
+}
+
+/** An explicit source s_j · P(k) added to every velocity j: coefficients s (size Nv) and a half spectrum P. */
+export type VelocitySource = readonly [coefficients: Field, spectrum: Field];
+
 export abstract class Backend {
   abstract readonly kind: BackendKind;
   private readonly plans = new Map<string, Field>();
@@ -210,6 +220,30 @@ export abstract class Backend {
     this.rawReceptorChi(s, out, chi0, k);
   }
 
+  // ---- kinetic velocity quadrature --------------------------------------------------------
+
+  /**
+   * One asymptotic-preserving implicit step for every Fourier mode k (assembly/quadrature.ts):
+   * a0 f + λν(f − Fρ̃) + iλε(k·v) f = f^n + Σ s_j P, ρ̃ = ∫νf/∫νF, with dinv(k) the precomputed
+   * 1/(Σ_j w_j ν_j F_j (a0 + iλεk·v_j)/A_j). f (velocity-major, Nv half spectra) is updated in
+   * place; rho receives Σ_j w_j f_j; num is scratch (it ends holding ρ̃).
+   */
+  kineticRelax(f: Field, v: VelocitySet, g: SpectralAxes, sources: readonly VelocitySource[], lam: number, lamEps: number, a0: number, dinv: Field, num: Field, rho: Field): void {
+    const M2 = 2 * g.nModes;
+    this.checkLength('f', f, v.size * M2);
+    for (const [name, x] of [['dinv', dinv], ['num', num], ['rho', rho]] as const) this.checkLength(name, x, M2);
+    if (sources.length > 2) throw new ValidationError('sources', sources.length, 'at most 2 explicit sources');
+    sources.forEach(([c, p], i) => { this.checkLength(`sources[${i}].coefficients`, c, v.size); this.checkLength(`sources[${i}].spectrum`, p, M2); });
+    this.rawKineticRelax(f, v, g, sources, lam, lamEps, a0, dinv, num, rho);
+  }
+
+  /** out(k) = Σ_j c_j f_j(k) over the Nv velocity spectra of f. */
+  velocityMoment(f: Field, nv: number, c: Field, out: Field): void {
+    this.checkLength('c', c, nv);
+    this.checkLength('f', f, nv * out.length);
+    this.rawVelocityMoment(f, nv, c, out);
+  }
+
   // ---- raw kernels (no checks) --------------------------------------------------------------
 
   /** Offsets srcOff/dstOff are in complex units. */
@@ -223,6 +257,8 @@ export abstract class Backend {
   protected abstract rawModeScale(spec: Field, c: Field): void;
   protected abstract rawModeMul(out: Field, c: Field, x: Field, accumulate: boolean): void;
   protected abstract rawAxpy(y: Field, a: number, x: Field): void;
+  protected abstract rawKineticRelax(f: Field, v: VelocitySet, g: SpectralAxes, sources: readonly VelocitySource[], lam: number, lamEps: number, a0: number, dinv: Field, num: Field, rho: Field): void;
+  protected abstract rawVelocityMoment(f: Field, nv: number, c: Field, out: Field): void;
   protected abstract rawDot(a: Field, b: Field): number;
   protected abstract rawMul(out: Field, a: Field, b: Field): void;
   protected abstract rawDriftFlux(rho: Field, grad: Field, flux: Field, n: number, dim: number, chi: Field, chiField: Field | null, limited: boolean, ystar: number): void;

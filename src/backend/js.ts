@@ -2,7 +2,7 @@
 // It mirrors the WASM kernels operation by operation (same tables, same formulas), so both give
 // the same numbers to round-off; it is the reference and the fallback where SIMD is missing.
 import FFT from 'fft.js';
-import { Backend, Field, type SpectralAxes } from './backend.js';
+import { Backend, Field, type SpectralAxes, type VelocitySet, type VelocitySource } from './backend.js';
 
 export class JsBackend extends Backend {
   readonly kind = 'js' as const;
@@ -198,6 +198,51 @@ export class JsBackend extends Backend {
   protected rawAxpy(y: Field, a: number, x: Field): void {
     const s = y.data, t = x.data;
     for (let i = 0; i < s.length; i++) s[i] += a * t[i];
+  }
+
+  protected rawKineticRelax(f: Field, v: VelocitySet, g: SpectralAxes, sources: readonly VelocitySource[], lam: number, lamEps: number, a0: number, dinv: Field, num: Field, rho: Field): void {
+    const M = g.nModes, nc = g.nc, ny = g.shape[1], kx = g.gx.data, ky = g.gy.data;
+    const fd = f.data, vx = v.vx.data, vy = v.vy.data, w = v.w.data, nu = v.nu.data, F = v.F.data;
+    const q = num.data, r = rho.data, d = dinv.data;
+    const src = sources.map(([c, p]) => [c.data, p.data] as const);
+    q.fill(0); r.fill(0);
+    for (let pass = 1; pass <= 2; pass++) {
+      for (let j = 0; j < v.size; j++) {
+        const ar = a0 + lam * nu[j], cx = lamEps * vx[j], cy = lamEps * vy[j], base = 2 * j * M;
+        const wn = w[j] * nu[j], eq = lam * nu[j] * F[j];
+        let m = 0;
+        for (let iy = 0; iy < ny; iy++) {
+          const yk = cy * ky[iy];
+          for (let ix = 0; ix < nc; ix++, m++) {
+            const ai = cx * kx[ix] + yk, inv = 1 / (ar * ar + ai * ai);
+            let gr = fd[base + 2 * m], gi = fd[base + 2 * m + 1];
+            for (const [c, p] of src) { gr += c[j] * p[2 * m]; gi += c[j] * p[2 * m + 1]; }
+            if (pass === 1) {
+              q[2 * m] += wn * ((gr * ar + gi * ai) * inv);
+              q[2 * m + 1] += wn * ((gi * ar - gr * ai) * inv);
+            } else {
+              gr += eq * q[2 * m]; gi += eq * q[2 * m + 1];
+              const fr = (gr * ar + gi * ai) * inv, fi = (gi * ar - gr * ai) * inv;
+              fd[base + 2 * m] = fr; fd[base + 2 * m + 1] = fi;
+              r[2 * m] += w[j] * fr; r[2 * m + 1] += w[j] * fi;
+            }
+          }
+        }
+      }
+      if (pass === 1) {
+        for (let m = 0; m < M; m++) {
+          const ar = q[2 * m], ai = q[2 * m + 1], dr = d[2 * m], di = d[2 * m + 1];
+          q[2 * m] = ar * dr - ai * di;
+          q[2 * m + 1] = ai * dr + ar * di;
+        }
+      }
+    }
+  }
+
+  protected rawVelocityMoment(f: Field, nv: number, c: Field, out: Field): void {
+    const fd = f.data, cd = c.data, o = out.data, L = o.length;
+    o.fill(0);
+    for (let j = 0; j < nv; j++) for (let i = 0; i < L; i++) o[i] += cd[j] * fd[j * L + i];
   }
 
   protected rawDot(a: Field, b: Field): number {

@@ -1,7 +1,7 @@
 // WASM backend: AssemblyScript kernels compiled with SIMD (f64x2), fields in linear memory.
 // The arena hands out 16-byte aligned blocks above __heap_base and grows memory on demand;
 // Field views notice growth (their buffer is detached) and re-create themselves.
-import { Backend, Field, type SpectralAxes } from './backend.js';
+import { Backend, Field, type SpectralAxes, type VelocitySet, type VelocitySource } from './backend.js';
 import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
 
 type Ptr = number;
@@ -27,6 +27,9 @@ interface Kernels {
   stats(x: Ptr, n: number, out: Ptr): void;
   sumSquares(x: Ptr, n: number): number;
   dot(a: Ptr, b: Ptr, n: number): number;
+  kineticRelax(f: Ptr, nv: number, nc: number, ny: number, kx: Ptr, ky: Ptr, vx: Ptr, vy: Ptr, w: Ptr, nu: Ptr, F: Ptr,
+    s1: Ptr, p1: Ptr, s2: Ptr, p2: Ptr, lam: number, lamEps: number, a0: number, dinv: Ptr, num: Ptr, rho: Ptr): void;
+  velocityMoment(f: Ptr, nv: number, m: number, c: Ptr, out: Ptr): void;
   entropySum(x: Ptr, n: number): number;
   driftFlux(rho: Ptr, g: Ptr, f: Ptr, n: number, dim: number, chi: Ptr, chiField: Ptr, limited: number, ystar: number): void;
   growth(rho: Ptr, out: Ptr, n: number, a0: number, a1: number, c: number): void;
@@ -153,6 +156,14 @@ export class WasmBackend extends Backend {
   }
   protected rawAxpy(y: Field, a: number, x: Field): void {
     this.k.axpy(y.ptr, a, x.ptr, y.length);
+  }
+  protected rawKineticRelax(f: Field, v: VelocitySet, g: SpectralAxes, sources: readonly VelocitySource[], lam: number, lamEps: number, a0: number, dinv: Field, num: Field, rho: Field): void {
+    const [s1, s2] = sources;
+    this.k.kineticRelax(f.ptr, v.size, g.nc, g.shape[1], g.gx.ptr, g.gy.ptr, v.vx.ptr, v.vy.ptr, v.w.ptr, v.nu.ptr, v.F.ptr,
+      s1 ? s1[0].ptr : 0, s1 ? s1[1].ptr : 0, s2 ? s2[0].ptr : 0, s2 ? s2[1].ptr : 0, lam, lamEps, a0, dinv.ptr, num.ptr, rho.ptr);
+  }
+  protected rawVelocityMoment(f: Field, nv: number, c: Field, out: Field): void {
+    this.k.velocityMoment(f.ptr, nv, out.length / 2, c.ptr, out.ptr);
   }
   protected rawDot(a: Field, b: Field): number {
     return this.k.dot(a.ptr, b.ptr, a.length);

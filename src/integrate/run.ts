@@ -53,8 +53,9 @@ export interface Monitor {
 /** Returning 'stop' from an observer ends the run with status 'stopped'. */
 export type StepHook = (t: number, dt: number, step: number) => void | 'stop';
 
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-const tick = () => new Promise<void>((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
+export const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+/** Yields to the event loop (abort signals, progress output and UIs stay live during a run). */
+export const tick = () => new Promise<void>((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
 
 /** Integrator state that a checkpoint must hold to resume bit for bit. */
 export interface ClockState { t: number; dt: number; steps: number; rejected: number }

@@ -1,0 +1,96 @@
+// Velocity quadrature for the kinetic model: the asymptotic-preserving implicit step of
+//   a0 f + λν(v)(f − F ρ̃) + iλε (k·v) f = g,   ρ̃ = ∫ν f dv / ∫νF dv,
+// solved exactly per Fourier mode k (SCIENCE.md §1, §4; relaxation is ν ≡ 1). The state is
+// velocity-major: f[j] is the half spectrum (M complex) of velocity j. On entry f holds f^n;
+// the explicit sources g = f + s1_j P1 + s2_j P2 are formed on the fly.
+//   pass 1: ρ̃(k) = dinv(k) Σ_j w_j ν_j g_j / A_j,  A_j = a0 + λν_j + iλε k·v_j
+//   pass 2: f_j = (g_j + λ ν_j F_j ρ̃) / A_j,  and ρ(k) = Σ_j w_j f_j.
+
+// g / A with A = (ar, ai): (g · conj A) / |A|^2.
+@inline function cdivReal(g: v128, ar: f64, ai: f64): v128 {
+  const inv = 1.0 / (ar * ar + ai * ai);
+  const t = f64x2.add(f64x2.mul(g, f64x2.splat(ar)), f64x2.mul(v128.shuffle<f64>(g, g, 1, 0), f64x2(ai, -ai)));
+  return f64x2.mul(t, f64x2.splat(inv));
+}
+
+@inline function source(f: v128, s1: f64, p1: usize, s2: f64, p2: usize, o: usize): v128 {
+  let g = f;
+  if (p1) g = f64x2.add(g, f64x2.mul(v128.load(p1 + o), f64x2.splat(s1)));
+  if (p2) g = f64x2.add(g, f64x2.mul(v128.load(p2 + o), f64x2.splat(s2)));
+  return g;
+}
+
+export function kineticRelax(
+  f: usize, nv: i32, nc: i32, ny: i32, kx: usize, ky: usize,
+  vx: usize, vy: usize, w: usize, nu: usize, F: usize,
+  s1: usize, p1: usize, s2: usize, p2: usize,
+  lam: f64, lamEps: f64, a0: f64, dinv: usize, num: usize, rho: usize,
+): void {
+  const M = <usize>(nc * ny);
+  const stride = M << 4;
+  memory.fill(num, 0, stride);
+  memory.fill(rho, 0, stride);
+  // Pass 1: the weighted moment of g / A.
+  for (let j = 0; j < nv; j++) {
+    const jo = <usize>j << 3;
+    const nuj = load<f64>(nu + jo);
+    const ar = a0 + lam * nuj;
+    const cx = lamEps * load<f64>(vx + jo), cy = lamEps * load<f64>(vy + jo);
+    const wn = f64x2.splat(load<f64>(w + jo) * nuj);
+    const a1 = s1 ? load<f64>(s1 + jo) : 0.0, a2 = s2 ? load<f64>(s2 + jo) : 0.0;
+    const fj = f + <usize>j * stride;
+    let m: usize = 0;
+    for (let iy = 0; iy < ny; iy++) {
+      const yk = cy * load<f64>(ky + (<usize>iy << 3));
+      for (let ix = 0; ix < nc; ix++) {
+        const o = m << 4;
+        const ai = cx * load<f64>(kx + (<usize>ix << 3)) + yk;
+        const q = cdivReal(source(v128.load(fj + o), a1, p1, a2, p2, o), ar, ai);
+        v128.store(num + o, f64x2.add(v128.load(num + o), f64x2.mul(q, wn)));
+        m++;
+      }
+    }
+  }
+  // ρ̃ = num · dinv (complex product), stored in num.
+  for (let m: usize = 0; m < M; m++) {
+    const o = m << 4;
+    const a = v128.load(num + o), d = v128.load(dinv + o);
+    const dr = v128.shuffle<f64>(d, d, 0, 0), di = v128.shuffle<f64>(d, d, 1, 1);
+    v128.store(num + o, f64x2.add(f64x2.mul(a, dr), f64x2.mul(f64x2.mul(v128.shuffle<f64>(a, a, 1, 0), di), f64x2(-1.0, 1.0))));
+  }
+  // Pass 2: update every velocity and accumulate ρ.
+  for (let j = 0; j < nv; j++) {
+    const jo = <usize>j << 3;
+    const nuj = load<f64>(nu + jo);
+    const ar = a0 + lam * nuj;
+    const cx = lamEps * load<f64>(vx + jo), cy = lamEps * load<f64>(vy + jo);
+    const eq = f64x2.splat(lam * nuj * load<f64>(F + jo));
+    const wj = f64x2.splat(load<f64>(w + jo));
+    const a1 = s1 ? load<f64>(s1 + jo) : 0.0, a2 = s2 ? load<f64>(s2 + jo) : 0.0;
+    const fj = f + <usize>j * stride;
+    let m: usize = 0;
+    for (let iy = 0; iy < ny; iy++) {
+      const yk = cy * load<f64>(ky + (<usize>iy << 3));
+      for (let ix = 0; ix < nc; ix++) {
+        const o = m << 4;
+        const ai = cx * load<f64>(kx + (<usize>ix << 3)) + yk;
+        const g = f64x2.add(source(v128.load(fj + o), a1, p1, a2, p2, o), f64x2.mul(v128.load(num + o), eq));
+        const fn = cdivReal(g, ar, ai);
+        v128.store(fj + o, fn);
+        v128.store(rho + o, f64x2.add(v128.load(rho + o), f64x2.mul(fn, wj)));
+        m++;
+      }
+    }
+  }
+}
+
+/** out(k) = Σ_j c_j f_j(k): a velocity moment of the spectral state (M complex modes). */
+export function velocityMoment(f: usize, nv: i32, m: i32, c: usize, out: usize): void {
+  const stride = <usize>m << 4;
+  memory.fill(out, 0, stride);
+  for (let j = 0; j < nv; j++) {
+    const cj = f64x2.splat(load<f64>(c + (<usize>j << 3)));
+    const fj = f + <usize>j * stride;
+    for (let o: usize = 0; o < stride; o += 16) v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(v128.load(fj + o), cj)));
+  }
+}

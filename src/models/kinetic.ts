@@ -1,0 +1,413 @@
+// The kinetic model (APS) of SCIENCE.md §1 and the generalised collision operator of §4:
+//   m(ε) ∂t f + ε v·∇x f = L0(f) + (m(ε)/ε) L1(S, f) + m(ε) R(f, S),   ∂t S = DS ΔS + βρ − μS
+// with L0(f) = ν(v)(F ∫νf/∫νF − f): ν ≡ 1 is the relaxation ρF − f with m = ε^{1+γ};
+// ν = ν0(1+|v|²)^{β/2} is the rank-one detailed-balance kernel with m = ε^r, r = 1 + γ/(1−β).
+//
+// Scheme (asymptotic preserving, first order in time): Fourier in x; relaxation and transport
+// implicit and solved exactly per Fourier mode (assembly/quadrature.ts), turning L1 and growth R
+// explicit, then the chemical implicitly. At fixed Δt, as ε → 0 the update of ρ tends to backward
+// Euler for ∂tρ = −σ_ε(k)ρ − ∇·H + Γ, σ_ε → Dρ|k|^{γ+1}: uniformly stable in ε.
+import type { Backend, Field, VelocitySet, VelocitySource } from '../backend/index.js';
+import { NumericalError, ValidationError, checkNumber } from '../errors.js';
+import { Grid, type GridOptions } from '../grid.js';
+import { VelocityGrid, type VelocityGridOptions } from '../velocity.js';
+import {
+  equilibriumSquare, fractionalDiffusion, generalisedDiffusion, generalisedOrder, sensitivityFromSeparable, type SeparableKernel,
+} from '../coefficients.js';
+import { now, tick } from '../integrate/run.js';
+import { sampleInitial, type InitialData } from './initial.js';
+import type { Flux, Growth, KellerSegelOptions } from './keller-segel.js';
+
+export type Collision = { type: 'relaxation' } | { type: 'generalised'; beta: number; nu0?: number };
+
+export interface KineticOptions {
+  /** Periodic box in x (1-D, or 2-D with 2-D velocities). */
+  grid: GridOptions;
+  /** Tail exponent of F, 0 < γ < 1. */
+  gamma: number;
+  /** Scaling parameter ε in (0, 1]. */
+  eps: number;
+  velocity?: Omit<VelocityGridOptions, 'gamma' | 'dim'>;
+  collision?: Collision;
+  /** Parabolic chemical ∂tS = DΔS + βρ − μS (omit for pure fractional diffusion). */
+  chemical?: { D: number; beta?: number; mu?: number };
+  /** Turning kernel φ(v, v', S) = a(v) b(v') c(S) acting on ∇S (or Q(∇S) with a limited flux). */
+  turning?: { kernel: SeparableKernel; flux?: Flux };
+  /** R chosen so that Γ = ∫R(ρF) is the logistic or non-local law of the macroscopic model. */
+  growth?: Growth;
+  initial: { rho: InitialData; S?: InitialData };
+  /** Largest accepted relative error of σ_ε(k) from truncating velocities at vmax (default 1e-6). */
+  tailTolerance?: number;
+}
+
+export interface KineticDiagnostics { t: number; step: number; mass: number; minRho: number; maxRho: number }
+
+export interface KineticCheckpoint { kind: 'kinetic'; t: number; steps: number; f: Float64Array; S: Float64Array | null }
+
+export interface KineticSolveOptions {
+  tEnd: number;
+  dt: number;
+  observers?: ((d: KineticDiagnostics, model: Kinetic) => void | 'stop')[];
+  signal?: AbortSignal;
+  maxSteps?: number;
+  /** Stop with status 'blow-up' above this max ρ (default 1e3 × initial max ρ). */
+  maxDensity?: number;
+}
+
+export interface KineticResult {
+  status: 'done' | 'blow-up' | 'aborted' | 'stopped';
+  t: number;
+  steps: number;
+  max: number;
+  reason?: string;
+  diagnostics: KineticDiagnostics[];
+}
+
+/** The scaling m(ε): ε^{1+γ} for relaxation, ε^r for the generalised operator. */
+export function kineticScale(gamma: number, eps: number, collision: Collision = { type: 'relaxation' }): number {
+  return Math.pow(eps, collision.type === 'relaxation' ? 1 + gamma : generalisedOrder(gamma, collision.beta));
+}
+
+export class Kinetic {
+  readonly grid: Grid;
+  readonly velocity: VelocityGrid;
+  readonly backend: Backend;
+  readonly eps: number;
+  readonly scale: number;
+  readonly collision: Collision;
+  /** ν(v_j) of the collision operator (1 for relaxation). */
+  readonly nu: Float64Array;
+  t = 0;
+  steps = 0;
+  /** Velocity-major spectral state: Nv half spectra. */
+  readonly f: Field;
+  /** ρ̂ of the current state. */
+  readonly rhoHat: Field;
+  readonly SHat: Field | null;
+  private readonly vset: VelocitySet;
+  private readonly opts: KineticOptions;
+  private readonly F2: number;
+  private readonly turningCoef: Field[] = [];
+  private readonly bWeights: Field | null = null;
+  private readonly A: number[] = [];
+  private readonly bValues: Float64Array | null = null;
+  private readonly physical: boolean;
+  private readonly w: Field; private readonly num: Field; private readonly spec: Field[];
+  private readonly re: Field; private readonly re2: Field; private readonly S: Field;
+  private readonly psi: Field; private readonly source: Field;
+  private readonly grad: Field; private readonly flux: Field; private readonly ones: Field; private readonly chiId: Field;
+  private readonly stats = new Float64Array(4);
+  private cached: { dt: number; dinv: Field; chem: Field | null } | null = null;
+
+  constructor(backend: Backend, options: KineticOptions) {
+    if (!options || typeof options !== 'object') throw new ValidationError('options', options, 'an options object');
+    this.backend = backend;
+    this.opts = options;
+    const be = backend;
+    this.grid = new Grid(be, options.grid ?? ({} as GridOptions));
+    const g = this.grid, dim = g.dim;
+    if (dim > 2) throw new ValidationError('grid.n', options.grid.n, 'a 1-D or 2-D grid (velocities have the dimension of x)');
+    this.eps = checkNumber('eps', options.eps, 0, 1, { loOpen: true });
+    this.velocity = new VelocityGrid({ ...(options.velocity ?? {}), dim: dim as 1 | 2, gamma: options.gamma });
+    const V = this.velocity;
+    this.collision = options.collision ?? { type: 'relaxation' };
+    const col = this.collision;
+    if (col.type === 'generalised') {
+      generalisedOrder(V.gamma, col.beta);
+      checkNumber('collision.nu0', col.nu0 ?? 1, 0, Infinity, { loOpen: true, hiOpen: true });
+    } else if (col.type !== 'relaxation') throw new ValidationError('collision.type', (col as { type: unknown }).type, "'relaxation' or 'generalised'");
+    this.scale = kineticScale(V.gamma, this.eps, col);
+    this.nu = col.type === 'relaxation' ? new Float64Array(V.size).fill(1) : V.speed.map((s) => (col.nu0 ?? 1) * Math.pow(1 + s * s, col.beta / 2));
+    this.checkResolution(options.tailTolerance ?? 1e-6);
+    this.vset = {
+      size: V.size, vx: be.fromArray('velocity.vx', V.vx), vy: be.fromArray('velocity.vy', V.vy),
+      w: be.fromArray('velocity.weights', V.weights), nu: be.fromArray('collision.nu', this.nu), F: be.fromArray('velocity.F', V.F),
+    };
+    this.F2 = equilibriumSquare(V);
+    // Turning: φ = a(v) b(v') c(S) needs a chemical.
+    const tr = options.turning;
+    if (tr) {
+      if (!options.chemical) throw new ValidationError('turning', 'a turning kernel', 'a chemical field to turn on (set options.chemical)');
+      if (typeof tr.kernel?.a !== 'function') throw new ValidationError('turning.kernel.a', tr.kernel?.a, 'a function v => [a_1(v), …, a_N(v)]');
+      const aVals = Array.from({ length: dim }, () => new Float64Array(V.size));
+      const bVals = new Float64Array(V.size);
+      this.A = new Array<number>(dim).fill(0);
+      for (let j = 0; j < V.size; j++) {
+        const v = dim === 1 ? [V.vx[j]] : [V.vx[j], V.vy[j]];
+        const a = tr.kernel.a(v), b = tr.kernel.b ? tr.kernel.b(v) : 1;
+        for (let d = 0; d < dim; d++) {
+          if (!Number.isFinite(a[d])) throw new ValidationError(`turning.kernel.a(${v})[${d}]`, a[d], 'a finite number');
+          aVals[d][j] = a[d];
+          this.A[d] += V.weights[j] * a[d];
+        }
+        if (!Number.isFinite(b)) throw new ValidationError(`turning.kernel.b(${v})`, b, 'a finite number');
+        bVals[j] = b;
+      }
+      this.turningCoef = aVals.map((a, d) => be.fromArray(`turning.a[${d}]`, a));
+      this.bWeights = be.fromArray('turning.b', bVals.map((b, j) => b * V.weights[j]));
+      this.bValues = bVals;
+      if (tr.flux && tr.flux.type === 'limited') checkNumber('turning.flux.ystar', tr.flux.ystar, 0, Infinity, { hiOpen: true });
+    }
+    const gr = options.growth ?? { type: 'none' };
+    if (gr.type === 'logistic') checkNumber('growth.r', gr.r, -Infinity, Infinity);
+    else if (gr.type === 'nonlocal') { checkNumber('growth.a0', gr.a0, 0, Infinity); checkNumber('growth.a1', gr.a1, 0, Infinity); checkNumber('growth.a2', gr.a2, -Infinity, Infinity); }
+    else if (gr.type !== 'none') throw new ValidationError('growth.type', (gr as { type: unknown }).type, "'none', 'logistic' or 'nonlocal'");
+    // Per-velocity physical-space work is needed for R and for the ∫a ≠ 0 part of the turning operator.
+    this.physical = gr.type !== 'none' || this.A.some((a) => Math.abs(a) > 1e-12);
+    if (options.chemical) {
+      checkNumber('chemical.D', options.chemical.D, 0, Infinity, { loOpen: true, hiOpen: true });
+      checkNumber('chemical.beta', options.chemical.beta ?? 1, -Infinity, Infinity);
+      checkNumber('chemical.mu', options.chemical.mu ?? 0, 0, Infinity, { hiOpen: true });
+    }
+    // Work fields.
+    this.w = g.spectralField(); this.num = g.spectralField(); this.spec = [g.spectralField(), g.spectralField()];
+    this.re = g.realField(); this.re2 = g.realField(); this.S = g.realField();
+    this.psi = g.realField(); this.source = g.realField();
+    this.grad = be.alloc(dim * g.nReal); this.flux = be.alloc(dim * g.nReal);
+    this.ones = be.fromArray('ones', new Float64Array(g.nReal).fill(1));
+    this.chiId = be.fromArray('identity', dim === 1 ? [1] : [1, 0, 0, 1]);
+    // Initial state f0 = ρ0(x) F(v).
+    if (!options.initial || options.initial.rho === undefined) throw new ValidationError('initial.rho', options.initial?.rho, 'initial cell density data');
+    const rho0 = be.fromArray('initial.rho', sampleInitial(g, options.initial.rho, 'initial.rho'));
+    this.rhoHat = g.spectralField();
+    be.rfft(g.shape, rho0, this.rhoHat);
+    this.f = be.alloc(V.size * 2 * g.nModes);
+    const fd = this.f.data, r0 = this.rhoHat.data, L = 2 * g.nModes;
+    for (let j = 0; j < V.size; j++) for (let i = 0; i < L; i++) fd[j * L + i] = V.F[j] * r0[i];
+    if (options.chemical) {
+      const s0 = be.fromArray('initial.S', sampleInitial(g, options.initial.S ?? 0, 'initial.S'));
+      this.SHat = g.spectralField();
+      be.rfft(g.shape, s0, this.SHat);
+    } else {
+      if (options.initial.S !== undefined) throw new ValidationError('initial.S', options.initial.S, 'nothing (no chemical is set)');
+      this.SHat = null;
+    }
+  }
+
+  /** Refuses a velocity grid whose truncation at vmax misrepresents σ_ε(k) for this ε and box. */
+  private checkResolution(tol: number): void {
+    const V = this.velocity, g = this.grid, eps = this.eps;
+    const kmin = Math.min(...g.lengths.map((l) => (2 * Math.PI) / l));
+    const beta = this.collision.type === 'generalised' ? this.collision.beta : 0;
+    const nu0 = this.collision.type === 'generalised' ? this.collision.nu0 ?? 1 : 1;
+    // Symbol m σ = ∫ νF (εk·v)²/(ν² + (εk·v)²) dv over the grid, and the part beyond vmax (≈ ∫ νF there).
+    let inside = 0;
+    for (let j = 0; j < V.size; j++) {
+      const a = eps * kmin * V.vx[j], nu = this.nu[j];
+      inside += V.weights[j] * nu * V.F[j] * (a * a) / (nu * nu + a * a);
+    }
+    const shell = g.dim === 1 ? 2 : 2 * Math.PI;
+    const tail = (shell * V.K0 * nu0 * Math.pow(V.vmax, beta - 1 - V.gamma)) / (1 + V.gamma - beta);
+    const err = tail / (inside + tail);
+    if (!(err <= tol)) {
+      const need = V.vmax * Math.pow(err / tol, 1 / (1 + V.gamma - beta));
+      throw new ValidationError('velocity.vmax', V.vmax,
+        `at least ${need.toExponential(2)}: the velocity grid is too coarse for eps = ${eps} (velocities beyond vmax carry a fraction ${err.toExponential(2)} > ${tol} of the symbol σ_ε(k) at the smallest wavenumber)`);
+    }
+  }
+
+  /** The coefficients of the ε → 0 limit as Keller–Segel options (same chemical, growth, flux, data). */
+  limit(): KellerSegelOptions {
+    const o = this.opts, V = this.velocity, col = this.collision, dim = this.grid.dim;
+    const alpha = col.type === 'relaxation' ? 1 + V.gamma : generalisedOrder(V.gamma, col.beta);
+    const diffusion = col.type === 'relaxation' ? fractionalDiffusion(dim, V.gamma, V.K0) : generalisedDiffusion(dim, V.gamma, col.beta, V.K0, col.nu0 ?? 1);
+    let chi: KellerSegelOptions['chi'] = 0;
+    if (o.turning) {
+      if (col.type !== 'relaxation') throw new ValidationError('turning', 'with a generalised collision', 'relaxation collision for the macroscopic limit (H = ρ∫vL1/ν is not mapped)');
+      const m = sensitivityFromSeparable({ ...o.turning.kernel, c: undefined }, V);
+      const c = o.turning.kernel.c;
+      if (dim === 1) chi = c ? (S: number) => c(S) * m[0] : m[0];
+      else if (c) throw new ValidationError('turning.kernel.c', 'a function of S in 2-D', 'no S-dependence in 2-D limits (χ would be a matrix-valued function)');
+      else chi = [[m[0], m[1]], [m[2], m[3]]];
+    }
+    return {
+      grid: o.grid, alpha, diffusion,
+      chemical: o.chemical ? { type: 'parabolic', D: o.chemical.D, beta: o.chemical.beta ?? 1, mu: o.chemical.mu ?? 0 } : { type: 'parabolic', D: 1, beta: 0 },
+      chi, growth: o.growth, flux: o.turning?.flux, initial: o.initial,
+    };
+  }
+
+  /** dinv(k) and the chemical factor for step dt, computed once per dt. */
+  private coefficients(dt: number) {
+    if (this.cached?.dt === dt) return this.cached;
+    if (this.cached) { this.backend.release(this.cached.dinv); if (this.cached.chem) this.backend.release(this.cached.chem); }
+    const g = this.grid, V = this.velocity, be = this.backend;
+    const lam = dt / this.scale, lamEps = lam * this.eps;
+    const kx = g.gx.data, ky = g.gy.data, nc = g.nc, ny = g.shape[1];
+    const dinv = new Float64Array(2 * g.nModes);
+    let m = 0;
+    for (let iy = 0; iy < ny; iy++) for (let ix = 0; ix < nc; ix++, m++) {
+      // Σ_j w ν F (1 + iλε k·v)/(1 + λν + iλε k·v): cancellation-free form of Z − λ Σ wν²F/A.
+      let sr = 0, si = 0;
+      for (let j = 0; j < V.size; j++) {
+        const b = lamEps * (kx[ix] * V.vx[j] + ky[iy] * V.vy[j]), ar = 1 + lam * this.nu[j], c = V.weights[j] * this.nu[j] * V.F[j];
+        const den = ar * ar + b * b; // (1 + ib)/(ar + ib) = ((ar + b²) + i b(ar − 1)) / den
+        sr += (c * (ar + b * b)) / den;
+        si += (c * b * (ar - 1)) / den;
+      }
+      const d = sr * sr + si * si;
+      dinv[2 * m] = sr / d;
+      dinv[2 * m + 1] = -si / d;
+    }
+    let chem: Field | null = null;
+    if (this.opts.chemical) {
+      const k2 = be.alloc(g.nModes);
+      be.modeNorm(k2, g, 2);
+      const { D, mu = 0 } = this.opts.chemical;
+      chem = be.fromArray('chemical factor', k2.data.map((v) => 1 / (1 + dt * (D * v + mu))));
+      be.release(k2);
+    }
+    this.cached = { dt, dinv: be.fromArray('dinv', dinv), chem };
+    return this.cached;
+  }
+
+  private toReal(spec: Field, out: Field): void {
+    this.backend.copy(this.w, spec);
+    this.backend.irfft(this.grid.shape, this.w, out);
+  }
+
+  /** One step of size dt (see the scheme above). */
+  step(dt: number): void {
+    const be = this.backend, g = this.grid, V = this.velocity, n = g.nReal, dim = g.dim;
+    const co = this.coefficients(dt);
+    const lam = dt / this.scale;
+    const sources: VelocitySource[] = [];
+    const tr = this.opts.turning;
+    let psi: Field | null = null;
+    if (tr && this.SHat) {
+      // ∇S (or Q(∇S)) and c(S) in x.
+      for (let d = 0; d < dim; d++) {
+        be.gradient(this.SHat, this.w, g, d as 0 | 1);
+        be.irfft(g.shape, this.w, this.grad.slice(d * n, n));
+      }
+      let cField: Field | null = null;
+      if (tr.kernel.c) {
+        this.toReal(this.SHat, this.S);
+        const s = this.S.data, o = this.re2.data, c = tr.kernel.c;
+        for (let i = 0; i < n; i++) {
+          const v = c(s[i]);
+          if (!Number.isFinite(v)) throw new NumericalError(`turning.kernel.c(S) returned ${v} at grid point ${i} (S = ${s[i]}) at t = ${this.t}`, this.t);
+          o[i] = v;
+        }
+        cField = this.re2;
+      }
+      const limited = tr.flux?.type === 'limited', ystar = tr.flux?.type === 'limited' ? tr.flux.ystar : 0;
+      // P_d(x) = m_b(x) c(S) Q_d(∇S), m_b = ∫ b f dv: the rank-one part of L1, added as s_j P̂ in the kernel.
+      be.velocityMoment(this.f, V.size, this.bWeights!, this.num);
+      this.toReal(this.num, this.re);
+      be.driftFlux(this.re, this.grad, this.flux, dim, this.chiId, cField, limited, ystar);
+      for (let d = 0; d < dim; d++) {
+        be.rfft(g.shape, this.flux.slice(d * n, n), this.spec[d]);
+        const s = be.alloc(V.size);
+        s.data.set(this.turningCoef[d].data);
+        be.scale(s, dt / this.eps);
+        sources.push([s, this.spec[d]]);
+      }
+      if (this.physical && this.A.some((a) => Math.abs(a) > 1e-12)) {
+        // ψ(x) = c(S) A·Q(∇S): the loss part −ψ b(v) f of L1 (zero for odd a).
+        be.driftFlux(this.ones, this.grad, this.flux, dim, this.chiId, cField, limited, ystar);
+        psi = this.psi;
+        psi.data.fill(0);
+        for (let d = 0; d < dim; d++) be.axpy(psi, this.A[d], this.flux.slice(d * n, n));
+      }
+    }
+    if (this.physical) this.physicalSources(dt, psi);
+    be.kineticRelax(this.f, this.vset, g, sources, lam, lam * this.eps, 1, co.dinv, this.num, this.rhoHat);
+    for (const [s] of sources) be.release(s);
+    if (this.SHat && co.chem) {
+      be.axpy(this.SHat, dt * (this.opts.chemical!.beta ?? 1), this.rhoHat);
+      be.modeScale(this.SHat, co.chem);
+    }
+    this.t += dt;
+    this.steps++;
+  }
+
+  /** f̂_j += dt · FFT[R(f_j) − ε^{-1} b_j ψ f_j] for every velocity (pointwise in x and v). */
+  private physicalSources(dt: number, psi: Field | null): void {
+    const be = this.backend, g = this.grid, V = this.velocity, L = 2 * g.nModes;
+    const gr = this.opts.growth ?? { type: 'none' };
+    const mass = this.rhoHat.data[0] * g.cellVolume;
+    const [a0, a1, c] = gr.type === 'logistic' ? [gr.r, -gr.r / this.F2, 0] : gr.type === 'nonlocal' ? [gr.a0, gr.a1 / this.F2, gr.a2 * mass] : [0, 0, 0];
+    for (let j = 0; j < V.size; j++) {
+      const fj = this.f.slice(j * L, L);
+      this.toReal(fj, this.re);
+      be.growth(this.re, this.source, a0, a1, c);
+      if (psi) {
+        be.mul(this.re, this.re, psi);
+        be.axpy(this.source, -this.bValues![j] / this.eps, this.re);
+      }
+      be.rfft(g.shape, this.source, this.w);
+      be.axpy(fj, dt, this.w);
+    }
+  }
+
+  /** Cell density ρ(x) (a copy). */
+  density(): Float64Array {
+    this.toReal(this.rhoHat, this.re);
+    return this.re.data.slice();
+  }
+
+  /** Chemical S(x) (a copy), or null without a chemical. */
+  signal(): Float64Array | null {
+    if (!this.SHat) return null;
+    this.toReal(this.SHat, this.S);
+    return this.S.data.slice();
+  }
+
+  /** f(x, v_j) for one velocity (a copy). */
+  distribution(j: number): Float64Array {
+    const L = 2 * this.grid.nModes;
+    this.toReal(this.f.slice(j * L, L), this.re);
+    return this.re.data.slice();
+  }
+
+  diagnostics(): KineticDiagnostics {
+    this.toReal(this.rhoHat, this.re);
+    this.backend.stats(this.re, this.stats);
+    if (this.stats[3] !== 0) throw new NumericalError(`non-finite density at t = ${this.t}`, this.t);
+    return { t: this.t, step: this.steps, mass: this.rhoHat.data[0] * this.grid.cellVolume, minRho: this.stats[1], maxRho: this.stats[2] };
+  }
+
+  /** Fixed steps of dt up to tEnd (resuming from the current time). */
+  async solve(opts: KineticSolveOptions): Promise<KineticResult> {
+    checkNumber('tEnd', opts.tEnd, this.t, Infinity, { hiOpen: true });
+    checkNumber('dt', opts.dt, 0, Infinity, { loOpen: true, hiOpen: true });
+    const diagnostics = [this.diagnostics()];
+    const maxDensity = opts.maxDensity ?? 1e3 * Math.max(diagnostics[0].maxRho, 1e-300);
+    const done = (status: KineticResult['status'], reason?: string): KineticResult => ({ status, t: this.t, steps: this.steps, max: diagnostics.at(-1)!.maxRho, reason, diagnostics });
+    for (const o of opts.observers ?? []) o(diagnostics[0], this);
+    let lastYield = now();
+    const start = this.steps;
+    while (this.t < opts.tEnd) {
+      if (now() - lastYield > 50) { await tick(); lastYield = now(); }
+      if (opts.signal?.aborted) return done('aborted', String(opts.signal.reason ?? 'aborted'));
+      if (opts.maxSteps !== undefined && this.steps - start >= opts.maxSteps) return done('stopped', `maxSteps = ${opts.maxSteps} reached`);
+      const remaining = opts.tEnd - this.t;
+      const h = remaining <= opts.dt * (1 + 1e-9) ? remaining : opts.dt;
+      this.step(h);
+      if (h === remaining) this.t = opts.tEnd;
+      const d = this.diagnostics();
+      diagnostics.push(d);
+      if (d.maxRho >= maxDensity) return done('blow-up', `max density ${d.maxRho.toPrecision(6)} exceeded maxDensity = ${maxDensity}`);
+      let stop = false;
+      for (const o of opts.observers ?? []) if (o(d, this) === 'stop') stop = true;
+      if (stop) return done('stopped', 'stopped by an observer');
+    }
+    return done('done');
+  }
+
+  checkpoint(): KineticCheckpoint {
+    return { kind: 'kinetic', t: this.t, steps: this.steps, f: this.f.data.slice(), S: this.SHat ? this.SHat.data.slice() : null };
+  }
+
+  restore(cp: KineticCheckpoint): void {
+    if (cp?.kind !== 'kinetic' || cp.f.length !== this.f.length || (cp.S === null) !== (this.SHat === null)) {
+      throw new ValidationError('checkpoint', cp?.kind, `a kinetic checkpoint with ${this.f.length} values of f${this.SHat ? ' and S' : ''}`);
+    }
+    this.f.data.set(cp.f);
+    if (this.SHat && cp.S) this.SHat.data.set(cp.S);
+    this.backend.velocityMoment(this.f, this.velocity.size, this.vset.w, this.rhoHat);
+    this.t = cp.t;
+    this.steps = cp.steps;
+  }
+}
