@@ -1,4 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+import pkg from './package.json' with { type: 'json' };
+
+const define = { __FRACTAXIS_VERSION__: JSON.stringify(pkg.version) };
 
 export default defineConfig([
   {
@@ -12,5 +16,20 @@ export default defineConfig([
     target: 'es2022',
     noExternal: ['fft.js'],
     platform: 'neutral',
+    define,
+    async onSuccess() {
+      const { scenarioSchema } = await import('./src/scenario/schema.js');
+      writeFileSync('dist/scenario.schema.json', JSON.stringify(scenarioSchema, null, 2) + '\n');
+    },
+  },
+  {
+    // The command line: Node only, with the scenario validator (ajv) and the file outputs.
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    banner: { js: '#!/usr/bin/env node' },
+    define,
   },
 ]);

@@ -1,0 +1,115 @@
+// `fractaxis`: run, resume, validate and list scenarios from the command line.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { builtinScenarios } from './scenario/builtin.js';
+import { scenarioSchema } from './scenario/schema.js';
+import { ScenarioError, buildModel, validateScenario, type Scenario } from './scenario/validate.js';
+import { runScenario, type Progress } from './run/runner.js';
+import { createBackend, type BackendChoice } from './backend/index.js';
+import { ValidationError } from './errors.js';
+import { VERSION } from './version.js';
+
+const HELP = `fractaxis ${VERSION}: fractional-diffusion chemotaxis
+
+Usage:
+  fractaxis run <scenario.json | built-in name> [--out DIR] [--backend auto|wasm|js]
+                [--checkpoint-every STEPS] [--quiet]
+  fractaxis run --resume DIR [--backend auto|wasm|js] [--checkpoint-every STEPS]
+  fractaxis validate <scenario.json | built-in name>
+  fractaxis list
+  fractaxis schema          print the scenario JSON Schema
+  fractaxis --help | --version
+
+run writes into DIR (default ./out): rho_NNNN.npy / S_NNNN.npy snapshots, rho_NNNN.png,
+rho_final.png, S_final.png, diagnostics.png, summary.json and, with --checkpoint-every or
+on Ctrl-C, checkpoint.fxck (continue with --resume DIR).
+Exit status: 0 done or blow-up (a physical outcome, see summary.json), 2 invalid input,
+130 interrupted, 1 other errors.`;
+
+function loadScenario(arg: string): Scenario {
+  if (arg in builtinScenarios) return builtinScenarios[arg];
+  let text: string;
+  try { text = readFileSync(arg, 'utf8'); } catch {
+    throw new ValidationError('scenario', arg, `a scenario file or one of the built-in names: ${Object.keys(builtinScenarios).join(', ')}`);
+  }
+  try { return JSON.parse(text) as Scenario; } catch (e) {
+    throw new ValidationError(arg, 'invalid JSON', `a JSON document (${(e as Error).message})`);
+  }
+}
+
+function progressReporter(quiet: boolean) {
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  return (p: Progress) => {
+    if (quiet) return;
+    const now = Date.now();
+    if (now - last < (tty ? 100 : 2000)) return;
+    last = now;
+    const frac = Math.min(1, p.t / p.tEnd), info = `t=${p.t.toPrecision(4)} dt=${p.dt.toExponential(2)} mass=${p.mass.toPrecision(7)} max rho=${p.maxRho.toPrecision(4)}`;
+    if (tty) {
+      const width = 24, full = Math.round(frac * width);
+      process.stderr.write(`\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${(100 * frac).toFixed(0).padStart(3)}% ${info}   `);
+    } else process.stderr.write(`${(100 * frac).toFixed(1)}% ${info}\n`);
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: {
+      out: { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' },
+      'checkpoint-every': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+    },
+  });
+  const [cmd, arg] = positionals;
+  if (values.version) { console.log(VERSION); return 0; }
+  if (values.help || !cmd || cmd === 'help') { console.log(HELP); return 0; }
+  const backend = (values.backend ?? 'auto') as BackendChoice;
+  if (!['auto', 'wasm', 'js'].includes(backend)) throw new ValidationError('--backend', backend, "'auto', 'wasm' or 'js'");
+  if (cmd === 'list') {
+    for (const [name, s] of Object.entries(builtinScenarios)) console.log(`${name.padEnd(22)} ${s.description}`);
+    return 0;
+  }
+  if (cmd === 'schema') { console.log(JSON.stringify(scenarioSchema, null, 2)); return 0; }
+  if (cmd === 'validate') {
+    if (!arg) throw new ValidationError('validate', undefined, 'a scenario file or built-in name');
+    const s = validateScenario(loadScenario(arg));
+    buildModel(await createBackend('js'), s);
+    console.log(`${arg}: valid (${s.model.type}, grid ${s.model.grid.n.join('×')}, tEnd ${s.run.tEnd})`);
+    return 0;
+  }
+  if (cmd !== 'run') throw new ValidationError('command', cmd, "'run', 'validate', 'list' or 'schema' (see --help)");
+  let every: number | undefined;
+  if (values['checkpoint-every'] !== undefined) {
+    every = Number(values['checkpoint-every']);
+    if (!Number.isInteger(every) || every < 1) throw new ValidationError('--checkpoint-every', values['checkpoint-every'], 'a positive integer number of steps');
+  }
+  const resume = values.resume;
+  if (!resume && !arg) throw new ValidationError('run', undefined, 'a scenario file or built-in name (or --resume DIR)');
+  const outDir = resume ?? values.out ?? 'out';
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write('\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to quit at once)\n');
+    controller.abort('SIGINT');
+  });
+  const summary = await runScenario(resume ? null : loadScenario(arg), {
+    outDir, backend, resume: Boolean(resume), checkpointEvery: every, signal: controller.signal, onProgress: progressReporter(Boolean(values.quiet)),
+  });
+  if (process.stderr.isTTY && !values.quiet) process.stderr.write('\n');
+  const lines = [`${summary.name}: ${summary.status} at t = ${summary.t.toPrecision(6)} after ${summary.steps} steps (${summary.wallTimeSeconds.toFixed(1)} s, ${summary.backend} backend)`];
+  if (summary.reason) lines.push(`  reason: ${summary.reason}`);
+  if (summary.limitStudy) for (const r of summary.limitStudy) lines.push(`  eps = ${r.eps}: ||rho_eps - rho||_L1 / ||rho||_L1 = ${r.relL1.toExponential(3)}`);
+  lines.push(`  results in ${outDir}/ (summary.json, *.npy, *.png)`);
+  if (summary.status === 'interrupted') lines.push(`  checkpoint written; continue with: fractaxis run --resume ${outDir}`);
+  console.log(lines.join('\n'));
+  return summary.status === 'interrupted' ? 130 : 0;
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
+  if (e instanceof ScenarioError) console.error(`invalid scenario:\n${e.message.split('\n').map((l) => `  ${l}`).join('\n')}`);
+  else if (e instanceof ValidationError) console.error(`error: ${e.message}`);
+  else console.error(`error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  process.exit(e instanceof ValidationError ? 2 : 1);
+});

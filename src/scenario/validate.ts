@@ -1,0 +1,141 @@
+// Scenario files: schema validation (ajv) with messages that name the field path, the value and
+// the accepted range, then translation into model options.
+import Ajv, { type ErrorObject } from 'ajv';
+import type { Backend } from '../backend/index.js';
+import { ValidationError, describe } from '../errors.js';
+import { KellerSegel, type KellerSegelOptions, type SolveOptions } from '../models/keller-segel.js';
+import { Kinetic, type KineticOptions } from '../models/kinetic.js';
+import type { Flux, Growth } from '../models/keller-segel.js';
+import type { Profile } from '../models/initial.js';
+import { scenarioSchema } from './schema.js';
+
+type InitialJson = number | number[] | Profile;
+export type KellerSegelSpec = Omit<KellerSegelOptions, 'chi' | 'initial' | 'chemical'> & {
+  type: 'keller-segel';
+  chemical: { type: 'parabolic' | 'elliptic'; D?: number; beta?: number; mu?: number };
+  chi: number | number[][] | { type: 'receptor'; chi0: number; K: number };
+  initial: { rho: InitialJson; S?: InitialJson };
+};
+export type KineticSpec = Omit<KineticOptions, 'turning' | 'initial'> & {
+  type: 'kinetic';
+  turning?: { chi: number; flux?: Flux };
+  growth?: Growth;
+  initial: { rho: InitialJson; S?: InitialJson };
+  compare?: { epsilons: number[] };
+};
+export interface RunSpec {
+  tEnd: number;
+  dt: number;
+  scheme?: 'etdrk2' | 'etdrk4';
+  adaptive?: boolean | { rtol?: number; atol?: number; dtMin?: number; dtMax?: number };
+  maxDensity?: number;
+  snapshots?: number;
+}
+export interface Scenario {
+  $schema?: string;
+  name?: string;
+  description?: string;
+  model: KellerSegelSpec | KineticSpec;
+  run: RunSpec;
+}
+
+export interface Issue { path: string; value: unknown; expected: string }
+
+/** A scenario that failed validation; `issues` lists every problem found. */
+export class ScenarioError extends ValidationError {
+  constructor(readonly issues: Issue[]) {
+    super(issues[0].path, issues[0].value, issues[0].expected);
+    this.name = 'ScenarioError';
+    this.message = issues.map((i) => `${i.path}: got ${describe(i.value)}; expected ${i.expected}`).join('\n');
+  }
+}
+
+let validator: ReturnType<Ajv['compile']> | null = null;
+
+function valueAt(data: unknown, pointer: string): unknown {
+  return pointer.split('/').slice(1).reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), data);
+}
+
+function dotted(pointer: string): string {
+  return pointer.split('/').slice(1).reduce((s, k) => (/^\d+$/.test(k) ? `${s}[${k}]` : s ? `${s}.${k}` : k), '') || '(scenario)';
+}
+
+/** The accepted range of a numeric schema, e.g. "a number in (0, 2]". */
+function rangeOf(s: Record<string, unknown>): string {
+  const lo = s.exclusiveMinimum ?? s.minimum, hi = s.exclusiveMaximum ?? s.maximum;
+  const what = s.type === 'integer' ? 'an integer' : 'a number';
+  if (lo === undefined && hi === undefined) return what;
+  return `${what} in ${s.exclusiveMinimum !== undefined ? '(' : '['}${lo ?? '-Infinity'}, ${hi ?? 'Infinity'}${s.exclusiveMaximum !== undefined || hi === undefined ? ')' : ']'}`;
+}
+
+function issueOf(e: ErrorObject, data: unknown): Issue {
+  const ps = (e.parentSchema ?? {}) as Record<string, unknown>;
+  const desc = typeof ps.description === 'string' ? ` (${ps.description})` : '';
+  const path = dotted(e.instancePath), value = valueAt(data, e.instancePath);
+  switch (e.keyword) {
+    case 'required': {
+      const p = `${path === '(scenario)' ? '' : path + '.'}${(e.params as { missingProperty: string }).missingProperty}`;
+      return { path: p, value: undefined, expected: 'a value (required field)' };
+    }
+    case 'additionalProperties': {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((ps.properties ?? {}) as object).join(', ');
+      return { path: `${path === '(scenario)' ? '' : path + '.'}${extra}`, value: valueAt(data, `${e.instancePath}/${extra}`), expected: `no such field (allowed: ${allowed})` };
+    }
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
+      return { path, value, expected: rangeOf(ps) + desc };
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      return { path, value, expected: allowed.length > 8 ? `a power of two between ${allowed[0]} and ${allowed.at(-1)}` : `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}` };
+    }
+    case 'const': return { path, value, expected: JSON.stringify((e.params as { allowedValue: unknown }).allowedValue) };
+    case 'type': return { path, value, expected: `${(e.params as { type: string }).type === 'integer' ? 'an integer' : `a ${(e.params as { type: string }).type}`}${desc}` };
+    case 'anyOf': case 'oneOf': return { path, value, expected: typeof ps.description === 'string' ? ps.description : 'one of the documented forms' };
+    case 'minItems': case 'maxItems': return { path, value, expected: `an array with ${e.message?.replace('must NOT have ', '')}${desc}` };
+    default: return { path, value, expected: `${e.message ?? 'a valid value'}${desc}` };
+  }
+}
+
+/** Validates a parsed scenario against the schema; throws ScenarioError listing every issue. */
+export function validateScenario(data: unknown): Scenario {
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(scenarioSchema);
+  if (validator(data)) return data as Scenario;
+  const errors = (validator.errors ?? []).filter((e) => e.keyword !== 'if');
+  // Inside anyOf, report the anyOf itself once rather than each failed branch.
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const kept = errors.filter((e) => e.keyword === 'anyOf' || ![...anyOfPaths].some((p) => e.instancePath.startsWith(p) && e.schemaPath.includes('anyOf')));
+  const seen = new Set<string>();
+  const issues = kept.map((e) => issueOf(e, data)).filter((i) => { const k = `${i.path}|${i.expected}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  throw new ScenarioError(issues);
+}
+
+/** Kernel a(v) = (2χ/π) v/(1+v²)², whose limit sensitivity is exactly χ (∫v²/(1+v²)² dv = π/2). */
+export function kineticOptions(spec: KineticSpec, eps = spec.eps): KineticOptions {
+  const { type: _t, compare: _c, turning, ...rest } = spec;
+  const s = turning ? (2 * turning.chi) / Math.PI : 0;
+  return {
+    ...rest, eps,
+    turning: turning ? { kernel: { a: (v) => [(s * v[0]) / (1 + v[0] * v[0]) ** 2] }, flux: turning.flux } : undefined,
+  };
+}
+
+/** Builds the model a scenario describes; semantic errors are reported under `model.`. */
+export function buildModel(backend: Backend, scenario: Scenario): KellerSegel | Kinetic {
+  const m = scenario.model;
+  try {
+    if (m.type === 'keller-segel') {
+      const { type: _t, ...opts } = m;
+      return new KellerSegel(backend, opts as KellerSegelOptions);
+    }
+    if (m.grid.n.length !== 1) throw new ValidationError('grid.n', m.grid.n, 'a 1-D grid for kinetic scenarios');
+    return new Kinetic(backend, kineticOptions(m));
+  } catch (e) {
+    if (e instanceof ValidationError && !(e instanceof ScenarioError)) throw new ScenarioError([{ path: `model.${e.field}`, value: e.value, expected: e.accepted }]);
+    throw e;
+  }
+}
+
+/** Solver options of a scenario's run section. */
+export function solveOptions(run: RunSpec): Omit<SolveOptions, 'tEnd'> {
+  return { dt: run.dt, scheme: run.scheme, adaptive: run.adaptive, maxDensity: run.maxDensity };
+}
