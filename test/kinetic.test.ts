@@ -140,3 +140,27 @@ describe('the measured ε → 0 limit with chemotaxis (the limit-study example)'
     expect(rows.at(-1)!.relL1).toBeLessThan(0.05);
   });
 });
+
+describe('2-D kinetic model (2-D x, polar velocity grid)', () => {
+  it('conserves mass with turning and decays modes at the 2-D symbol σ_ε(|k|), isotropically', async () => {
+    const be = backends[0];
+    const m = new Kinetic(be, {
+      grid: { n: [16, 16] }, gamma: 0.5, eps: 1e-2, velocity: { perDecade: 4, vmin: 1e-4, vmax: 1e10, angles: 32 },
+      chemical: { D: 1, mu: 1 }, turning: { kernel: { a: (v) => [v[0] / (1 + v[0] ** 2 + v[1] ** 2) ** 2.5, v[1] / (1 + v[0] ** 2 + v[1] ** 2) ** 2.5] } },
+      initial: { rho: (x, y) => 1 + 0.2 * Math.cos(x) + 0.2 * Math.cos(y) + 0.1 * Math.cos(x + y), S: (x, y) => Math.sin(x) * Math.cos(y) },
+    });
+    const r = await m.solve({ tEnd: 0.3, dt: 0.01 });
+    for (const d of r.diagnostics) expect(Math.abs(d.mass - r.diagnostics[0].mass) / r.diagnostics[0].mass).toBeLessThan(1e-10);
+    // Without turning: decay rates of modes (1,0), (0,1), (1,1).
+    const p = new Kinetic(be, { grid: { n: [16, 16] }, gamma: 0.5, eps: 1e-2, velocity: { perDecade: 4, vmin: 1e-4, vmax: 1e10, angles: 32 }, initial: { rho: (x, y) => 1 + 0.2 * Math.cos(x) + 0.2 * Math.cos(y) + 0.1 * Math.cos(x + y) } });
+    for (let i = 0; i < 40; i++) p.step(0.01);
+    const a = p.rhoHat.data.slice();
+    p.step(0.01);
+    const b = p.rhoHat.data, nc = 9;
+    const rate = (m: number) => ((a[2 * m] * b[2 * m] + a[2 * m + 1] * b[2 * m + 1]) / (b[2 * m] ** 2 + b[2 * m + 1] ** 2) - 1) / 0.01;
+    const r10 = rate(1), r01 = rate(nc), r11 = rate(nc + 1);
+    expect(Math.abs(r10 - r01) / r10).toBeLessThan(1e-12);
+    expect(Math.abs(r10 - p.velocity.sigma(1e-2, 1)) / r10).toBeLessThan(2e-2);
+    expect(Math.abs(r11 - p.velocity.sigma(1e-2, Math.SQRT2)) / r11).toBeLessThan(2e-2);
+  });
+});
