@@ -108,7 +108,7 @@ export function fftBatch(src: usize, dst: usize, work: usize, n: i32, b: i32, tw
  * `z` holds the unnormalised complex FFT of the row read as M complex numbers;
  * `rtw` holds W_N^k for k < M.
  */
-export function realForwardPost(z: usize, out: usize, m: i32, rtw: usize): void {
+function realForwardPost(z: usize, out: usize, m: i32, rtw: usize): void {
   const half = f64x2(0.5, 0.5);
   const conj = f64x2(1.0, -1.0);
   const fwd = f64x2(-1.0, 1.0);
@@ -129,7 +129,7 @@ export function realForwardPost(z: usize, out: usize, m: i32, rtw: usize): void 
 }
 
 /** Inverse of realForwardPost (unnormalised): builds the M complex inputs of the inverse FFT. */
-export function realInversePre(spec: usize, z: usize, m: i32, rtw: usize): void {
+function realInversePre(spec: usize, z: usize, m: i32, rtw: usize): void {
   const conj = f64x2(1.0, -1.0);
   const inv = f64x2(1.0, -1.0);
   for (let k = 0; k < m; k++) {

@@ -1,22 +1,12 @@
 import { createBackend, type Backend } from '../src/backend/index.js';
+import { seededNoise } from '../src/models/initial.js';
 
 /** Both backends, for tests that run one table against each. */
 export const backends: Backend[] = [await createBackend('wasm'), await createBackend('js')];
 
-/** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
 
 export function randomArray(n: number, seed: number): Float64Array {
-  const r = rng(seed);
+  const r = seededNoise(seed);
   return Float64Array.from({ length: n }, r);
 }
 

@@ -44,11 +44,11 @@ export class EtdStepper {
     const co = this.coefficients(h).perComponent;
     const be = this.be, C = u.length;
     const [Nu, a, Na, b, Nb, c, Nc, tmp] = this.buf;
-    const N = (tt: number, x: readonly Field[], y: readonly Field[]) => this.problem.nonlinear(tt, x, y);
-    N(t, u, Nu);
+    const P = this.problem;
+    P.nonlinear(t, u, Nu);
     if (this.scheme === 'etdrk2') {
       for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i][0], u[i]); be.modeMulAdd(a[i], co[i][1], Nu[i]); }
-      N(t + h, a, Na);
+      P.nonlinear(t + h, a, Na);
       for (let i = 0; i < C; i++) {
         be.copy(tmp[i], Na[i]); be.axpy(tmp[i], -1, Nu[i]);
         be.copy(out[i], a[i]); be.modeMulAdd(out[i], co[i][2], tmp[i]);
@@ -56,14 +56,14 @@ export class EtdStepper {
       return;
     }
     for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i][1], u[i]); be.modeMulAdd(a[i], co[i][2], Nu[i]); }
-    N(t + h / 2, a, Na);
+    P.nonlinear(t + h / 2, a, Na);
     for (let i = 0; i < C; i++) { be.modeMul(b[i], co[i][1], u[i]); be.modeMulAdd(b[i], co[i][2], Na[i]); }
-    N(t + h / 2, b, Nb);
+    P.nonlinear(t + h / 2, b, Nb);
     for (let i = 0; i < C; i++) {
       be.copy(tmp[i], Nb[i]); be.scale(tmp[i], 2); be.axpy(tmp[i], -1, Nu[i]);
       be.modeMul(c[i], co[i][1], a[i]); be.modeMulAdd(c[i], co[i][2], tmp[i]);
     }
-    N(t + h, c, Nc);
+    P.nonlinear(t + h, c, Nc);
     for (let i = 0; i < C; i++) {
       be.modeMul(out[i], co[i][0], u[i]);
       be.modeMulAdd(out[i], co[i][3], Nu[i]);

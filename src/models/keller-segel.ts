@@ -134,7 +134,9 @@ export class KellerSegel implements StiffProblem {
   private readonly w: Field; private readonly sHat: Field;
   private readonly rho: Field; private readonly S: Field; private readonly tmp: Field;
   private readonly grad: Field; private readonly flux: Field;
-  private readonly chi: Field | null; private readonly chiField: Field | null;
+  /** Per-axis views into grad and flux (made once: a step allocates nothing). */
+  private readonly gradAxes: Field[]; private readonly fluxAxes: Field[];
+  private readonly chi: Field; private readonly chiField: Field | null;
   private readonly stats = new Float64Array(4);
 
   constructor(backend: Backend, options: KellerSegelOptions) {
@@ -154,6 +156,8 @@ export class KellerSegel implements StiffProblem {
     this.w = g.spectralField(); this.sHat = g.spectralField();
     this.rho = g.realField(); this.S = g.realField(); this.tmp = g.realField();
     this.grad = be.alloc(dim * g.nReal); this.flux = be.alloc(dim * g.nReal);
+    this.gradAxes = Array.from({ length: dim }, (_, j) => this.grad.slice(j * g.nReal, g.nReal));
+    this.fluxAxes = Array.from({ length: dim }, (_, j) => this.flux.slice(j * g.nReal, g.nReal));
     this.chi = p.chiMatrix ? be.fromArray('chi', p.chiMatrix) : be.fromArray('chi', Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? 1 : 0)));
     this.chiField = p.chiMatrix ? null : g.realField();
     // Initial data.
@@ -192,22 +196,22 @@ export class KellerSegel implements StiffProblem {
   }
 
   nonlinear(t: number, u: readonly Field[], out: readonly Field[]): void {
-    const be = this.backend, g = this.grid, p = this.params, n = g.nReal, w = this.w;
+    const be = this.backend, g = this.grid, p = this.params, w = this.w;
     this.toReal(u[0], this.rho);
     const sHat = this.chemicalSpectrum(u);
     const needS = this.chiField !== null || p.chemical.G !== undefined;
     if (needS) this.toReal(sHat, this.S);
     for (let j = 0; j < g.dim; j++) {
       be.gradient(sHat, w, g, j as 0 | 1 | 2);
-      be.irfft(g.shape, w, this.grad.slice(j * n, n));
+      be.irfft(g.shape, w, this.gradAxes[j]);
     }
     if (p.chiReceptor) be.receptorChi(this.S, this.chiField!, p.chiReceptor.chi0, p.chiReceptor.K);
     else if (p.chiFunction) this.evaluate(this.chiField!, (i, s) => p.chiFunction!(s[i]), 'chi(S)', t);
-    be.driftFlux(this.rho, this.grad, this.flux, g.dim, this.chi!, this.chiField, p.flux.type === 'limited', p.flux.type === 'limited' ? p.flux.ystar : 0);
+    be.driftFlux(this.rho, this.grad, this.flux, g.dim, this.chi, this.chiField, p.flux.type === 'limited', p.flux.type === 'limited' ? p.flux.ystar : 0);
     // N_ρ = −∇·F + Γ
     out[0].data.fill(0);
     for (let j = 0; j < g.dim; j++) {
-      be.rfft(g.shape, this.flux.slice(j * n, n), w);
+      be.rfft(g.shape, this.fluxAxes[j], w);
       be.gradient(w, w, g, j as 0 | 1 | 2);
       be.axpy(out[0], -1, w);
     }

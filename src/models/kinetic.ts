@@ -97,7 +97,9 @@ export class Kinetic {
   private readonly psi: Field; private readonly source: Field;
   private readonly grad: Field; private readonly flux: Field; private readonly ones: Field; private readonly chiId: Field;
   private readonly stats = new Float64Array(4);
-  private cached: { dt: number; dinv: Field; chem: Field | null } | null = null;
+  /** Views made once (a step allocates nothing): f per velocity, grad/flux per axis. */
+  private readonly fParts: Field[]; private readonly gradAxes: Field[]; private readonly fluxAxes: Field[];
+  private cached: { dt: number; dinv: Field; chem: Field | null; turning: Field[] } | null = null;
 
   constructor(backend: Backend, options: KineticOptions) {
     if (!options || typeof options !== 'object') throw new ValidationError('options', options, 'an options object');
@@ -164,6 +166,8 @@ export class Kinetic {
     this.re = g.realField(); this.re2 = g.realField(); this.S = g.realField();
     this.psi = g.realField(); this.source = g.realField();
     this.grad = be.alloc(dim * g.nReal); this.flux = be.alloc(dim * g.nReal);
+    this.gradAxes = Array.from({ length: dim }, (_, d) => this.grad.slice(d * g.nReal, g.nReal));
+    this.fluxAxes = Array.from({ length: dim }, (_, d) => this.flux.slice(d * g.nReal, g.nReal));
     this.ones = be.fromArray('ones', new Float64Array(g.nReal).fill(1));
     this.chiId = be.fromArray('identity', dim === 1 ? [1] : [1, 0, 0, 1]);
     // Initial state f0 = ρ0(x) F(v).
@@ -172,6 +176,7 @@ export class Kinetic {
     this.rhoHat = g.spectralField();
     be.rfft(g.shape, rho0, this.rhoHat);
     this.f = be.alloc(V.size * 2 * g.nModes);
+    this.fParts = Array.from({ length: V.size }, (_, j) => this.f.slice(j * 2 * g.nModes, 2 * g.nModes));
     const fd = this.f.data, r0 = this.rhoHat.data, L = 2 * g.nModes;
     for (let j = 0; j < V.size; j++) for (let i = 0; i < L; i++) fd[j * L + i] = V.F[j] * r0[i];
     if (options.chemical) {
@@ -230,7 +235,7 @@ export class Kinetic {
   /** dinv(k) and the chemical factor for step dt, computed once per dt. */
   private coefficients(dt: number) {
     if (this.cached?.dt === dt) return this.cached;
-    if (this.cached) { this.backend.release(this.cached.dinv); if (this.cached.chem) this.backend.release(this.cached.chem); }
+    if (this.cached) [this.cached.dinv, this.cached.chem, ...this.cached.turning].forEach((f) => f && this.backend.release(f));
     const g = this.grid, V = this.velocity, be = this.backend;
     const lam = dt / this.scale, lamEps = lam * this.eps;
     const kx = g.gx.data, ky = g.gy.data, nc = g.nc, ny = g.shape[1];
@@ -257,7 +262,9 @@ export class Kinetic {
       chem = be.fromArray('chemical factor', k2.data.map((v) => 1 / (1 + dt * (D * v + mu))));
       be.release(k2);
     }
-    this.cached = { dt, dinv: be.fromArray('dinv', dinv), chem };
+    // Turning source coefficients dt/ε · a_d(v_j).
+    const turning = this.turningCoef.map((a) => be.fromArray('turning coefficients', a.data.map((x) => (dt / this.eps) * x)));
+    this.cached = { dt, dinv: be.fromArray('dinv', dinv), chem, turning };
     return this.cached;
   }
 
@@ -268,7 +275,7 @@ export class Kinetic {
 
   /** One step of size dt (see the scheme above). */
   step(dt: number): void {
-    const be = this.backend, g = this.grid, V = this.velocity, n = g.nReal, dim = g.dim;
+    const be = this.backend, g = this.grid, V = this.velocity, dim = g.dim;
     const co = this.coefficients(dt);
     const lam = dt / this.scale;
     const sources: VelocitySource[] = [];
@@ -278,13 +285,13 @@ export class Kinetic {
       // ∇S (or Q(∇S)) and c(S) in x.
       for (let d = 0; d < dim; d++) {
         be.gradient(this.SHat, this.w, g, d as 0 | 1);
-        be.irfft(g.shape, this.w, this.grad.slice(d * n, n));
+        be.irfft(g.shape, this.w, this.gradAxes[d]);
       }
       let cField: Field | null = null;
       if (tr.kernel.c) {
         this.toReal(this.SHat, this.S);
         const s = this.S.data, o = this.re2.data, c = tr.kernel.c;
-        for (let i = 0; i < n; i++) {
+        for (let i = 0; i < s.length; i++) {
           const v = c(s[i]);
           if (!Number.isFinite(v)) throw new NumericalError(`turning.kernel.c(S) returned ${v} at grid point ${i} (S = ${s[i]}) at t = ${this.t}`, this.t);
           o[i] = v;
@@ -297,23 +304,19 @@ export class Kinetic {
       this.toReal(this.num, this.re);
       be.driftFlux(this.re, this.grad, this.flux, dim, this.chiId, cField, limited, ystar);
       for (let d = 0; d < dim; d++) {
-        be.rfft(g.shape, this.flux.slice(d * n, n), this.spec[d]);
-        const s = be.alloc(V.size);
-        s.data.set(this.turningCoef[d].data);
-        be.scale(s, dt / this.eps);
-        sources.push([s, this.spec[d]]);
+        be.rfft(g.shape, this.fluxAxes[d], this.spec[d]);
+        sources.push([co.turning[d], this.spec[d]]);
       }
       if (this.physical && this.A.some((a) => Math.abs(a) > 1e-12)) {
         // ψ(x) = c(S) A·Q(∇S): the loss part −ψ b(v) f of L1 (zero for odd a).
         be.driftFlux(this.ones, this.grad, this.flux, dim, this.chiId, cField, limited, ystar);
         psi = this.psi;
         psi.data.fill(0);
-        for (let d = 0; d < dim; d++) be.axpy(psi, this.A[d], this.flux.slice(d * n, n));
+        for (let d = 0; d < dim; d++) be.axpy(psi, this.A[d], this.fluxAxes[d]);
       }
     }
     if (this.physical) this.physicalSources(dt, psi);
     be.kineticRelax(this.f, this.vset, g, sources, lam, lam * this.eps, 1, co.dinv, this.num, this.rhoHat);
-    for (const [s] of sources) be.release(s);
     if (this.SHat && co.chem) {
       be.axpy(this.SHat, dt * (this.opts.chemical!.beta ?? 1), this.rhoHat);
       be.modeScale(this.SHat, co.chem);
@@ -324,12 +327,12 @@ export class Kinetic {
 
   /** f̂_j += dt · FFT[R(f_j) − ε^{-1} b_j ψ f_j] for every velocity (pointwise in x and v). */
   private physicalSources(dt: number, psi: Field | null): void {
-    const be = this.backend, g = this.grid, V = this.velocity, L = 2 * g.nModes;
+    const be = this.backend, g = this.grid, V = this.velocity;
     const gr = this.opts.growth ?? { type: 'none' };
     const mass = this.rhoHat.data[0] * g.cellVolume;
     const [a0, a1, c] = gr.type === 'logistic' ? [gr.r, -gr.r / this.F2, 0] : gr.type === 'nonlocal' ? [gr.a0, gr.a1 / this.F2, gr.a2 * mass] : [0, 0, 0];
     for (let j = 0; j < V.size; j++) {
-      const fj = this.f.slice(j * L, L);
+      const fj = this.fParts[j];
       this.toReal(fj, this.re);
       be.growth(this.re, this.source, a0, a1, c);
       if (psi) {
@@ -356,8 +359,7 @@ export class Kinetic {
 
   /** f(x, v_j) for one velocity (a copy). */
   distribution(j: number): Float64Array {
-    const L = 2 * this.grid.nModes;
-    this.toReal(this.f.slice(j * L, L), this.re);
+    this.toReal(this.fParts[j], this.re);
     return this.re.data.slice();
   }
 
