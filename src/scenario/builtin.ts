@@ -15,7 +15,7 @@ export const builtinScenarios: Record<string, Scenario> = {
     name: 'chemotaxis-1d',
     description: '1-D fractional Keller–Segel with constant χ and a parabolic chemical (γ = 0.5).',
     model: {
-      type: 'keller-segel', grid: { n: [256], L: [20] }, gamma: 0.5, chemical: { type: 'parabolic', D: 1, beta: 1, mu: 0.5 }, chi: 3,
+      type: 'keller-segel', grid: { n: [1024], L: [20] }, gamma: 0.5, chemical: { type: 'parabolic', D: 1, beta: 1, mu: 0.5 }, chi: 1.2,
       initial: { rho: { type: 'gaussian', mass: 6, width: 1.5, background: 0.2 } },
     },
     run: { tEnd: 5, dt: 5e-3, scheme: 'etdrk4', snapshots: 10 },
@@ -24,7 +24,7 @@ export const builtinScenarios: Record<string, Scenario> = {
     name: 'logistic-patterns-2d',
     description: '2-D fractional Keller–Segel with logistic growth rρ(1−ρ): aggregation saturates into a stationary spot pattern.',
     model: {
-      type: 'keller-segel', grid: { n: [128, 128], L: [40, 40] }, alpha: 1.6, chemical: { type: 'parabolic', D: 1, beta: 1, mu: 1 }, chi: 6,
+      type: 'keller-segel', grid: { n: [128, 128], L: [32, 32] }, alpha: 1.6, chemical: { type: 'parabolic', D: 1, beta: 1, mu: 1 }, chi: 4,
       growth: { type: 'logistic', r: 0.5 }, initial: { rho: { type: 'constant', value: 1, noise: 0.05, seed: 3 } },
     },
     run: { tEnd: 30, dt: 0.02, scheme: 'etdrk4', adaptive: { rtol: 1e-4, atol: 1e-6, dtMax: 0.5 }, snapshots: 10 },
@@ -33,7 +33,7 @@ export const builtinScenarios: Record<string, Scenario> = {
     name: 'flux-limited-2d',
     description: '2-D flux-limited drift (y* = 0.5): strong chemotaxis with a bounded flux aggregates without blowing up.',
     model: {
-      type: 'keller-segel', grid: { n: [128, 128], L: [20, 20] }, alpha: 1.5, chemical: { type: 'parabolic', D: 1, beta: 1, mu: 0.2 }, chi: 20,
+      type: 'keller-segel', grid: { n: [256, 256], L: [20, 20] }, alpha: 1.8, chemical: { type: 'parabolic', D: 1, beta: 1, mu: 0.2 }, chi: 3,
       flux: { type: 'limited', ystar: 0.5 }, initial: { rho: { type: 'constant', value: 1, noise: 0.1, seed: 11 } },
     },
     run: { tEnd: 20, dt: 0.01, scheme: 'etdrk4', adaptive: { rtol: 1e-4, atol: 1e-6, dtMax: 0.5 }, snapshots: 10 },
