@@ -133,7 +133,8 @@ describe('command line (dist/cli.js)', () => {
   it('Ctrl-C stops cleanly with a checkpoint, and --resume finishes the run', () => {
     const dir = tmp(), file = join(dir, 's.json'), out = join(dir, 'out');
     writeFileSync(file, JSON.stringify({ ...tiny, model: { ...tiny.model, grid: { n: [128, 128] } }, run: { tEnd: 50, dt: 0.01, snapshots: 2 } }));
-    const r = spawnSync('bash', ['-c', `node ${CLI} run ${file} --out ${out} & pid=$!; sleep 3; kill -INT $pid; wait $pid`], { encoding: 'utf8' });
+    // Interrupt once the run is under way (its first snapshot exists), then give it a moment to step.
+    const r = spawnSync('bash', ['-c', `node ${CLI} run ${file} --out ${out} & pid=$!; for i in $(seq 1 300); do [ -f ${out}/rho_0000.npy ] && break; sleep 0.1; done; sleep 1; kill -INT $pid; wait $pid`], { encoding: 'utf8' });
     expect(r.status).toBe(130);
     expect(r.stdout).toMatch(/interrupted at t = .*\n[\s\S]*continue with: fractaxis run --resume/);
     expect(existsSync(join(out, 'checkpoint.fxck'))).toBe(true);
