@@ -111,15 +111,23 @@ export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved
   } else if (chi && typeof chi === 'object' && chi.type === 'receptor') {
     chiReceptor = { chi0: checkNumber('chi.chi0', chi.chi0, -Infinity, Infinity), K: checkNumber('chi.K', chi.K, 0, Infinity, { loOpen: true, hiOpen: true }) };
   } else throw new ValidationError('chi', chi, "a number, a dim×dim matrix, {type: 'receptor', chi0, K} or a function of S");
-  const g = o.growth ?? { type: 'none' };
-  if (g.type === 'logistic') checkNumber('growth.r', g.r, -Infinity, Infinity);
+  return { alpha, D, chemical, chiMatrix, chiReceptor, chiFunction, growth: checkGrowth(o.growth), flux: checkFlux(o.flux) };
+}
+
+/** Validates a growth law (shared by the kinetic model, whose R is chosen to give the same Γ). */
+export function checkGrowth(g: Growth = { type: 'none' }, field = 'growth'): Growth {
+  if (g.type === 'logistic') checkNumber(`${field}.r`, g.r, -Infinity, Infinity);
   else if (g.type === 'nonlocal') {
-    checkNumber('growth.a0', g.a0, 0, Infinity); checkNumber('growth.a1', g.a1, 0, Infinity); checkNumber('growth.a2', g.a2, -Infinity, Infinity);
-  } else if (g.type !== 'none') throw new ValidationError('growth.type', (g as { type: unknown }).type, "'none', 'logistic' or 'nonlocal'");
-  const f = o.flux ?? { type: 'linear' };
-  if (f.type === 'limited') checkNumber('flux.ystar', f.ystar, 0, Infinity, { hiOpen: true });
-  else if (f.type !== 'linear') throw new ValidationError('flux.type', (f as { type: unknown }).type, "'linear' or 'limited'");
-  return { alpha, D, chemical, chiMatrix, chiReceptor, chiFunction, growth: g, flux: f };
+    checkNumber(`${field}.a0`, g.a0, 0, Infinity); checkNumber(`${field}.a1`, g.a1, 0, Infinity); checkNumber(`${field}.a2`, g.a2, -Infinity, Infinity);
+  } else if (g.type !== 'none') throw new ValidationError(`${field}.type`, (g as { type: unknown }).type, "'none', 'logistic' or 'nonlocal'");
+  return g;
+}
+
+/** Validates a chemotactic flux Q (shared by the kinetic turning operator). */
+export function checkFlux(f: Flux = { type: 'linear' }, field = 'flux'): Flux {
+  if (f.type === 'limited') checkNumber(`${field}.ystar`, f.ystar, 0, Infinity, { hiOpen: true });
+  else if (f.type !== 'linear') throw new ValidationError(`${field}.type`, (f as { type: unknown }).type, "'linear' or 'limited'");
+  return f;
 }
 
 export class KellerSegel implements StiffProblem {

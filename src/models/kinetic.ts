@@ -16,7 +16,7 @@ import {
 } from '../coefficients.js';
 import { now, tick } from '../integrate/run.js';
 import { sampleInitial, type InitialData } from './initial.js';
-import type { Flux, Growth, KellerSegelOptions } from './keller-segel.js';
+import { checkFlux, checkGrowth, type Flux, type Growth, type KellerSegelOptions } from './keller-segel.js';
 
 export type Collision = { type: 'relaxation' } | { type: 'generalised'; beta: number; nu0?: number };
 
@@ -148,12 +148,9 @@ export class Kinetic {
       this.turningCoef = aVals.map((a, d) => be.fromArray(`turning.a[${d}]`, a));
       this.bWeights = be.fromArray('turning.b', bVals.map((b, j) => b * V.weights[j]));
       this.bValues = bVals;
-      if (tr.flux && tr.flux.type === 'limited') checkNumber('turning.flux.ystar', tr.flux.ystar, 0, Infinity, { hiOpen: true });
+      checkFlux(tr.flux, 'turning.flux');
     }
-    const gr = options.growth ?? { type: 'none' };
-    if (gr.type === 'logistic') checkNumber('growth.r', gr.r, -Infinity, Infinity);
-    else if (gr.type === 'nonlocal') { checkNumber('growth.a0', gr.a0, 0, Infinity); checkNumber('growth.a1', gr.a1, 0, Infinity); checkNumber('growth.a2', gr.a2, -Infinity, Infinity); }
-    else if (gr.type !== 'none') throw new ValidationError('growth.type', (gr as { type: unknown }).type, "'none', 'logistic' or 'nonlocal'");
+    const gr = checkGrowth(options.growth);
     // Per-velocity physical-space work is needed for R and for the ∫a ≠ 0 part of the turning operator.
     this.physical = gr.type !== 'none' || this.A.some((a) => Math.abs(a) > 1e-12);
     if (options.chemical) {

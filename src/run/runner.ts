@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { createBackend, type BackendChoice } from '../backend/index.js';
 import { KellerSegel, type KellerSegelCheckpoint } from '../models/keller-segel.js';
-import { Kinetic, type KineticCheckpoint } from '../models/kinetic.js';
+import type { KineticCheckpoint } from '../models/kinetic.js';
 import { limitStudy } from '../models/limit.js';
 import { encodeNpy } from '../io/npy.js';
 import { encodePng } from '../io/png.js';
