@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createBackend, type Backend, type Field } from '../src/backend/index.js';
 import { ValidationError } from '../src/errors.js';
 import { Grid } from '../src/grid.js';
@@ -66,6 +66,15 @@ describe('wasm and js backends agree to 1e-12 (relative) on every kernel', () =>
 });
 
 describe('backend selection', () => {
+  it("without WASM SIMD, 'wasm' is refused with a clear error and 'auto' falls back to js", async () => {
+    const spy = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
+    try {
+      await expect(createBackend('wasm')).rejects.toThrow(/backend 'wasm' needs WebAssembly SIMD, which this runtime does not support; use backend 'js' or 'auto'/);
+      expect((await createBackend('auto')).kind).toBe('js');
+    } finally {
+      spy.mockRestore();
+    }
+  });
   it("'auto' picks wasm where SIMD is available and refuses an unknown name", async () => {
     expect((await createBackend('auto')).kind).toBe('wasm');
     await expect(createBackend('gpu' as never)).rejects.toThrow(/backend: got "gpu"; expected 'auto', 'wasm' or 'js'/);

@@ -164,3 +164,13 @@ describe('2-D kinetic model (2-D x, polar velocity grid)', () => {
     expect(Math.abs(r11 - p.velocity.sigma(1e-2, Math.SQRT2)) / r11).toBeLessThan(2e-2);
   });
 });
+
+describe('kinetic numerical failure', () => {
+  it('a run that turns non-finite stops with the time and the last good max density, never NaN', async () => {
+    const m = new Kinetic(backends[0], {
+      grid: { n: [16] }, gamma: 0.5, eps: 0.1, chemical: { D: 1 }, growth: { type: 'logistic', r: 1e6 },
+      velocity: { perDecade: 4, vmin: 1e-4, vmax: 1e10 }, initial: { rho: (x) => 1 + 0.5 * Math.cos(x) },
+    });
+    await expect(m.solve({ tEnd: 1, dt: 0.1, maxDensity: Infinity })).rejects.toThrow(/non-finite density at t = .*last good state: t = .*max density/);
+  });
+});

@@ -385,7 +385,13 @@ export class Kinetic {
       const h = remaining <= opts.dt * (1 + 1e-9) ? remaining : opts.dt;
       this.step(h);
       if (h === remaining) this.t = opts.tEnd;
-      const d = this.diagnostics();
+      let d: KineticDiagnostics;
+      try {
+        d = this.diagnostics();
+      } catch (e) {
+        const last = diagnostics.at(-1)!;
+        throw new NumericalError(`${(e as Error).message} (last good state: t = ${last.t}, max density ${last.maxRho.toPrecision(6)}); reduce dt`, this.t);
+      }
       diagnostics.push(d);
       if (d.maxRho >= maxDensity) return done('blow-up', `max density ${d.maxRho.toPrecision(6)} exceeded maxDensity = ${maxDensity}`);
       let stop = false;
