@@ -223,3 +223,21 @@ describe('time integration order', () => {
     expect(errs[1]).toBeLessThan(errs[0]);
   });
 });
+
+describe.each(backends)('3-D fractional Keller–Segel on the $kind backend', (be) => {
+  it('linearised growth rate of mode (1, 1, 1) matches λ(k) and mass is conserved', async () => {
+    const n = 16, D = 1, alpha = 1.2, chi = 2, rho0 = 1.5, beta = 1, DS = 1, mu = 0.3, delta = 1e-7, T = 0.4;
+    const m = new KellerSegel(be, {
+      grid: { n: [n, n, n] }, alpha, diffusion: D, chemical: { type: 'elliptic', D: DS, beta, mu }, chi,
+      initial: { rho: { type: 'cosine', mean: rho0, amplitude: delta, mode: [1, 1, 1] } },
+    });
+    const r = await m.solve({ tEnd: T, dt: 0.01 });
+    const k2 = 3, lambda = -D * k2 ** (alpha / 2) + (chi * rho0 * beta * k2) / (DS * k2 + mu);
+    const rho = m.density();
+    let s = 0;
+    for (let c = 0; c < n; c++) for (let b = 0; b < n; b++) for (let a = 0; a < n; a++) s += rho[(c * n + b) * n + a] * Math.cos((2 * Math.PI * (a + b + c)) / n);
+    const measured = Math.log((2 * s) / n ** 3 / delta) / T;
+    expect(Math.abs(measured - lambda)).toBeLessThan(1e-5 * Math.max(1, Math.abs(lambda)));
+    for (const d of r.diagnostics) expect(Math.abs(d.mass - r.diagnostics[0].mass) / r.diagnostics[0].mass).toBeLessThan(1e-12);
+  });
+});
