@@ -143,3 +143,17 @@ describe('command line (dist/cli.js)', () => {
     expect(s.t).toBeGreaterThan(0);
   });
 });
+
+describe('runner blow-up threshold', () => {
+  it('is fixed from the initial state for the whole run, not reset at each snapshot segment', async () => {
+    // Logistic growth from 0.001 towards 1: max ρ grows 1000-fold over the run, slowly enough
+    // that no single segment grows 1000-fold; the run-wide default threshold must catch it.
+    const s: Scenario = {
+      name: 'growth', model: { type: 'keller-segel', grid: { n: [8] }, alpha: 1.5, chemical: { type: 'elliptic' }, chi: 0, growth: { type: 'logistic', r: 1 }, initial: { rho: 0.0005 } },
+      run: { tEnd: 12, dt: 0.05, snapshots: 12 },
+    };
+    const r = await runScenario(s, { outDir: tmp(), backend: 'js' });
+    expect(r.status).toBe('blow-up');
+    expect(r.reason).toMatch(/exceeded maxDensity = 0.5/);
+  });
+});

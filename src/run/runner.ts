@@ -112,6 +112,8 @@ export async function runScenario(input: Scenario | null, opts: RunnerOptions): 
     writeAtomic(join(out, CHECKPOINT), encodeCheckpoint(cp));
   };
   if (!resumed) snapshot(0);
+  // The blow-up threshold is fixed once from the run's initial state (segments must not move it).
+  const maxDensity = run.maxDensity ?? 1e3 * (resumed ? resumed.diagnostics.maxRho[0] : model.diagnostics().maxRho);
 
   let status: RunnerStatus = 'done', reason: string | undefined;
   let sinceCheckpoint = 0;
@@ -123,8 +125,8 @@ export async function runScenario(input: Scenario | null, opts: RunnerOptions): 
   for (; nextSnapshot <= count; nextSnapshot++) {
     const tTarget = (run.tEnd * nextSnapshot) / count;
     const r = model instanceof KellerSegel
-      ? await model.solve({ ...solveOptions(run), tEnd: tTarget, signal: opts.signal, observers: [observer] })
-      : await model.solve({ tEnd: tTarget, dt: run.dt, maxDensity: run.maxDensity, signal: opts.signal, observers: [observer] });
+      ? await model.solve({ ...solveOptions(run), maxDensity, tEnd: tTarget, signal: opts.signal, observers: [observer] })
+      : await model.solve({ tEnd: tTarget, dt: run.dt, maxDensity, signal: opts.signal, observers: [observer] });
     if (r.status === 'aborted') { status = 'interrupted'; reason = r.reason; checkpoint(); break; }
     if (r.status !== 'done') { status = r.status; reason = r.reason; break; }
     snapshot(nextSnapshot);

@@ -135,7 +135,7 @@ export function buildModel(backend: Backend, scenario: Scenario): KellerSegel | 
   }
 }
 
-/** Solver options of a scenario's run section. */
-export function solveOptions(run: RunSpec): Omit<SolveOptions, 'tEnd'> {
-  return { dt: run.dt, scheme: run.scheme, adaptive: run.adaptive, maxDensity: run.maxDensity };
+/** Solver options of a scenario's run section (the runner sets maxDensity). */
+export function solveOptions(run: RunSpec): Omit<SolveOptions, 'tEnd' | 'maxDensity'> {
+  return { dt: run.dt, scheme: run.scheme, adaptive: run.adaptive };
 }
