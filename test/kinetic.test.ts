@@ -3,7 +3,7 @@ import { Kinetic, type KineticOptions } from '../src/models/kinetic.js';
 import { limitStudy, limitStudyScenario } from '../src/models/limit.js';
 import { fractionalDiffusion, generalisedDiffusion, generalisedOrder } from '../src/coefficients.js';
 import { NumericalError, ValidationError } from '../src/errors.js';
-import { backends } from './helpers.js';
+import { backends, relErr } from './helpers.js';
 
 /** Least-squares slope of log y against log x. */
 function slope(x: number[], y: number[]): number {
@@ -172,5 +172,36 @@ describe('kinetic numerical failure', () => {
       velocity: { perDecade: 4, vmin: 1e-4, vmax: 1e10 }, initial: { rho: (x) => 1 + 0.5 * Math.cos(x) },
     });
     await expect(m.solve({ tEnd: 1, dt: 0.1, maxDensity: Infinity })).rejects.toThrow(/non-finite density at t = .*last good state: t = .*max density/);
+  });
+});
+
+describe.each(backends)('kinetic IMEX-BDF2 on the $kind backend', (be) => {
+  const opts = (eps: number, scheme: 'euler' | 'bdf2'): KineticOptions => ({
+    grid: { n: [32] }, gamma: 0.5, eps, scheme, velocity: { perDecade: 4, vmin: 1e-4, vmax: 1e10 }, chemical: { D: 1, mu: 1 },
+    turning: { kernel: { a: (v) => [(2 * v[0]) / (1 + v[0] ** 2) ** 2] } }, growth: { type: 'logistic', r: 1 },
+    initial: { rho: (x) => 0.5 + 0.3 * Math.cos(x) + 0.1 * Math.sin(2 * x), S: (x) => 0.3 * Math.cos(x) },
+  });
+  const density = async (o: KineticOptions, dt: number) => { const m = new Kinetic(be, o); await m.solve({ tEnd: 0.5, dt }); return m.density(); };
+  it.each([[1e-1], [1e-4]])('ε = %s: observed order 2 for bdf2 and 1 for euler (uniform in ε: asymptotic preserving)', async (eps) => {
+    for (const [scheme, order] of [['bdf2', 2], ['euler', 1]] as const) {
+      const ref = await density(opts(eps, scheme), 0.05 / 128);
+      const errs: number[] = [];
+      for (const dt of [0.05, 0.025, 0.0125]) errs.push(relErr(await density(opts(eps, scheme), dt), ref));
+      for (let i = 1; i < errs.length; i++) expect(Math.abs(Math.log2(errs[i - 1] / errs[i]) - order), `${scheme}: ${errs}`).toBeLessThan(0.2);
+    }
+  });
+  it('conserves mass to 1e-10 and resumes bit for bit (the history is in the checkpoint)', async () => {
+    const o = { ...opts(1e-2, 'bdf2'), growth: undefined };
+    const whole = new Kinetic(be, o);
+    const r = await whole.solve({ tEnd: 0.3, dt: 0.01 });
+    for (const d of r.diagnostics) expect(Math.abs(d.mass - r.diagnostics[0].mass) / r.diagnostics[0].mass).toBeLessThan(1e-10);
+    const a = new Kinetic(be, opts(1e-2, 'bdf2')), w = new Kinetic(be, opts(1e-2, 'bdf2'));
+    await w.solve({ tEnd: 0.3, dt: 0.01 });
+    await a.solve({ tEnd: 0.3, dt: 0.01, maxSteps: 11 });
+    const b = new Kinetic(be, opts(1e-2, 'bdf2'));
+    b.restore(structuredClone(a.checkpoint()));
+    await b.solve({ tEnd: 0.3, dt: 0.01 });
+    expect(Array.from(b.density())).toEqual(Array.from(w.density()));
+    expect(Array.from(b.signal()!)).toEqual(Array.from(w.signal()!));
   });
 });

@@ -3,10 +3,11 @@
 // with L0(f) = ν(v)(F ∫νf/∫νF − f): ν ≡ 1 is the relaxation ρF − f with m = ε^{1+γ};
 // ν = ν0(1+|v|²)^{β/2} is the rank-one detailed-balance kernel with m = ε^r, r = 1 + γ/(1−β).
 //
-// Scheme (asymptotic preserving, first order in time): Fourier in x; relaxation and transport
-// implicit and solved exactly per Fourier mode (assembly/quadrature.ts), turning L1 and growth R
-// explicit, then the chemical implicitly. At fixed Δt, as ε → 0 the update of ρ tends to backward
-// Euler for ∂tρ = −σ_ε(k)ρ − ∇·H + Γ, σ_ε → Dρ|k|^{γ+1}: uniformly stable in ε.
+// Scheme (asymptotic preserving): Fourier in x; relaxation and transport implicit and solved
+// exactly per Fourier mode (assembly/quadrature.ts), turning L1 and growth R explicit, then the
+// chemical implicitly. 'euler' is IMEX backward Euler (first order); 'bdf2' is variable-step
+// IMEX-BDF2 (second order). At fixed Δt, as ε → 0 the update of ρ tends to the same scheme for
+// ∂tρ = −σ_ε(k)ρ − ∇·H + Γ, σ_ε → Dρ|k|^{γ+1}: uniformly stable in ε.
 import type { Backend, Field, VelocitySet, VelocitySource } from '../backend/index.js';
 import { NumericalError, ValidationError, checkNumber } from '../errors.js';
 import { Grid, type GridOptions } from '../grid.js';
@@ -38,11 +39,26 @@ export interface KineticOptions {
   initial: { rho: InitialData; S?: InitialData };
   /** Largest accepted relative error of σ_ε(k) from truncating velocities at vmax (default 1e-6). */
   tailTolerance?: number;
+  /**
+   * Time scheme: 'euler' (IMEX backward Euler, first order; the default) or 'bdf2' (variable-step
+   * IMEX-BDF2, second order: implicit part by BDF2, explicit terms extrapolated; its first step is Euler).
+   */
+  scheme?: 'euler' | 'bdf2';
 }
 
 export interface KineticDiagnostics { t: number; step: number; mass: number; minRho: number; maxRho: number }
 
-export interface KineticCheckpoint { kind: 'kinetic'; t: number; steps: number; f: Float64Array; S: Float64Array | null }
+export interface KineticCheckpoint {
+  kind: 'kinetic'; t: number; steps: number; f: Float64Array; S: Float64Array | null;
+  /** BDF2 history (null for 'euler' or before the first step). */
+  history: { h: number; f: Float64Array; S: Float64Array | null; R: Float64Array | null; P: Float64Array[] } | null;
+}
+
+/** BDF2 history: f^{n−1}, S^{n−1}, the explicit sources R̂^{n−1} and P̂^{n−1}, the previous step. */
+interface History {
+  f: Field; fParts: Field[]; S: Field | null; R: Field | null; RParts: Field[]; P: Field[]; Pstar: Field[];
+  h: number; valid: boolean;
+}
 
 export interface KineticSolveOptions {
   tEnd: number;
@@ -79,8 +95,8 @@ export class Kinetic {
   readonly nu: Float64Array;
   t = 0;
   steps = 0;
-  /** Velocity-major spectral state: Nv half spectra. */
-  readonly f: Field;
+  /** Velocity-major spectral state: Nv half spectra (swapped with the BDF2 history buffer each step). */
+  f: Field;
   /** ρ̂ of the current state. */
   readonly rhoHat: Field;
   readonly SHat: Field | null;
@@ -98,8 +114,9 @@ export class Kinetic {
   private readonly grad: Field; private readonly flux: Field; private readonly ones: Field; private readonly chiId: Field;
   private readonly stats = new Float64Array(4);
   /** Views made once (a step allocates nothing): f per velocity, grad/flux per axis. */
-  private readonly fParts: Field[]; private readonly gradAxes: Field[]; private readonly fluxAxes: Field[];
-  private cached: { dt: number; dinv: Field; chem: Field | null; turning: Field[] } | null = null;
+  private fParts: Field[]; private readonly gradAxes: Field[]; private readonly fluxAxes: Field[];
+  private cached: { dt: number; a0: number; dinv: Field; chem: Field | null; turning: Field[] } | null = null;
+  private readonly history: History | null;
 
   constructor(backend: Backend, options: KineticOptions) {
     if (!options || typeof options !== 'object') throw new ValidationError('options', options, 'an options object');
@@ -173,7 +190,18 @@ export class Kinetic {
     this.rhoHat = g.spectralField();
     be.rfft(g.shape, rho0, this.rhoHat);
     this.f = be.alloc(V.size * 2 * g.nModes);
-    this.fParts = Array.from({ length: V.size }, (_, j) => this.f.slice(j * 2 * g.nModes, 2 * g.nModes));
+    const parts = (x: Field) => Array.from({ length: V.size }, (_, j) => x.slice(j * 2 * g.nModes, 2 * g.nModes));
+    this.fParts = parts(this.f);
+    const scheme = options.scheme ?? 'euler';
+    if (scheme !== 'euler' && scheme !== 'bdf2') throw new ValidationError('scheme', scheme, "'euler' or 'bdf2'");
+    this.history = null;
+    if (scheme === 'bdf2') {
+      const f = be.alloc(this.f.length), R = this.physical ? be.alloc(this.f.length) : null;
+      this.history = {
+        f, fParts: parts(f), S: options.chemical ? g.spectralField() : null, R, RParts: R ? parts(R) : [],
+        P: this.turningCoef.map(() => g.spectralField()), Pstar: this.turningCoef.map(() => g.spectralField()), h: NaN, valid: false,
+      };
+    }
     const fd = this.f.data, r0 = this.rhoHat.data, L = 2 * g.nModes;
     for (let j = 0; j < V.size; j++) for (let i = 0; i < L; i++) fd[j * L + i] = V.F[j] * r0[i];
     if (options.chemical) {
@@ -230,8 +258,8 @@ export class Kinetic {
   }
 
   /** dinv(k) and the chemical factor for step dt, computed once per dt. */
-  private coefficients(dt: number) {
-    if (this.cached?.dt === dt) return this.cached;
+  private coefficients(dt: number, a0: number) {
+    if (this.cached?.dt === dt && this.cached.a0 === a0) return this.cached;
     if (this.cached) [this.cached.dinv, this.cached.chem, ...this.cached.turning].forEach((f) => f && this.backend.release(f));
     const g = this.grid, V = this.velocity, be = this.backend;
     const lam = dt / this.scale, lamEps = lam * this.eps;
@@ -239,13 +267,13 @@ export class Kinetic {
     const dinv = new Float64Array(2 * g.nModes);
     let m = 0;
     for (let iy = 0; iy < ny; iy++) for (let ix = 0; ix < nc; ix++, m++) {
-      // Σ_j w ν F (1 + iλε k·v)/(1 + λν + iλε k·v): cancellation-free form of Z − λ Σ wν²F/A.
+      // Σ_j w ν F (a0 + iλε k·v)/(a0 + λν + iλε k·v): cancellation-free form of Z − λ Σ wν²F/A.
       let sr = 0, si = 0;
       for (let j = 0; j < V.size; j++) {
-        const b = lamEps * (kx[ix] * V.vx[j] + ky[iy] * V.vy[j]), ar = 1 + lam * this.nu[j], c = V.weights[j] * this.nu[j] * V.F[j];
-        const den = ar * ar + b * b; // (1 + ib)/(ar + ib) = ((ar + b²) + i b(ar − 1)) / den
-        sr += (c * (ar + b * b)) / den;
-        si += (c * b * (ar - 1)) / den;
+        const b = lamEps * (kx[ix] * V.vx[j] + ky[iy] * V.vy[j]), ar = a0 + lam * this.nu[j], c = V.weights[j] * this.nu[j] * V.F[j];
+        const den = ar * ar + b * b; // (a0 + ib)/(ar + ib) = ((a0 ar + b²) + i b(ar − a0)) / den
+        sr += (c * (a0 * ar + b * b)) / den;
+        si += (c * b * (ar - a0)) / den;
       }
       const d = sr * sr + si * si;
       dinv[2 * m] = sr / d;
@@ -256,12 +284,12 @@ export class Kinetic {
       const k2 = be.alloc(g.nModes);
       be.modeNorm(k2, g, 2);
       const { D, mu = 0 } = this.opts.chemical;
-      chem = be.fromArray('chemical factor', k2.data.map((v) => 1 / (1 + dt * (D * v + mu))));
+      chem = be.fromArray('chemical factor', k2.data.map((v) => 1 / (a0 + dt * (D * v + mu))));
       be.release(k2);
     }
     // Turning source coefficients dt/ε · a_d(v_j).
     const turning = this.turningCoef.map((a) => be.fromArray('turning coefficients', a.data.map((x) => (dt / this.eps) * x)));
-    this.cached = { dt, dinv: be.fromArray('dinv', dinv), chem, turning };
+    this.cached = { dt, a0, dinv: be.fromArray('dinv', dinv), chem, turning };
     return this.cached;
   }
 
@@ -272,8 +300,12 @@ export class Kinetic {
 
   /** One step of size dt (see the scheme above). */
   step(dt: number): void {
-    const be = this.backend, g = this.grid, V = this.velocity, dim = g.dim;
-    const co = this.coefficients(dt);
+    const be = this.backend, g = this.grid, V = this.velocity, dim = g.dim, H = this.history;
+    // BDF2 weights for ω = dt/h_prev (Euler: a0 = 1, (1+ω) → 1, the history terms vanish).
+    const bdf = H !== null && H.valid;
+    const om = bdf ? dt / H.h : 0;
+    const a0 = bdf ? (1 + 2 * om) / (1 + om) : 1, cNow = 1 + om, cPrev = bdf ? (om * om) / (1 + om) : 0;
+    const co = this.coefficients(dt, a0);
     const lam = dt / this.scale;
     const sources: VelocitySource[] = [];
     const tr = this.opts.turning;
@@ -302,7 +334,12 @@ export class Kinetic {
       be.driftFlux(this.re, this.grad, this.flux, dim, this.chiId, cField, limited, ystar);
       for (let d = 0; d < dim; d++) {
         be.rfft(g.shape, this.fluxAxes[d], this.spec[d]);
-        sources.push([co.turning[d], this.spec[d]]);
+        if (!H) { sources.push([co.turning[d], this.spec[d]]); continue; }
+        // Extrapolated explicit source (1+ω)P̂^n − ωP̂^{n−1}; then P̂^n becomes the history.
+        be.copy(H.Pstar[d], this.spec[d]);
+        if (bdf) { be.scale(H.Pstar[d], cNow); be.axpy(H.Pstar[d], -om, H.P[d]); }
+        be.copy(H.P[d], this.spec[d]);
+        sources.push([co.turning[d], H.Pstar[d]]);
       }
       if (this.physical && this.A.some((a) => Math.abs(a) > 1e-12)) {
         // ψ(x) = c(S) A·Q(∇S): the loss part −ψ b(v) f of L1 (zero for odd a).
@@ -312,18 +349,40 @@ export class Kinetic {
         for (let d = 0; d < dim; d++) be.axpy(psi, this.A[d], this.fluxAxes[d]);
       }
     }
-    if (this.physical) this.physicalSources(dt, psi);
-    be.kineticRelax(this.f, this.vset, g, sources, lam, lam * this.eps, 1, co.dinv, this.num, this.rhoHat);
+    if (H) {
+      // g = (1+ω) f^n − ω²/(1+ω) f^{n−1} (+ sources below) is formed in the history buffer, which
+      // then swaps roles with f: f^n becomes the history without a copy.
+      be.scale(H.f, -cPrev);
+      be.axpy(H.f, cNow, this.f);
+      if (this.physical) this.physicalSources(psi, (j, r) => {
+        be.axpy(H.fParts[j], dt * cNow, r);
+        if (bdf) be.axpy(H.fParts[j], -dt * om, H.RParts[j]);
+        be.copy(H.RParts[j], r);
+      });
+      [this.f, H.f] = [H.f, this.f];
+      [this.fParts, H.fParts] = [H.fParts, this.fParts];
+    } else if (this.physical) {
+      this.physicalSources(psi, (j, r) => be.axpy(this.fParts[j], dt, r));
+    }
+    be.kineticRelax(this.f, this.vset, g, sources, lam, lam * this.eps, a0, co.dinv, this.num, this.rhoHat);
     if (this.SHat && co.chem) {
+      // S^{n+1} = ((1+ω)S^n − ω²/(1+ω)S^{n−1} + dt β ρ^{n+1}) / (a0 + dt(DS|k|² + μ)).
+      if (H?.S) {
+        be.copy(this.w, this.SHat);
+        be.scale(this.SHat, cNow);
+        if (bdf) be.axpy(this.SHat, -cPrev, H.S);
+        be.copy(H.S, this.w);
+      }
       be.axpy(this.SHat, dt * (this.opts.chemical!.beta ?? 1), this.rhoHat);
       be.modeScale(this.SHat, co.chem);
     }
+    if (H) { H.h = dt; H.valid = true; }
     this.t += dt;
     this.steps++;
   }
 
-  /** f̂_j += dt · FFT[R(f_j) − ε^{-1} b_j ψ f_j] for every velocity (pointwise in x and v). */
-  private physicalSources(dt: number, psi: Field | null): void {
+  /** For every velocity j, use(j, FFT[R(f_j) − ε^{-1} b_j ψ f_j]) (pointwise in x and v, from f^n). */
+  private physicalSources(psi: Field | null, use: (j: number, source: Field) => void): void {
     const be = this.backend, g = this.grid, V = this.velocity;
     const gr = this.opts.growth ?? { type: 'none' };
     const mass = this.rhoHat.data[0] * g.cellVolume;
@@ -337,7 +396,7 @@ export class Kinetic {
         be.axpy(this.source, -this.bValues![j] / this.eps, this.re);
       }
       be.rfft(g.shape, this.source, this.w);
-      be.axpy(fj, dt, this.w);
+      use(j, this.w);
     }
   }
 
@@ -402,7 +461,11 @@ export class Kinetic {
   }
 
   checkpoint(): KineticCheckpoint {
-    return { kind: 'kinetic', t: this.t, steps: this.steps, f: this.f.data.slice(), S: this.SHat ? this.SHat.data.slice() : null };
+    const H = this.history;
+    return {
+      kind: 'kinetic', t: this.t, steps: this.steps, f: this.f.data.slice(), S: this.SHat ? this.SHat.data.slice() : null,
+      history: H?.valid ? { h: H.h, f: H.f.data.slice(), S: H.S ? H.S.data.slice() : null, R: H.R ? H.R.data.slice() : null, P: H.P.map((p) => p.data.slice()) } : null,
+    };
   }
 
   restore(cp: KineticCheckpoint): void {
@@ -411,6 +474,17 @@ export class Kinetic {
     }
     this.f.data.set(cp.f);
     if (this.SHat && cp.S) this.SHat.data.set(cp.S);
+    const H = this.history;
+    if (H) {
+      H.valid = cp.history !== null && cp.history !== undefined;
+      if (cp.history) {
+        H.h = cp.history.h;
+        H.f.data.set(cp.history.f);
+        if (H.S && cp.history.S) H.S.data.set(cp.history.S);
+        if (H.R && cp.history.R) H.R.data.set(cp.history.R);
+        cp.history.P.forEach((p, d) => H.P[d].data.set(p));
+      }
+    }
     this.backend.velocityMoment(this.f, this.velocity.size, this.vset.w, this.rhoHat);
     this.t = cp.t;
     this.steps = cp.steps;

@@ -78,6 +78,7 @@ const kinetic = {
     grid,
     gamma: num('tail exponent, 0 < gamma < 1', { exclusiveMinimum: 0, exclusiveMaximum: 1 }),
     eps: num('scaling parameter, 0 < eps ≤ 1', { exclusiveMinimum: 0, maximum: 1 }),
+    scheme: { enum: ['euler', 'bdf2'], description: 'time scheme: IMEX backward Euler (first order) or IMEX-BDF2 (second order)' },
     velocity: {
       type: 'object', additionalProperties: false,
       properties: { vmin: num('smallest speed, 0 < vmin ≤ 1', { exclusiveMinimum: 0, maximum: 1 }), vmax: num('largest speed, ≥ 10', { minimum: 10 }), perDecade: { type: 'integer', minimum: 2, maximum: 1000, description: 'speeds per decade' } },
