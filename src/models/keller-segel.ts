@@ -269,9 +269,14 @@ export class KellerSegel implements StiffProblem {
 
   /** Mass, min/max ρ and (where defined) the free energy of the current state. */
   diagnostics(dt = 0): Diagnostics {
-    const be = this.backend, g = this.grid, p = this.params;
     this.toReal(this.state[0], this.rho);
-    be.stats(this.rho, this.stats);
+    this.backend.stats(this.rho, this.stats);
+    return this.diagnosticsOfRho(dt);
+  }
+
+  /** Diagnostics from this.rho / this.stats, which must hold ρ of the current state. */
+  private diagnosticsOfRho(dt: number): Diagnostics {
+    const be = this.backend, g = this.grid, p = this.params;
     const d: Diagnostics = {
       t: this.time, dt, step: this.integrator.clock.steps,
       mass: this.state[0].data[0] * g.cellVolume, minRho: this.stats[1], maxRho: this.stats[2],
@@ -301,7 +306,8 @@ export class KellerSegel implements StiffProblem {
       },
     };
     const outcome = await this.integrator.run({ ...opts, maxDensity }, monitor, (_t, dt) => {
-      const d = this.diagnostics(dt);
+      // The monitor has just transformed the accepted state into this.rho: no second transform.
+      const d = this.diagnosticsOfRho(dt);
       diagnostics.push(d);
       let stop = false;
       for (const o of observers) if (o(d, this) === 'stop') stop = true;
