@@ -187,6 +187,8 @@ export class KellerSegel implements StiffProblem {
 
   /** Simulated time of the current state. */
   get time(): number { return this.integrator.clock.t; }
+  /** Accepted steps so far. */
+  get steps(): number { return this.integrator.clock.steps; }
 
   /** Ŝ of a state into this.sHat (elliptic: β ρ̂ / (DS|k|² + μ)); returns the field holding Ŝ. */
   private chemicalSpectrum(u: readonly Field[]): Field {

@@ -95,6 +95,8 @@ export class Kinetic {
   readonly nu: Float64Array;
   t = 0;
   steps = 0;
+  /** Simulated time (the same accessor as KellerSegel.time). */
+  get time(): number { return this.t; }
   /** Velocity-major spectral state: Nv half spectra (swapped with the BDF2 history buffer each step). */
   f: Field;
   /** ρ̂ of the current state. */

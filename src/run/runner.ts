@@ -97,12 +97,11 @@ export async function runScenario(input: Scenario | null, opts: RunnerOptions): 
     const tag = String(index).padStart(4, '0'), files = [`rho_${tag}.npy`, `rho_${tag}.png`];
     const rho = model.density();
     writeFileSync(join(out, files[0]), encodeNpy(rho, shape));
-    writeFileSync(join(out, files[1]), png(picture(rho, `rho  t = ${model instanceof KellerSegel ? model.time.toPrecision(4) : model.t.toPrecision(4)}`)));
+    writeFileSync(join(out, files[1]), png(picture(rho, `rho  t = ${model.time.toPrecision(4)}`)));
     const S = model.signal();
     if (S) { files.push(`S_${tag}.npy`); writeFileSync(join(out, `S_${tag}.npy`), encodeNpy(S, shape)); }
-    snapshots.push({ index, t: time(), files });
+    snapshots.push({ index, t: model.time, files });
   };
-  const time = () => (model instanceof KellerSegel ? model.time : model.t);
   const record = (d: { t: number; step: number; mass: number; minRho: number; maxRho: number; dt?: number; energy?: number }) => {
     if (series.t.length > 0 && d.t === series.t.at(-1)) return; // start-of-segment repeat
     series.t.push(d.t); series.dt.push(d.dt ?? run.dt); series.mass.push(d.mass); series.minRho.push(d.minRho); series.maxRho.push(d.maxRho); series.energy.push(d.energy ?? NaN);
@@ -133,12 +132,13 @@ export async function runScenario(input: Scenario | null, opts: RunnerOptions): 
   }
 
   // Final pictures and data.
+  const rhoFinal = model.density();
   if (status !== 'done' && status !== 'interrupted') {
-    writeFileSync(join(out, 'rho_final.npy'), encodeNpy(model.density(), shape));
+    writeFileSync(join(out, 'rho_final.npy'), encodeNpy(rhoFinal, shape));
   }
-  writeFileSync(join(out, 'rho_final.png'), png(picture(model.density(), `rho  t = ${time().toPrecision(4)}  (${status})`)));
+  writeFileSync(join(out, 'rho_final.png'), png(picture(rhoFinal, `rho  t = ${model.time.toPrecision(4)}  (${status})`)));
   const S = model.signal();
-  if (S) writeFileSync(join(out, 'S_final.png'), png(picture(S, `S  t = ${time().toPrecision(4)}`)));
+  if (S) writeFileSync(join(out, 'S_final.png'), png(picture(S, `S  t = ${model.time.toPrecision(4)}`)));
   writeFileSync(join(out, 'diagnostics.png'), png(linePlot([
     { x: series.t, y: series.mass.map((m) => m / series.mass[0]), label: 'mass/mass(0)', color: [31, 119, 180] },
     { x: series.t, y: series.maxRho.map((m) => m / series.maxRho[0]), label: 'max rho/max rho(0)', color: [214, 39, 40] },
@@ -153,12 +153,12 @@ export async function runScenario(input: Scenario | null, opts: RunnerOptions): 
     writeFileSync(join(out, 'limit_rho.npy'), encodeNpy(res.reference, shape));
     writeFileSync(join(out, 'limit.png'), png(linePlot([
       { x: g.coordinates(0), y: res.reference, label: 'limit (fKS)', color: [0, 0, 0] },
-      { x: g.coordinates(0), y: model.density(), label: `kinetic eps=${spec.eps}`, color: [214, 39, 40] },
+      { x: g.coordinates(0), y: rhoFinal, label: `kinetic eps=${spec.eps}`, color: [214, 39, 40] },
     ], { title: `rho at t = ${run.tEnd}: kinetic vs limit`, xlabel: 'x', ylabel: 'rho' })));
   }
 
   const summary: RunSummary = {
-    name, status, reason, t: time(), steps: model instanceof KellerSegel ? model.diagnostics().step : model.steps,
+    name, status, reason, t: model.time, steps: model.steps,
     backend: backend.kind, versions: { fractaxis: VERSION, node: typeof process !== 'undefined' ? process.version : 'unknown' },
     wallTimeSeconds: (performance.now() - wallStart) / 1000, scenario, diagnostics: series, snapshots, limitStudy: study,
   };
