@@ -28,7 +28,9 @@ export class Raster {
     for (let j = Math.max(0, Math.floor(y)); j < Math.min(this.height, Math.ceil(y + h)); j++) for (let i = Math.max(0, Math.floor(x)); i < Math.min(this.width, Math.ceil(x + w)); i++) this.pixel(i, j, c);
   }
   line(x0: number, y0: number, x1: number, y1: number, c: RGB, thick = 1): void {
-    const n = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
+    if (![x0, y0, x1, y1].every(Number.isFinite)) return;
+    // Bounded work whatever the coordinates: at most one dot per pixel of the picture's diagonal.
+    const n = Math.max(1, Math.min(this.width + this.height, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0)))));
     for (let s = 0; s <= n; s++) {
       const x = x0 + ((x1 - x0) * s) / n, y = y0 + ((y1 - y0) * s) / n;
       if (thick === 1) this.pixel(x, y, c);
@@ -57,12 +59,48 @@ export function tickLabel(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
-function niceTicks(lo: number, hi: number, n = 5): number[] {
+/** Labels for a set of ticks with just enough digits that neighbouring ticks read differently. */
+export function tickLabels(ticks: readonly number[]): string[] {
+  const big = ticks.some((t) => t !== 0 && (Math.abs(t) >= 1e4 || Math.abs(t) < 1e-3));
+  for (let d = big ? 1 : 0; d <= 16; d++) {
+    const labels = ticks.map((t) => (t === 0 ? '0' : big ? t.toExponential(d).replace('e+', 'e') : t.toFixed(d)));
+    if (new Set(labels).size === labels.length) return labels;
+  }
+  return ticks.map(tickLabel);
+}
+
+/**
+ * The range a colour bar or an axis shows for data in [lo, hi]. A range that is empty or below
+ * ~1e-9 relative to the values (a uniform field up to rounding) is widened around its centre, so
+ * the picture shows one colour and readable ticks instead of amplified rounding noise.
+ */
+export function displayRange(lo: number, hi: number): [number, number] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  const scale = Math.max(Math.abs(lo), Math.abs(hi));
+  if (hi - lo > 1e-9 * scale) return [lo, hi]; // an overflowing hi − lo is fine too: see unit()
+  if (scale === 0) return [-1, 1];
+  const c = lo / 2 + hi / 2;
+  return [c - 5e-3 * scale, c + 5e-3 * scale];
+}
+
+/** Position of v in [lo, hi] as a fraction in [0, 1] (NaN for non-finite v); safe when hi − lo overflows. */
+export function unit(v: number, lo: number, hi: number): number {
+  return (v / 2 - lo / 2) / (hi / 2 - lo / 2);
+}
+
+/**
+ * At most ~2n ticks at multiples of 1, 2, 2.5 or 5 × 10^k inside [lo, hi]. Always terminates: ticks
+ * are counted by integer index, never by repeated addition (which stalls when step < ulp(lo)).
+ */
+export function niceTicks(lo: number, hi: number, n = 5): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   if (!(hi > lo)) return [lo];
-  const step0 = (hi - lo) / n, mag = Math.pow(10, Math.floor(Math.log10(step0)));
+  const step0 = (hi / n - lo / n), mag = Math.pow(10, Math.floor(Math.log10(step0)));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= step0) ?? 10 * mag;
+  const i0 = Math.ceil(lo / step), i1 = Math.floor(hi / step);
+  if (!Number.isFinite(step) || !(step > 0) || !(i1 - i0 >= 0 && i1 - i0 <= 4 * n)) return [lo, hi];
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) out.push(Math.abs(v) < 1e-12 * step ? 0 : v);
+  for (let k = 0; k <= i1 - i0; k++) out.push(i0 + k === 0 ? 0 : (i0 + k) * step);
   return out;
 }
 
@@ -70,13 +108,13 @@ function niceTicks(lo: number, hi: number, n = 5): number[] {
 export function heatmap(field: ArrayLike<number>, nx: number, ny: number, title: string, lengths: readonly number[] = [nx, ny]): Raster {
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < field.length; i++) if (Number.isFinite(field[i])) { lo = Math.min(lo, field[i]); hi = Math.max(hi, field[i]); }
-  if (!(hi > lo)) hi = lo + 1;
+  [lo, hi] = displayRange(lo, hi);
   const target = 480, px = Math.max(1, Math.round(target / Math.max(nx, ny)));
   const w = nx * px, h = ny * px, left = 50, top = 30, barW = 18;
   const R = new Raster(left + w + 30 + barW + 70, top + h + 40);
   R.text(left, 8, title, [0, 0, 0], 2);
   for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
-    const c = viridis((field[j * nx + i] - lo) / (hi - lo));
+    const c = viridis(unit(field[j * nx + i], lo, hi));
     R.rect(left + i * px, top + (ny - 1 - j) * px, px, px, c);
   }
   // Axes labels: box lengths.
@@ -89,11 +127,12 @@ export function heatmap(field: ArrayLike<number>, nx: number, ny: number, title:
   // Colour bar with ticks.
   const bx = left + w + 30;
   for (let j = 0; j < h; j++) R.rect(bx, top + h - 1 - j, barW, 1, viridis(j / (h - 1)));
-  for (const t of niceTicks(lo, hi)) {
-    const y = top + h - 1 - ((t - lo) / (hi - lo)) * (h - 1);
+  const ticks = niceTicks(lo, hi), labels = tickLabels(ticks);
+  ticks.forEach((t, i) => {
+    const y = top + h - 1 - unit(t, lo, hi) * (h - 1);
     R.line(bx + barW, y, bx + barW + 4, y, [0, 0, 0]);
-    R.text(bx + barW + 7, y - 3, tickLabel(t));
-  }
+    R.text(bx + barW + 7, y - 3, labels[i]);
+  });
   return R;
 }
 
@@ -111,14 +150,16 @@ export function linePlot(series: Series[], opts: { title: string; xlabel: string
     if (!Number.isFinite(y) || !Number.isFinite(s.x[i])) continue;
     x0 = Math.min(x0, s.x[i]); x1 = Math.max(x1, s.x[i]); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
   }
-  if (!(x1 > x0)) x1 = x0 + 1;
-  if (!(y1 > y0)) { const m = Math.abs(y0) || 1; y0 -= 0.05 * m; y1 += 0.05 * m; }
-  const pad = 0.05 * (y1 - y0); y0 -= pad; y1 += pad;
+  [x0, x1] = displayRange(x0, x1);
+  [y0, y1] = displayRange(y0, y1);
+  const pad = 0.05 * (y1 / 2 - y0 / 2);
+  if (Number.isFinite(y0 - pad) && Number.isFinite(y1 + pad)) { y0 -= pad; y1 += pad; }
   const pw = W - left - right, ph = H - top - bottom;
-  const X = (x: number) => left + ((x - x0) / (x1 - x0)) * pw, Y = (y: number) => top + ph - ((y - y0) / (y1 - y0)) * ph;
+  const X = (x: number) => left + unit(x, x0, x1) * pw, Y = (y: number) => top + ph - unit(y, y0, y1) * ph;
   const grey: RGB = [220, 220, 220], black: RGB = [0, 0, 0];
-  for (const t of niceTicks(x0, x1)) { R.line(X(t), top, X(t), top + ph, grey); const l = tickLabel(t); R.text(X(t) - Raster.textWidth(l) / 2, top + ph + 6, l); }
-  for (const t of niceTicks(y0, y1)) { R.line(left, Y(t), left + pw, Y(t), grey); const l = opts.logY ? `1e${tickLabel(t)}` : tickLabel(t); R.text(left - 6 - Raster.textWidth(l), Y(t) - 3, l); }
+  const xt = niceTicks(x0, x1), xl = tickLabels(xt), yt = niceTicks(y0, y1), yl = tickLabels(yt);
+  xt.forEach((t, i) => { R.line(X(t), top, X(t), top + ph, grey); R.text(X(t) - Raster.textWidth(xl[i]) / 2, top + ph + 6, xl[i]); });
+  yt.forEach((t, i) => { R.line(left, Y(t), left + pw, Y(t), grey); const l = opts.logY ? `1e${yl[i]}` : yl[i]; R.text(left - 6 - Raster.textWidth(l), Y(t) - 3, l); });
   R.line(left, top, left, top + ph, black); R.line(left, top + ph, left + pw, top + ph, black);
   R.text(left + pw / 2 - Raster.textWidth(opts.xlabel) / 2, H - 16, opts.xlabel);
   R.text(4, top - 14, opts.ylabel + (opts.logY ? ' (log)' : ''));
