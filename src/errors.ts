@@ -16,6 +16,21 @@ export class NumericalError extends Error {
   }
 }
 
+/** A request for more memory than the backend can hold; raised before any memory is touched. */
+export class MemoryLimitError extends Error {
+  constructor(readonly requestedBytes: number, readonly availableBytes: number, what: string) {
+    super(`${what}: needs ${formatBytes(requestedBytes)} but only ${formatBytes(availableBytes)} can be allocated; use a smaller grid or the 'js' backend`);
+    this.name = 'MemoryLimitError';
+  }
+}
+
+export function formatBytes(b: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let i = 0;
+  while (b >= 1024 && i < units.length - 1) { b /= 1024; i++; }
+  return `${Number(b.toPrecision(4))} ${units[i]}`;
+}
+
 export function describe(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);

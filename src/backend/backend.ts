@@ -10,23 +10,41 @@ export type BackendChoice = 'auto' | BackendKind;
 /** Real-field shape [nx, ny, nz], x fastest; unused axes are 1. */
 export type Shape3 = readonly [number, number, number];
 
-/** A float64 field living in backend memory. Always read `.data` afresh: memory growth replaces views. */
+/**
+ * A float64 field living in backend memory. Always read `.data` afresh: memory growth replaces
+ * views. Every field records the arena it was cut from (`owner`), so a backend can refuse fields
+ * of another backend, and whether it has been released (a released field is refused too).
+ */
 export class Field {
   private view: Float64Array;
-  constructor(private readonly memory: { readonly buffer: ArrayBufferLike } | null, readonly ptr: number, readonly length: number, view?: Float64Array) {
+  /** The allocation this field is part of (itself, or the field it was sliced from). */
+  private readonly base: Field;
+  private released = false;
+  constructor(readonly owner: object, private readonly memory: { readonly buffer: ArrayBufferLike } | null, readonly ptr: number, readonly length: number, view?: Float64Array, base?: Field) {
     this.view = view ?? (memory ? new Float64Array(memory.buffer, ptr, length) : new Float64Array(length));
+    this.base = base ?? this;
   }
   /** A field sharing this one's memory: entries [offset, offset + length). */
   slice(offset: number, length: number): Field {
     if (offset < 0 || length < 0 || offset + length > this.length) throw new ValidationError('slice', [offset, length], `a range inside [0, ${this.length})`);
-    return new Field(this.memory, this.ptr + 8 * offset, length, this.memory ? undefined : this.view.subarray(offset, offset + length));
+    return new Field(this.owner, this.memory, this.ptr + 8 * offset, length, this.memory ? undefined : this.view.subarray(offset, offset + length), this.base);
   }
   get data(): Float64Array {
     const m = this.memory;
     if (m !== null && this.view.buffer !== m.buffer) this.view = new Float64Array(m.buffer, this.ptr, this.length);
     return this.view;
   }
+  /** False once the field (or the field it was sliced from) has been released to its arena. */
+  get alive(): boolean { return !this.base.released; }
+  /** Marks the allocation released (only a whole allocation can be released, not a slice of one). */
+  markReleased(): void {
+    if (this.base !== this) throw new ValidationError('field', 'a slice', 'a whole allocation (release the field it was sliced from)');
+    this.released = true;
+  }
 }
+
+/** A backend whose allocations are recorded, so that `dispose()` gives all of them back at once. */
+export type ScopedBackend = Backend & { dispose(): void };
 
 /** What spectral kernels need to know about a grid (implemented by Grid). */
 export interface SpectralAxes {
@@ -56,13 +74,42 @@ export type VelocitySource = readonly [coefficients: Field, spectrum: Field];
 export abstract class Backend {
   abstract readonly kind: BackendKind;
   private readonly plans = new Map<string, Field>();
+  /** Identity (and, for wasm, the state) of the memory arena; every Field records it as its owner. */
+  protected abstract readonly arena: object;
 
-  /** A zeroed field of `length` doubles. */
-  abstract alloc(length: number): Field;
-  /** Returns a field's memory to the arena for reuse by an allocation of the same length. */
-  abstract release(field: Field): void;
+  /** A zeroed field of `length` doubles; refused with MemoryLimitError, before any memory moves, if it cannot fit. */
+  alloc(length: number): Field {
+    if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) throw new ValidationError('length', length, 'a non-negative integer number of doubles');
+    return this.allocate(length);
+  }
+  /** Returns a field's memory to the arena for reuse; the field (and its slices) must not be used again. */
+  release(field: Field): void {
+    this.checkOwned('field', field); // refuses a second release too
+    field.markReleased();
+    this.free(field);
+  }
   /** Bytes of memory held by this backend. */
   abstract memoryBytes(): number;
+  /** Bytes the arena can still hand out (wasm32: up to the 4 GiB address space). */
+  abstract memoryAvailable(): number;
+  protected abstract allocate(length: number): Field;
+  protected abstract free(field: Field): void;
+
+  /**
+   * A view of this backend that records every field it allocates; `dispose()` releases them all.
+   * A model allocates through its own scope, so disposing the model frees its memory while other
+   * models on the same backend keep theirs. Kernels, plans and the arena are shared with the root.
+   */
+  scope(): ScopedBackend {
+    const root = this, owned = new Set<Field>();
+    const scoped = Object.create(root) as ScopedBackend;
+    Object.assign(scoped, {
+      alloc(length: number): Field { const f = root.alloc(length); owned.add(f); return f; },
+      release(field: Field): void { root.release(field); owned.delete(field); },
+      dispose(): void { for (const f of owned) root.release(f); owned.clear(); },
+    });
+    return scoped;
+  }
 
   /** A field holding `values`, refused (naming `name`) if any entry is NaN or infinite. */
   fromArray(name: string, values: ArrayLike<number>): Field {
@@ -171,10 +218,15 @@ export abstract class Backend {
   // ---- pointwise --------------------------------------------------------------------------
 
   copy(dst: Field, src: Field): void {
+    this.checkOwned('src', src);
     this.checkLength('dst', dst, src.length);
     dst.data.set(src.data);
   }
-  abstract scale(x: Field, a: number): void;
+  /** x *= a. */
+  scale(x: Field, a: number): void {
+    this.checkOwned('x', x);
+    this.rawScale(x, a);
+  }
   axpy(y: Field, a: number, x: Field): void {
     this.checkLength('x', x, y.length);
     this.rawAxpy(y, a, x);
@@ -185,16 +237,25 @@ export abstract class Backend {
     this.rawMul(out, a, b);
   }
   /** Σ x_i^2. */
-  abstract sumSquares(x: Field): number;
+  sumSquares(x: Field): number {
+    this.checkOwned('x', x);
+    return this.rawSumSquares(x);
+  }
   /** Σ a_i b_i. */
   dot(a: Field, b: Field): number {
     this.checkLength('b', b, a.length);
     return this.rawDot(a, b);
   }
   /** Σ x_i log x_i over the positive entries. */
-  abstract entropySum(x: Field): number;
+  entropySum(x: Field): number {
+    this.checkOwned('x', x);
+    return this.rawEntropySum(x);
+  }
   /** Writes [sum, min, max, count of non-finite entries] into out (finite entries only in the first three). */
-  abstract stats(x: Field, out: Float64Array): void;
+  stats(x: Field, out: Float64Array): void {
+    this.checkOwned('x', x);
+    this.rawStats(x, out);
+  }
 
   /**
    * Chemotactic flux F = rho c(x) chi Q(∇S): `grad` holds dim gradient components of n points
@@ -246,6 +307,10 @@ export abstract class Backend {
 
   // ---- raw kernels (no checks) --------------------------------------------------------------
 
+  protected abstract rawScale(x: Field, a: number): void;
+  protected abstract rawSumSquares(x: Field): number;
+  protected abstract rawEntropySum(x: Field): number;
+  protected abstract rawStats(x: Field, out: Float64Array): void;
   /** Offsets srcOff/dstOff are in complex units. */
   protected abstract rawFftBatch(src: Field, srcOff: number, dst: Field, dstOff: number, work: Field, n: number, b: number, inverse: boolean): void;
   protected abstract rawRfftRows(real: Field, spec: Field, rows: number, m: number): void;
@@ -280,8 +345,8 @@ export abstract class Backend {
     const key = `s:${tag}`;
     const f = this.plans.get(key);
     if (f && f.length >= length) return f;
-    if (f) this.release(f);
-    const g = this.alloc(length);
+    if (f) { f.markReleased(); this.free(f); }
+    const g = this.allocate(length);
     this.plans.set(key, g);
     return g;
   }
@@ -289,7 +354,7 @@ export abstract class Backend {
     let f = this.plans.get(key);
     if (!f) {
       const t = make();
-      f = this.alloc(t.length);
+      f = this.allocate(t.length);
       f.data.set(t);
       this.plans.set(key, f);
     }
@@ -307,7 +372,13 @@ export abstract class Backend {
     this.checkLength('spec', spec, 2 * g.nModes);
   }
   protected checkLength(name: string, f: Field, expected: number): void {
-    if (!(f instanceof Field)) throw new ValidationError(name, f, 'a Field allocated by this backend');
+    this.checkOwned(name, f);
     if (f.length !== expected) throw new ValidationError(`${name}.length`, f.length, `exactly ${expected}`);
+  }
+  /** Refuses anything but a live Field of this backend's arena (a foreign field would corrupt or be ignored). */
+  protected checkOwned(name: string, f: Field): void {
+    if (!(f instanceof Field)) throw new ValidationError(name, f, 'a Field allocated by this backend');
+    if (f.owner !== this.arena) throw new ValidationError(name, 'a Field of another backend', `a Field allocated by this ${this.kind} backend`);
+    if (!f.alive) throw new ValidationError(name, 'a released Field', 'a live Field (its memory was released or its model disposed)');
   }
 }

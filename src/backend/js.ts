@@ -2,30 +2,44 @@
 // It mirrors the WASM kernels operation by operation (same tables, same formulas), so both give
 // the same numbers to round-off; it is the reference and the fallback where SIMD is missing.
 import FFT from 'fft.js';
+import { MemoryLimitError } from '../errors.js';
 import { Backend, Field, type SpectralAxes, type VelocitySet, type VelocitySource } from './backend.js';
+
+/** V8's largest typed array on 64-bit hosts is about 2^32 elements; larger requests fail in `new Float64Array`. */
+const MAX_TYPED_ARRAY_BYTES = 8 * (2 ** 32 - 1);
 
 export class JsBackend extends Backend {
   readonly kind = 'js' as const;
-  private bytes = 0;
+  /** Bytes held by live fields (the garbage collector frees released ones). */
+  protected readonly arena = { bytes: 0 };
   private readonly ffts = new Map<number, { f: FFT; a: Float64Array; b: Float64Array }>();
 
-  alloc(length: number): Field {
-    this.bytes += 8 * length;
-    return new Field(null, 0, length);
+  protected allocate(length: number): Field {
+    let f: Field;
+    try {
+      f = new Field(this.arena, null, 0, length);
+    } catch {
+      throw new MemoryLimitError(8 * length, MAX_TYPED_ARRAY_BYTES, `a field of ${length} doubles on the js backend`);
+    }
+    this.arena.bytes += 8 * length;
+    return f;
   }
-  release(field: Field): void {
-    this.bytes -= 8 * field.length;
+  protected free(field: Field): void {
+    this.arena.bytes -= 8 * field.length;
   }
   memoryBytes(): number {
-    return this.bytes;
+    return this.arena.bytes;
+  }
+  memoryAvailable(): number {
+    return MAX_TYPED_ARRAY_BYTES;
   }
 
-  scale(x: Field, a: number): void {
+  protected rawScale(x: Field, a: number): void {
     const d = x.data;
     for (let i = 0; i < d.length; i++) d[i] *= a;
   }
 
-  sumSquares(x: Field): number {
+  protected rawSumSquares(x: Field): number {
     const d = x.data;
     let a = 0, b = 0; // two lanes, summed like the SIMD kernel
     const n2 = d.length & ~1;
@@ -35,14 +49,14 @@ export class JsBackend extends Backend {
     return s;
   }
 
-  entropySum(x: Field): number {
+  protected rawEntropySum(x: Field): number {
     const d = x.data;
     let s = 0;
     for (let i = 0; i < d.length; i++) if (d[i] > 0) s += d[i] * Math.log(d[i]);
     return s;
   }
 
-  stats(x: Field, out: Float64Array): void {
+  protected rawStats(x: Field, out: Float64Array): void {
     const d = x.data;
     let sum = 0, mn = Infinity, mx = -Infinity, bad = 0;
     for (let i = 0; i < d.length; i++) {

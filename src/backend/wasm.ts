@@ -3,6 +3,7 @@
 // Field views notice growth (their buffer is detached) and re-create themselves.
 import { Backend, Field, type SpectralAxes, type VelocitySet, type VelocitySource } from './backend.js';
 import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
+import { MemoryLimitError } from '../errors.js';
 
 type Ptr = number;
 interface Kernels {
@@ -66,36 +67,46 @@ export async function createWasmBackend(): Promise<WasmBackend> {
   return new WasmBackend(instance.exports as unknown as Kernels);
 }
 
+/** wasm32 addresses 2^32 bytes: 65536 pages of 64 KiB. */
+const MAX_BYTES = 2 ** 32;
+
 export class WasmBackend extends Backend {
   readonly kind = 'wasm' as const;
-  private top: number;
-  private readonly freeLists = new Map<number, number[]>();
+  /** Bump pointer and per-size free lists. Sizes are computed in f64 (exact below 2^53), never in i32. */
+  protected readonly arena: { top: number; readonly freeLists: Map<number, number[]> };
   private readonly statsField: Field;
 
   constructor(private readonly k: Kernels) {
     super();
-    this.top = (k.heapBase() + 15) & ~15;
+    this.arena = { top: (k.heapBase() + 15) & ~15, freeLists: new Map() };
     this.statsField = this.alloc(4);
   }
 
-  alloc(length: number): Field {
-    const bytes = (length * 8 + 15) & ~15;
-    const reuse = this.freeLists.get(bytes)?.pop();
+  protected allocate(length: number): Field {
+    const bytes = Math.ceil((length * 8) / 16) * 16;
+    const reuse = this.arena.freeLists.get(bytes)?.pop();
     if (reuse !== undefined) {
       new Float64Array(this.k.memory.buffer, reuse, length).fill(0);
-      return new Field(this.k.memory, reuse, length);
+      return new Field(this.arena, this.k.memory, reuse, length);
     }
-    const ptr = this.top;
+    const ptr = this.arena.top;
+    if (ptr + bytes > MAX_BYTES) throw new MemoryLimitError(bytes, MAX_BYTES - ptr, `a field of ${length} doubles on the wasm backend`);
     const need = ptr + bytes - this.k.memory.buffer.byteLength;
-    if (need > 0) this.k.memory.grow(Math.ceil(need / PAGE));
-    this.top = ptr + bytes;
-    return new Field(this.k.memory, ptr, length);
+    if (need > 0) {
+      try {
+        this.k.memory.grow(Math.ceil(need / PAGE));
+      } catch {
+        throw new MemoryLimitError(bytes, this.k.memory.buffer.byteLength - ptr, `a field of ${length} doubles on the wasm backend (the runtime refused to grow memory)`);
+      }
+    }
+    this.arena.top = ptr + bytes; // moved only once the memory is there
+    return new Field(this.arena, this.k.memory, ptr, length);
   }
 
-  release(field: Field): void {
-    const bytes = (field.length * 8 + 15) & ~15;
-    let list = this.freeLists.get(bytes);
-    if (!list) this.freeLists.set(bytes, (list = []));
+  protected free(field: Field): void {
+    const bytes = Math.ceil((field.length * 8) / 16) * 16;
+    let list = this.arena.freeLists.get(bytes);
+    if (!list) this.arena.freeLists.set(bytes, (list = []));
     list.push(field.ptr);
   }
 
@@ -103,19 +114,23 @@ export class WasmBackend extends Backend {
     return this.k.memory.buffer.byteLength;
   }
 
-  scale(x: Field, a: number): void {
+  memoryAvailable(): number {
+    return MAX_BYTES - this.arena.top;
+  }
+
+  protected rawScale(x: Field, a: number): void {
     this.k.scale(x.ptr, x.length, a);
   }
 
-  sumSquares(x: Field): number {
+  protected rawSumSquares(x: Field): number {
     return this.k.sumSquares(x.ptr, x.length);
   }
 
-  entropySum(x: Field): number {
+  protected rawEntropySum(x: Field): number {
     return this.k.entropySum(x.ptr, x.length);
   }
 
-  stats(x: Field, out: Float64Array): void {
+  protected rawStats(x: Field, out: Float64Array): void {
     this.k.stats(x.ptr, x.length, this.statsField.ptr);
     out.set(this.statsField.data);
   }

@@ -2,7 +2,8 @@
 //   ∂t ρ = −Dρ (−Δ)^{α/2} ρ − ∇·(ρ χ(S) Q(∇S)) + Γ(ρ, S)
 //   parabolic: ∂t S = DS ΔS − μ S + G(ρ, S), G = βρ by default;  elliptic: −DS ΔS + μ S = βρ.
 // The model states the stiff linear symbols and the nonlinear term; EtdStepper integrates them.
-import type { Backend, Field } from '../backend/index.js';
+import type { Backend, Field, ScopedBackend } from '../backend/index.js';
+import { ModelGuard } from './guard.js';
 import { NumericalError, ValidationError, checkAlpha, checkNumber } from '../errors.js';
 import { Grid, type GridOptions } from '../grid.js';
 import type { StiffProblem } from '../integrate/etd.js';
@@ -132,8 +133,9 @@ export function checkFlux(f: Flux = { type: 'linear' }, field = 'flux'): Flux {
 
 export class KellerSegel implements StiffProblem {
   readonly grid: Grid;
-  readonly backend: Backend;
+  readonly backend: ScopedBackend;
   readonly params: Resolved;
+  private readonly guard = new ModelGuard();
   readonly linear: Float64Array[];
   /** Spectral state: [ρ̂] (elliptic) or [ρ̂, Ŝ] (parabolic). */
   readonly state: Field[];
@@ -148,41 +150,52 @@ export class KellerSegel implements StiffProblem {
   private readonly stats = new Float64Array(4);
 
   constructor(backend: Backend, options: KellerSegelOptions) {
-    this.backend = backend;
     if (!options || typeof options !== 'object') throw new ValidationError('options', options, 'an options object');
-    this.grid = new Grid(backend, options.grid ?? ({} as GridOptions));
-    const g = this.grid, be = backend, dim = g.dim;
-    this.params = resolveKellerSegel(options, dim);
-    const p = this.params;
-    // Stiff symbols: ρ: −Dρ|k|^α ; S: −DS|k|² − μ.
-    const kAlpha = be.alloc(g.nModes), k2 = be.alloc(g.nModes);
-    be.modeNorm(kAlpha, g, p.alpha);
-    be.modeNorm(k2, g, 2);
-    this.linear = [kAlpha.data.map((v) => -p.D * v)];
-    if (p.chemical.type === 'parabolic') this.linear.push(k2.data.map((v) => -p.chemical.D * v - p.chemical.mu));
-    be.release(kAlpha); be.release(k2);
-    this.w = g.spectralField(); this.sHat = g.spectralField();
-    this.rho = g.realField(); this.S = g.realField(); this.tmp = g.realField();
-    this.grad = be.alloc(dim * g.nReal); this.flux = be.alloc(dim * g.nReal);
-    this.gradAxes = Array.from({ length: dim }, (_, j) => this.grad.slice(j * g.nReal, g.nReal));
-    this.fluxAxes = Array.from({ length: dim }, (_, j) => this.flux.slice(j * g.nReal, g.nReal));
-    this.chi = p.chiMatrix ? be.fromArray('chi', p.chiMatrix) : be.fromArray('chi', Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? 1 : 0)));
-    this.chiField = p.chiMatrix ? null : g.realField();
-    // Initial data.
-    if (!options.initial || options.initial.rho === undefined) throw new ValidationError('initial.rho', options.initial?.rho, 'initial cell density data');
-    const rho0 = be.fromArray('initial.rho', sampleInitial(g, options.initial.rho, 'initial.rho'));
-    this.state = [g.spectralField()];
-    be.rfft(g.shape, rho0, this.state[0]);
-    if (p.chemical.type === 'parabolic') {
-      const s0 = be.fromArray('initial.S', sampleInitial(g, options.initial.S ?? 0, 'initial.S'));
-      this.state.push(g.spectralField());
-      be.rfft(g.shape, s0, this.state[1]);
-      be.release(s0);
-    } else if (options.initial.S !== undefined) {
-      throw new ValidationError('initial.S', options.initial.S, 'nothing: an elliptic chemical is determined by ρ');
+    // Every field of the model comes from its own scope, so dispose() (or a refused option) frees them all.
+    const be = (this.backend = backend.scope());
+    try {
+      this.grid = new Grid(be, options.grid ?? ({} as GridOptions));
+      const g = this.grid, dim = g.dim;
+      this.params = resolveKellerSegel(options, dim);
+      const p = this.params;
+      // Stiff symbols: ρ: −Dρ|k|^α ; S: −DS|k|² − μ.
+      const kAlpha = be.alloc(g.nModes), k2 = be.alloc(g.nModes);
+      be.modeNorm(kAlpha, g, p.alpha);
+      be.modeNorm(k2, g, 2);
+      this.linear = [kAlpha.data.map((v) => -p.D * v)];
+      if (p.chemical.type === 'parabolic') this.linear.push(k2.data.map((v) => -p.chemical.D * v - p.chemical.mu));
+      be.release(kAlpha); be.release(k2);
+      this.w = g.spectralField(); this.sHat = g.spectralField();
+      this.rho = g.realField(); this.S = g.realField(); this.tmp = g.realField();
+      this.grad = be.alloc(dim * g.nReal); this.flux = be.alloc(dim * g.nReal);
+      this.gradAxes = Array.from({ length: dim }, (_, j) => this.grad.slice(j * g.nReal, g.nReal));
+      this.fluxAxes = Array.from({ length: dim }, (_, j) => this.flux.slice(j * g.nReal, g.nReal));
+      this.chi = p.chiMatrix ? be.fromArray('chi', p.chiMatrix) : be.fromArray('chi', Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? 1 : 0)));
+      this.chiField = p.chiMatrix ? null : g.realField();
+      // Initial data.
+      if (!options.initial || options.initial.rho === undefined) throw new ValidationError('initial.rho', options.initial?.rho, 'initial cell density data');
+      const rho0 = be.fromArray('initial.rho', sampleInitial(g, options.initial.rho, 'initial.rho'));
+      this.state = [g.spectralField()];
+      be.rfft(g.shape, rho0, this.state[0]);
+      if (p.chemical.type === 'parabolic') {
+        const s0 = be.fromArray('initial.S', sampleInitial(g, options.initial.S ?? 0, 'initial.S'));
+        this.state.push(g.spectralField());
+        be.rfft(g.shape, s0, this.state[1]);
+        be.release(s0);
+      } else if (options.initial.S !== undefined) {
+        throw new ValidationError('initial.S', options.initial.S, 'nothing: an elliptic chemical is determined by ρ');
+      }
+      be.release(rho0);
+      this.integrator = new Integrator(this, this.state);
+    } catch (e) {
+      be.dispose();
+      throw e;
     }
-    be.release(rho0);
-    this.integrator = new Integrator(this, this.state);
+  }
+
+  /** Gives the model's memory back to its backend; the model cannot be used afterwards. */
+  dispose(): void {
+    if (this.guard.dispose()) this.backend.dispose();
   }
 
   /** Simulated time of the current state. */
@@ -292,6 +305,10 @@ export class KellerSegel implements StiffProblem {
 
   /** Advances to opts.tEnd (resuming from the current time); see RunOptions for the controls. */
   async solve(opts: SolveOptions): Promise<SolveResult> {
+    return this.guard.solving(() => this.run(opts));
+  }
+
+  private async run(opts: SolveOptions): Promise<SolveResult> {
     const observers = opts.observers ?? [];
     const diagnostics: Diagnostics[] = [];
     const first = this.diagnostics();
@@ -325,6 +342,7 @@ export class KellerSegel implements StiffProblem {
 
   /** Continues from a checkpoint of a model built with the same options. */
   restore(cp: KellerSegelCheckpoint): void {
+    this.guard.check('restore()');
     if (cp?.kind !== 'keller-segel' || cp.state.length !== this.state.length) throw new ValidationError('checkpoint', cp?.kind, `a keller-segel checkpoint with ${this.state.length} fields`);
     cp.state.forEach((s, i) => {
       if (s.length !== this.state[i].length) throw new ValidationError(`checkpoint.state[${i}].length`, s.length, `exactly ${this.state[i].length}`);

@@ -8,7 +8,8 @@
 // chemical implicitly. 'euler' is IMEX backward Euler (first order); 'bdf2' is variable-step
 // IMEX-BDF2 (second order). At fixed Δt, as ε → 0 the update of ρ tends to the same scheme for
 // ∂tρ = −σ_ε(k)ρ − ∇·H + Γ, σ_ε → Dρ|k|^{γ+1}: uniformly stable in ε.
-import type { Backend, Field, VelocitySet, VelocitySource } from '../backend/index.js';
+import type { Backend, Field, ScopedBackend, VelocitySet, VelocitySource } from '../backend/index.js';
+import { ModelGuard } from './guard.js';
 import { NumericalError, ValidationError, checkNumber } from '../errors.js';
 import { Grid, type GridOptions } from '../grid.js';
 import { VelocityGrid, type VelocityGridOptions } from '../velocity.js';
@@ -87,8 +88,9 @@ export function kineticScale(gamma: number, eps: number, collision: Collision = 
 export class Kinetic {
   readonly grid: Grid;
   readonly velocity: VelocityGrid;
-  readonly backend: Backend;
+  readonly backend: ScopedBackend;
   readonly eps: number;
+  private readonly guard = new ModelGuard();
   readonly scale: number;
   readonly collision: Collision;
   /** ν(v_j) of the collision operator (1 for relaxation). */
@@ -122,98 +124,108 @@ export class Kinetic {
 
   constructor(backend: Backend, options: KineticOptions) {
     if (!options || typeof options !== 'object') throw new ValidationError('options', options, 'an options object');
-    this.backend = backend;
-    this.opts = options;
-    const be = backend;
-    this.grid = new Grid(be, options.grid ?? ({} as GridOptions));
-    const g = this.grid, dim = g.dim;
-    if (dim > 2) throw new ValidationError('grid.n', options.grid.n, 'a 1-D or 2-D grid (velocities have the dimension of x)');
-    this.eps = checkNumber('eps', options.eps, 0, 1, { loOpen: true });
-    this.velocity = new VelocityGrid({ ...(options.velocity ?? {}), dim: dim as 1 | 2, gamma: options.gamma });
-    const V = this.velocity;
-    this.collision = options.collision ?? { type: 'relaxation' };
-    const col = this.collision;
-    if (col.type === 'generalised') {
-      generalisedOrder(V.gamma, col.beta);
-      checkNumber('collision.nu0', col.nu0 ?? 1, 0, Infinity, { loOpen: true, hiOpen: true });
-    } else if (col.type !== 'relaxation') throw new ValidationError('collision.type', (col as { type: unknown }).type, "'relaxation' or 'generalised'");
-    this.scale = kineticScale(V.gamma, this.eps, col);
-    this.nu = col.type === 'relaxation' ? new Float64Array(V.size).fill(1) : V.speed.map((s) => (col.nu0 ?? 1) * Math.pow(1 + s * s, col.beta / 2));
-    this.checkResolution(options.tailTolerance ?? 1e-6);
-    this.vset = {
-      size: V.size, vx: be.fromArray('velocity.vx', V.vx), vy: be.fromArray('velocity.vy', V.vy),
-      w: be.fromArray('velocity.weights', V.weights), nu: be.fromArray('collision.nu', this.nu), F: be.fromArray('velocity.F', V.F),
-    };
-    this.F2 = equilibriumSquare(V);
-    // Turning: φ = a(v) b(v') c(S) needs a chemical.
-    const tr = options.turning;
-    if (tr) {
-      if (!options.chemical) throw new ValidationError('turning', 'a turning kernel', 'a chemical field to turn on (set options.chemical)');
-      if (typeof tr.kernel?.a !== 'function') throw new ValidationError('turning.kernel.a', tr.kernel?.a, 'a function v => [a_1(v), …, a_N(v)]');
-      const aVals = Array.from({ length: dim }, () => new Float64Array(V.size));
-      const bVals = new Float64Array(V.size);
-      this.A = new Array<number>(dim).fill(0);
-      for (let j = 0; j < V.size; j++) {
-        const v = dim === 1 ? [V.vx[j]] : [V.vx[j], V.vy[j]];
-        const a = tr.kernel.a(v), b = tr.kernel.b ? tr.kernel.b(v) : 1;
-        for (let d = 0; d < dim; d++) {
-          if (!Number.isFinite(a[d])) throw new ValidationError(`turning.kernel.a(${v})[${d}]`, a[d], 'a finite number');
-          aVals[d][j] = a[d];
-          this.A[d] += V.weights[j] * a[d];
-        }
-        if (!Number.isFinite(b)) throw new ValidationError(`turning.kernel.b(${v})`, b, 'a finite number');
-        bVals[j] = b;
-      }
-      this.turningCoef = aVals.map((a, d) => be.fromArray(`turning.a[${d}]`, a));
-      this.bWeights = be.fromArray('turning.b', bVals.map((b, j) => b * V.weights[j]));
-      this.bValues = bVals;
-      checkFlux(tr.flux, 'turning.flux');
-    }
-    const gr = checkGrowth(options.growth);
-    // Per-velocity physical-space work is needed for R and for the ∫a ≠ 0 part of the turning operator.
-    this.physical = gr.type !== 'none' || this.A.some((a) => Math.abs(a) > 1e-12);
-    if (options.chemical) {
-      checkNumber('chemical.D', options.chemical.D, 0, Infinity, { loOpen: true, hiOpen: true });
-      checkNumber('chemical.beta', options.chemical.beta ?? 1, -Infinity, Infinity);
-      checkNumber('chemical.mu', options.chemical.mu ?? 0, 0, Infinity, { hiOpen: true });
-    }
-    // Work fields.
-    this.w = g.spectralField(); this.num = g.spectralField(); this.spec = [g.spectralField(), g.spectralField()];
-    this.re = g.realField(); this.re2 = g.realField(); this.S = g.realField();
-    this.psi = g.realField(); this.source = g.realField();
-    this.grad = be.alloc(dim * g.nReal); this.flux = be.alloc(dim * g.nReal);
-    this.gradAxes = Array.from({ length: dim }, (_, d) => this.grad.slice(d * g.nReal, g.nReal));
-    this.fluxAxes = Array.from({ length: dim }, (_, d) => this.flux.slice(d * g.nReal, g.nReal));
-    this.ones = be.fromArray('ones', new Float64Array(g.nReal).fill(1));
-    this.chiId = be.fromArray('identity', dim === 1 ? [1] : [1, 0, 0, 1]);
-    // Initial state f0 = ρ0(x) F(v).
-    if (!options.initial || options.initial.rho === undefined) throw new ValidationError('initial.rho', options.initial?.rho, 'initial cell density data');
-    const rho0 = be.fromArray('initial.rho', sampleInitial(g, options.initial.rho, 'initial.rho'));
-    this.rhoHat = g.spectralField();
-    be.rfft(g.shape, rho0, this.rhoHat);
-    this.f = be.alloc(V.size * 2 * g.nModes);
-    const parts = (x: Field) => Array.from({ length: V.size }, (_, j) => x.slice(j * 2 * g.nModes, 2 * g.nModes));
-    this.fParts = parts(this.f);
-    const scheme = options.scheme ?? 'euler';
-    if (scheme !== 'euler' && scheme !== 'bdf2') throw new ValidationError('scheme', scheme, "'euler' or 'bdf2'");
-    this.history = null;
-    if (scheme === 'bdf2') {
-      const f = be.alloc(this.f.length), R = this.physical ? be.alloc(this.f.length) : null;
-      this.history = {
-        f, fParts: parts(f), S: options.chemical ? g.spectralField() : null, R, RParts: R ? parts(R) : [],
-        P: this.turningCoef.map(() => g.spectralField()), Pstar: this.turningCoef.map(() => g.spectralField()), h: NaN, valid: false,
+    // Every field of the model comes from its own scope, so dispose() (or a refused option) frees them all.
+    const be = (this.backend = backend.scope());
+    try {
+      this.opts = options;
+      this.grid = new Grid(be, options.grid ?? ({} as GridOptions));
+      const g = this.grid, dim = g.dim;
+      if (dim > 2) throw new ValidationError('grid.n', options.grid.n, 'a 1-D or 2-D grid (velocities have the dimension of x)');
+      this.eps = checkNumber('eps', options.eps, 0, 1, { loOpen: true });
+      this.velocity = new VelocityGrid({ ...(options.velocity ?? {}), dim: dim as 1 | 2, gamma: options.gamma });
+      const V = this.velocity;
+      this.collision = options.collision ?? { type: 'relaxation' };
+      const col = this.collision;
+      if (col.type === 'generalised') {
+        generalisedOrder(V.gamma, col.beta);
+        checkNumber('collision.nu0', col.nu0 ?? 1, 0, Infinity, { loOpen: true, hiOpen: true });
+      } else if (col.type !== 'relaxation') throw new ValidationError('collision.type', (col as { type: unknown }).type, "'relaxation' or 'generalised'");
+      this.scale = kineticScale(V.gamma, this.eps, col);
+      this.nu = col.type === 'relaxation' ? new Float64Array(V.size).fill(1) : V.speed.map((s) => (col.nu0 ?? 1) * Math.pow(1 + s * s, col.beta / 2));
+      this.checkResolution(options.tailTolerance ?? 1e-6);
+      this.vset = {
+        size: V.size, vx: be.fromArray('velocity.vx', V.vx), vy: be.fromArray('velocity.vy', V.vy),
+        w: be.fromArray('velocity.weights', V.weights), nu: be.fromArray('collision.nu', this.nu), F: be.fromArray('velocity.F', V.F),
       };
+      this.F2 = equilibriumSquare(V);
+      // Turning: φ = a(v) b(v') c(S) needs a chemical.
+      const tr = options.turning;
+      if (tr) {
+        if (!options.chemical) throw new ValidationError('turning', 'a turning kernel', 'a chemical field to turn on (set options.chemical)');
+        if (typeof tr.kernel?.a !== 'function') throw new ValidationError('turning.kernel.a', tr.kernel?.a, 'a function v => [a_1(v), …, a_N(v)]');
+        const aVals = Array.from({ length: dim }, () => new Float64Array(V.size));
+        const bVals = new Float64Array(V.size);
+        this.A = new Array<number>(dim).fill(0);
+        for (let j = 0; j < V.size; j++) {
+          const v = dim === 1 ? [V.vx[j]] : [V.vx[j], V.vy[j]];
+          const a = tr.kernel.a(v), b = tr.kernel.b ? tr.kernel.b(v) : 1;
+          for (let d = 0; d < dim; d++) {
+            if (!Number.isFinite(a[d])) throw new ValidationError(`turning.kernel.a(${v})[${d}]`, a[d], 'a finite number');
+            aVals[d][j] = a[d];
+            this.A[d] += V.weights[j] * a[d];
+          }
+          if (!Number.isFinite(b)) throw new ValidationError(`turning.kernel.b(${v})`, b, 'a finite number');
+          bVals[j] = b;
+        }
+        this.turningCoef = aVals.map((a, d) => be.fromArray(`turning.a[${d}]`, a));
+        this.bWeights = be.fromArray('turning.b', bVals.map((b, j) => b * V.weights[j]));
+        this.bValues = bVals;
+        checkFlux(tr.flux, 'turning.flux');
+      }
+      const gr = checkGrowth(options.growth);
+      // Per-velocity physical-space work is needed for R and for the ∫a ≠ 0 part of the turning operator.
+      this.physical = gr.type !== 'none' || this.A.some((a) => Math.abs(a) > 1e-12);
+      if (options.chemical) {
+        checkNumber('chemical.D', options.chemical.D, 0, Infinity, { loOpen: true, hiOpen: true });
+        checkNumber('chemical.beta', options.chemical.beta ?? 1, -Infinity, Infinity);
+        checkNumber('chemical.mu', options.chemical.mu ?? 0, 0, Infinity, { hiOpen: true });
+      }
+      // Work fields.
+      this.w = g.spectralField(); this.num = g.spectralField(); this.spec = [g.spectralField(), g.spectralField()];
+      this.re = g.realField(); this.re2 = g.realField(); this.S = g.realField();
+      this.psi = g.realField(); this.source = g.realField();
+      this.grad = be.alloc(dim * g.nReal); this.flux = be.alloc(dim * g.nReal);
+      this.gradAxes = Array.from({ length: dim }, (_, d) => this.grad.slice(d * g.nReal, g.nReal));
+      this.fluxAxes = Array.from({ length: dim }, (_, d) => this.flux.slice(d * g.nReal, g.nReal));
+      this.ones = be.fromArray('ones', new Float64Array(g.nReal).fill(1));
+      this.chiId = be.fromArray('identity', dim === 1 ? [1] : [1, 0, 0, 1]);
+      // Initial state f0 = ρ0(x) F(v).
+      if (!options.initial || options.initial.rho === undefined) throw new ValidationError('initial.rho', options.initial?.rho, 'initial cell density data');
+      const rho0 = be.fromArray('initial.rho', sampleInitial(g, options.initial.rho, 'initial.rho'));
+      this.rhoHat = g.spectralField();
+      be.rfft(g.shape, rho0, this.rhoHat);
+      this.f = be.alloc(V.size * 2 * g.nModes);
+      const parts = (x: Field) => Array.from({ length: V.size }, (_, j) => x.slice(j * 2 * g.nModes, 2 * g.nModes));
+      this.fParts = parts(this.f);
+      const scheme = options.scheme ?? 'euler';
+      if (scheme !== 'euler' && scheme !== 'bdf2') throw new ValidationError('scheme', scheme, "'euler' or 'bdf2'");
+      this.history = null;
+      if (scheme === 'bdf2') {
+        const f = be.alloc(this.f.length), R = this.physical ? be.alloc(this.f.length) : null;
+        this.history = {
+          f, fParts: parts(f), S: options.chemical ? g.spectralField() : null, R, RParts: R ? parts(R) : [],
+          P: this.turningCoef.map(() => g.spectralField()), Pstar: this.turningCoef.map(() => g.spectralField()), h: NaN, valid: false,
+        };
+      }
+      const fd = this.f.data, r0 = this.rhoHat.data, L = 2 * g.nModes;
+      for (let j = 0; j < V.size; j++) for (let i = 0; i < L; i++) fd[j * L + i] = V.F[j] * r0[i];
+      if (options.chemical) {
+        const s0 = be.fromArray('initial.S', sampleInitial(g, options.initial.S ?? 0, 'initial.S'));
+        this.SHat = g.spectralField();
+        be.rfft(g.shape, s0, this.SHat);
+      } else {
+        if (options.initial.S !== undefined) throw new ValidationError('initial.S', options.initial.S, 'nothing (no chemical is set)');
+        this.SHat = null;
+      }
+    } catch (e) {
+      be.dispose();
+      throw e;
     }
-    const fd = this.f.data, r0 = this.rhoHat.data, L = 2 * g.nModes;
-    for (let j = 0; j < V.size; j++) for (let i = 0; i < L; i++) fd[j * L + i] = V.F[j] * r0[i];
-    if (options.chemical) {
-      const s0 = be.fromArray('initial.S', sampleInitial(g, options.initial.S ?? 0, 'initial.S'));
-      this.SHat = g.spectralField();
-      be.rfft(g.shape, s0, this.SHat);
-    } else {
-      if (options.initial.S !== undefined) throw new ValidationError('initial.S', options.initial.S, 'nothing (no chemical is set)');
-      this.SHat = null;
-    }
+  }
+
+  /** Gives the model's memory back to its backend; the model cannot be used afterwards. */
+  dispose(): void {
+    if (this.guard.dispose()) this.backend.dispose();
   }
 
   /** Refuses a velocity grid whose truncation at vmax misrepresents σ_ε(k) for this ε and box. */
@@ -430,6 +442,10 @@ export class Kinetic {
 
   /** Fixed steps of dt up to tEnd (resuming from the current time). */
   async solve(opts: KineticSolveOptions): Promise<KineticResult> {
+    return this.guard.solving(() => this.run(opts));
+  }
+
+  private async run(opts: KineticSolveOptions): Promise<KineticResult> {
     checkNumber('tEnd', opts.tEnd, this.t, Infinity, { hiOpen: true });
     checkNumber('dt', opts.dt, 0, Infinity, { loOpen: true, hiOpen: true });
     const diagnostics = [this.diagnostics()];
@@ -471,6 +487,7 @@ export class Kinetic {
   }
 
   restore(cp: KineticCheckpoint): void {
+    this.guard.check('restore()');
     if (cp?.kind !== 'kinetic' || cp.f.length !== this.f.length || (cp.S === null) !== (this.SHat === null)) {
       throw new ValidationError('checkpoint', cp?.kind, `a kinetic checkpoint with ${this.f.length} values of f${this.SHat ? ' and S' : ''}`);
     }

@@ -3,6 +3,7 @@
 import type { Backend } from '../backend/index.js';
 import { Kinetic, type KineticOptions } from './kinetic.js';
 import { KellerSegel } from './keller-segel.js';
+import { NumericalError } from '../errors.js';
 
 export interface LimitStudyOptions {
   /** Kinetic options without eps. */
@@ -11,6 +12,8 @@ export interface LimitStudyOptions {
   tEnd: number;
   /** Kinetic time step (the macroscopic reference uses ETDRK4 with dt/4). */
   dt: number;
+  /** Aborts the study between and within runs. */
+  signal?: AbortSignal;
 }
 
 export interface LimitStudyRow {
@@ -26,15 +29,23 @@ export interface LimitStudyRow {
 export async function limitStudy(backend: Backend, o: LimitStudyOptions): Promise<{ rows: LimitStudyRow[]; reference: Float64Array; cellVolume: number }> {
   const first = new Kinetic(backend, { ...o.kinetic, eps: o.epsilons[0] });
   const macro = new KellerSegel(backend, first.limit());
-  await macro.solve({ tEnd: o.tEnd, dt: o.dt / 4, maxDensity: Infinity });
+  const ref = await macro.solve({ tEnd: o.tEnd, dt: o.dt / 4, maxDensity: Infinity, signal: o.signal });
   const reference = macro.density();
+  macro.dispose();
+  // An error figure against a reference that did not reach tEnd would be a wrong answer.
+  if (ref.status !== 'done') {
+    first.dispose();
+    throw new NumericalError(`limit study: the macroscopic reference run ended '${ref.status}' at t = ${ref.t.toPrecision(6)} of ${o.tEnd}${ref.reason ? ` (${ref.reason})` : ''}; no error can be measured against it`, ref.t);
+  }
   const h = first.grid.cellVolume;
   const norm = reference.reduce((s, v) => s + Math.abs(v), 0) * h;
   const rows: LimitStudyRow[] = [];
   for (const eps of o.epsilons) {
     const k = eps === o.epsilons[0] ? first : new Kinetic(backend, { ...o.kinetic, eps });
-    const r = await k.solve({ tEnd: o.tEnd, dt: o.dt, maxDensity: Infinity });
+    const r = await k.solve({ tEnd: o.tEnd, dt: o.dt, maxDensity: Infinity, signal: o.signal });
     const rho = k.density();
+    k.dispose();
+    if (r.status !== 'done') throw new NumericalError(`limit study: the kinetic run for eps = ${eps} ended '${r.status}' at t = ${r.t.toPrecision(6)}${r.reason ? ` (${r.reason})` : ''}`, r.t);
     let l1 = 0;
     for (let i = 0; i < rho.length; i++) l1 += Math.abs(rho[i] - reference[i]);
     l1 *= h;

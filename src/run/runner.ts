@@ -148,7 +148,7 @@ export async function runScenario(input: Scenario | null, opts: RunnerOptions): 
   if (status === 'done' && scenario.model.type === 'kinetic' && scenario.model.compare) {
     const spec = scenario.model;
     const { eps: _e, ...kin } = kineticOptions(spec);
-    const res = await limitStudy(backend, { kinetic: kin, epsilons: spec.compare!.epsilons, tEnd: run.tEnd, dt: run.dt });
+    const res = await limitStudy(backend, { kinetic: kin, epsilons: spec.compare!.epsilons, tEnd: run.tEnd, dt: run.dt, signal: opts.signal });
     study = res.rows.map((r) => ({ eps: r.eps, l1: r.l1, relL1: r.relL1 }));
     writeFileSync(join(out, 'limit_rho.npy'), encodeNpy(res.reference, shape));
     writeFileSync(join(out, 'limit.png'), png(linePlot([
