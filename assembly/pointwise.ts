@@ -1,4 +1,5 @@
 // Pointwise kernels on real fields (f64, two lanes per v128; n may be odd).
+import { limiterFactor } from './laws';
 
 /** x *= a */
 export function scale(x: usize, n: i32, a: f64): void {
@@ -40,14 +41,6 @@ export function stats(x: usize, n: i32, out: usize): void {
   store<f64>(out, mn, 8);
   store<f64>(out, mx, 16);
   store<f64>(out, <f64>bad, 24);
-}
-
-// Flux limiter of SCIENCE.md §3 applied to |y|: Q(y) = y for |y| <= y*, else
-// ((|y|-y*)/sqrt(1+(|y|-y*)^2) + y*) y/|y|. Returns the factor Q(y)/y (1 below the threshold).
-@inline function limiterFactor(norm: f64, ystar: f64): f64 {
-  if (norm <= ystar) return 1.0;
-  const e = norm - ystar;
-  return (e / Math.sqrt(1.0 + e * e) + ystar) / norm;
 }
 
 /**

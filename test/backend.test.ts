@@ -55,6 +55,20 @@ const kernels: Record<string, (be: Backend) => Float64Array> = {
     be.velocityMoment(f, nv, v.w, mom);
     return Float64Array.from([...f.data, ...num.data, ...rho.data, ...mom.data]);
   },
+  'faceVelocity (3-D, matrix chi, receptor field, limiter) / upwindDivergence / growthFlow': (be) => {
+    const g = new Grid(be, { n: [8, 4, 2], L: [1, 2, 3] }), n = g.nReal;
+    const S = be.fromArray('S', randomArray(n, 18).map((v) => 3 * v)), rho = be.fromArray('rho', randomArray(n, 19).map((v) => 1 + v));
+    const chi = be.fromArray('chi', [1, 0.2, 0, 0.1, 2, 0.3, 0, 0, 0.5]), cf = be.alloc(n), u = be.alloc(n), out = be.fromArray('out', randomArray(n, 20));
+    be.receptorChi(S, cf, 2, 0.5);
+    const parts: number[] = [];
+    for (const axis of [0, 1, 2]) {
+      be.faceVelocity(S, axis === 1 ? null : cf, u, g, axis, chi, axis === 2, 0.3);
+      parts.push(...u.data);
+      be.upwindDivergence(rho, u, out, g.shape, axis, 1 / g.spacing[axis]);
+    }
+    be.growthFlow(rho, Math.exp(0.3), 0.2);
+    return Float64Array.from([...parts, ...out.data, ...rho.data]);
+  },
 };
 
 describe('wasm and js backends agree to 1e-12 (relative) on every kernel', () => {

@@ -281,6 +281,33 @@ export abstract class Backend {
     this.rawReceptorChi(s, out, chi0, k);
   }
 
+  // ---- finite volumes (assembly/volume.ts) -----------------------------------------------
+
+  /**
+   * Drift velocity on the faces along `axis` (face i+1/2 stored at cell i): u = c χ[axis]·Q(∇S)
+   * with ∇S at the face by second-order differences of S, c the face mean of chiField (or 1).
+   */
+  faceVelocity(S: Field, chiField: Field | null, u: Field, g: SpectralAxes & { readonly dim: number; readonly spacing: readonly number[] }, axis: number, chi: Field, limited: boolean, ystar: number): void {
+    this.checkLength('S', S, g.nReal);
+    this.checkLength('u', u, g.nReal);
+    if (chiField) this.checkLength('chiField', chiField, g.nReal);
+    this.checkLength('chi', chi, g.dim * g.dim);
+    if (!Number.isInteger(axis) || axis < 0 || axis >= g.dim) throw new ValidationError('axis', axis, `an axis in [0, ${g.dim - 1}]`);
+    this.rawFaceVelocity(S, chiField, u, g.shape, g.dim, axis, g.spacing, chi, limited, ystar);
+  }
+  /** out −= ∂_axis F, F the upwind flux of the minmod reconstruction of rho with face velocity u; invh = 1/h_axis. */
+  upwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void {
+    const n = shape[0] * shape[1] * shape[2];
+    for (const [name, f] of [['rho', rho], ['u', u], ['out', out]] as const) this.checkLength(name, f, n);
+    if (axis !== 0 && axis !== 1 && axis !== 2) throw new ValidationError('axis', axis, '0, 1 or 2');
+    this.rawUpwindDivergence(rho, u, out, shape, axis, invh);
+  }
+  /** In place: ρ ← ρ e / (1 − qφ ρ), the exact flow of ρ′ = pρ + qρ² with e = exp(ph), φ = expm1(ph)/p. */
+  growthFlow(rho: Field, e: number, qphi: number): void {
+    this.checkOwned('rho', rho);
+    this.rawGrowthFlow(rho, e, qphi);
+  }
+
   // ---- kinetic velocity quadrature --------------------------------------------------------
 
   /**
@@ -329,6 +356,9 @@ export abstract class Backend {
   protected abstract rawDriftFlux(rho: Field, grad: Field, flux: Field, n: number, dim: number, chi: Field, chiField: Field | null, limited: boolean, ystar: number): void;
   protected abstract rawGrowth(rho: Field, out: Field, a0: number, a1: number, c: number): void;
   protected abstract rawReceptorChi(s: Field, out: Field, chi0: number, k: number): void;
+  protected abstract rawFaceVelocity(S: Field, chiField: Field | null, u: Field, shape: Shape3, dim: number, axis: number, h: readonly number[], chi: Field, limited: boolean, ystar: number): void;
+  protected abstract rawUpwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void;
+  protected abstract rawGrowthFlow(rho: Field, e: number, qphi: number): void;
 
   // ---- plans: computed once per size, kept in backend memory --------------------------------
 

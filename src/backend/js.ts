@@ -3,7 +3,7 @@
 // the same numbers to round-off; it is the reference and the fallback where SIMD is missing.
 import FFT from 'fft.js';
 import { MemoryLimitError } from '../errors.js';
-import { Backend, Field, type SpectralAxes, type VelocitySet, type VelocitySource } from './backend.js';
+import { Backend, Field, type Shape3, type SpectralAxes, type VelocitySet, type VelocitySource } from './backend.js';
 
 /** V8's largest typed array on 64-bit hosts is about 2^32 elements; larger requests fail in `new Float64Array`. */
 const MAX_TYPED_ARRAY_BYTES = 8 * (2 ** 32 - 1);
@@ -308,4 +308,55 @@ export class JsBackend extends Backend {
       o[i] = chi0 / (d * d);
     }
   }
+
+  // Finite-volume twins of assembly/volume.ts: the same formulas in the same order.
+  protected rawFaceVelocity(S: Field, chiField: Field | null, u: Field, shape: Shape3, dim: number, axis: number, h: readonly number[], chi: Field, limited: boolean, ystar: number): void {
+    const [nx, ny, nz] = shape, s = S.data, o = u.data, cf = chiField ? chiField.data : null, c = chi.data;
+    const h0 = h[0], h1 = h[1] ?? 1, h2 = h[2] ?? 1;
+    const c0 = c[axis * dim], c1 = dim > 1 ? c[axis * dim + 1] : 0, c2 = dim > 2 ? c[axis * dim + 2] : 0;
+    // S at cell (x, y, z) moved by sgn along axis d, periodic.
+    const moved = (x: number, y: number, z: number, d: number, sgn: number) =>
+      s[(d === 0 ? wrap(x + sgn, nx) : x) + nx * ((d === 1 ? wrap(y + sgn, ny) : y) + ny * (d === 2 ? wrap(z + sgn, nz) : z))];
+    const tangential = (x: number, y: number, z: number, xj: number, yj: number, zj: number, d: number, hd: number) =>
+      (moved(x, y, z, d, 1) - moved(x, y, z, d, -1) + moved(xj, yj, zj, d, 1) - moved(xj, yj, zj, d, -1)) / (4 * hd);
+    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
+      const i = x + nx * (y + ny * z);
+      const xj = axis === 0 ? wrap(x + 1, nx) : x, yj = axis === 1 ? wrap(y + 1, ny) : y, zj = axis === 2 ? wrap(z + 1, nz) : z;
+      const j = xj + nx * (yj + ny * zj);
+      const dn = s[j] - s[i];
+      const g0 = axis === 0 ? dn / h0 : tangential(x, y, z, xj, yj, zj, 0, h0);
+      const g1 = dim > 1 ? (axis === 1 ? dn / h1 : tangential(x, y, z, xj, yj, zj, 1, h1)) : 0;
+      const g2 = dim > 2 ? (axis === 2 ? dn / h2 : tangential(x, y, z, xj, yj, zj, 2, h2)) : 0;
+      let k = cf ? 0.5 * (cf[i] + cf[j]) : 1;
+      if (limited) k *= limiterFactor(Math.sqrt(g0 * g0 + g1 * g1 + g2 * g2), ystar);
+      o[i] = k * (c0 * g0 + c1 * g1 + c2 * g2);
+    }
+  }
+
+  protected rawUpwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void {
+    const [nx, ny, nz] = shape, r = rho.data, v = u.data, o = out.data;
+    const n = shape[axis], stride = axis === 0 ? 1 : axis === 1 ? nx : nx * ny;
+    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
+      const i = x + nx * (y + ny * z), a = axis === 0 ? x : axis === 1 ? y : z, base = i - a * stride;
+      const im = base + wrap(a - 1, n) * stride, ip = base + wrap(a + 1, n) * stride, ipp = base + wrap(a + 2, n) * stride;
+      const ri = r[i], rp = r[ip], vi = v[i];
+      const F = vi > 0 ? vi * (ri + 0.5 * minmod(ri - r[im], rp - ri)) : vi * (rp - 0.5 * minmod(rp - ri, r[ipp] - rp));
+      o[i] = o[i] - F * invh;
+      o[ip] = o[ip] + F * invh;
+    }
+  }
+
+  protected rawGrowthFlow(rho: Field, e: number, qphi: number): void {
+    const r = rho.data;
+    for (let i = 0; i < r.length; i++) r[i] = (r[i] * e) / (1 - qphi * r[i]);
+  }
+}
+
+const wrap = (i: number, n: number) => (i < 0 ? i + n : i >= n ? i - n : i);
+const minmod = (a: number, b: number) => (a * b <= 0 ? 0 : a > 0 ? Math.min(a, b) : Math.max(a, b));
+/** Q(y)/y of the flux limiter (SCIENCE.md §3), as assembly/laws.ts. */
+function limiterFactor(norm: number, ystar: number): number {
+  if (norm <= ystar) return 1;
+  const e = norm - ystar;
+  return (e / Math.sqrt(1 + e * e) + ystar) / norm;
 }

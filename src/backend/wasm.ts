@@ -1,7 +1,7 @@
 // WASM backend: AssemblyScript kernels compiled with SIMD (f64x2), fields in linear memory.
 // The arena hands out 16-byte aligned blocks above __heap_base and grows memory on demand;
 // Field views notice growth (their buffer is detached) and re-create themselves.
-import { Backend, Field, type SpectralAxes, type VelocitySet, type VelocitySource } from './backend.js';
+import { Backend, Field, type Shape3, type SpectralAxes, type VelocitySet, type VelocitySource } from './backend.js';
 import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
 import { MemoryLimitError } from '../errors.js';
 
@@ -35,6 +35,9 @@ interface Kernels {
   driftFlux(rho: Ptr, g: Ptr, f: Ptr, n: number, dim: number, chi: Ptr, chiField: Ptr, limited: number, ystar: number): void;
   growth(rho: Ptr, out: Ptr, n: number, a0: number, a1: number, c: number): void;
   receptorChi(s: Ptr, out: Ptr, n: number, chi0: number, k: number): void;
+  faceVelocity(S: Ptr, chiField: Ptr, u: Ptr, nx: number, ny: number, nz: number, dim: number, axis: number, h0: number, h1: number, h2: number, chi: Ptr, limited: number, ystar: number): void;
+  upwindDivergence(rho: Ptr, u: Ptr, out: Ptr, nx: number, ny: number, nz: number, axis: number, invh: number): void;
+  growthFlow(rho: Ptr, n: number, e: number, qphi: number): void;
 }
 
 const PAGE = 65536;
@@ -194,5 +197,14 @@ export class WasmBackend extends Backend {
   }
   protected rawReceptorChi(s: Field, out: Field, chi0: number, k: number): void {
     this.k.receptorChi(s.ptr, out.ptr, s.length, chi0, k);
+  }
+  protected rawFaceVelocity(S: Field, chiField: Field | null, u: Field, shape: Shape3, dim: number, axis: number, h: readonly number[], chi: Field, limited: boolean, ystar: number): void {
+    this.k.faceVelocity(S.ptr, chiField ? chiField.ptr : 0, u.ptr, shape[0], shape[1], shape[2], dim, axis, h[0], h[1] ?? 1, h[2] ?? 1, chi.ptr, limited ? 1 : 0, ystar);
+  }
+  protected rawUpwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void {
+    this.k.upwindDivergence(rho.ptr, u.ptr, out.ptr, shape[0], shape[1], shape[2], axis, invh);
+  }
+  protected rawGrowthFlow(rho: Field, e: number, qphi: number): void {
+    this.k.growthFlow(rho.ptr, rho.length, e, qphi);
   }
 }
