@@ -1,8 +1,20 @@
 // The time loop: fixed or adaptive steps (step doubling), blow-up detection, abort, observers.
-// It advances any StiffProblem; what "density" means is supplied by the caller's monitor.
-import type { Field } from '../backend/index.js';
+// It advances any state with any Stepper; what "density" means is supplied by the caller's monitor.
+import type { Backend, Field } from '../backend/index.js';
 import { NumericalError, ValidationError, checkNumber } from '../errors.js';
-import { EtdStepper, type Scheme, type StiffProblem } from './etd.js';
+
+/** A one-step method: out = u(t + h) from u(t), u untouched, out distinct from u. */
+export interface Stepper {
+  readonly order: number;
+  step(t: number, h: number, u: readonly Field[], out: readonly Field[]): void;
+}
+
+export interface ResolutionOptions {
+  /** A state with min ρ < −negativeTolerance · max ρ is no longer resolved (default 1e-3). */
+  negativeTolerance?: number;
+  /** 'stop' (default): end with status 'under-resolved', keeping the last resolved state; 'warn': go on, note it in the outcome. */
+  action?: 'stop' | 'warn';
+}
 
 export interface AdaptiveOptions {
   /** Relative and absolute tolerances on the RMS local error (defaults 1e-6, 1e-9). */
@@ -19,7 +31,8 @@ export interface RunOptions {
   tEnd: number;
   /** Time step (fixed) or initial step (adaptive). */
   dt: number;
-  scheme?: Scheme;
+  /** Time scheme, by name (the model says which it offers). */
+  scheme?: string;
   /** Step-size control by step doubling; `true` uses the defaults. */
   adaptive?: AdaptiveOptions | boolean;
   /** Blow-up threshold on the monitored maximum (e.g. max ρ). */
@@ -29,9 +42,17 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Yield to the event loop at least this often (ms), so abort signals and UIs stay live. */
   yieldEveryMs?: number;
+  /** What to do when the density goes negative beyond a tolerance (see ResolutionOptions). */
+  resolution?: ResolutionOptions;
 }
 
-export type RunStatus = 'done' | 'blow-up' | 'aborted' | 'stopped';
+/**
+ * How a run ended. 'blow-up': a resolved state's max ρ passed maxDensity. 'under-resolved': the
+ * discretisation no longer resolves the solution (negative density). 'unstable': the explicit part
+ * produced non-finite values at a fixed step. 'step-too-small': adaptive control could not meet its
+ * tolerance above dtMin. In every case the model holds the last good state.
+ */
+export type RunStatus = 'done' | 'blow-up' | 'under-resolved' | 'unstable' | 'step-too-small' | 'aborted' | 'stopped';
 
 export interface RunOutcome {
   status: RunStatus;
@@ -43,11 +64,15 @@ export interface RunOutcome {
   max: number;
   /** Why a run stopped early (blow-up criterion, abort reason). */
   reason?: string;
+  /** With resolution.action 'warn': the first time a state was accepted although under-resolved, and why. */
+  warning?: string;
 }
 
 export interface Monitor {
-  /** Maximum of the monitored density and whether every value of the state is finite. */
-  check(u: readonly Field[]): { max: number; finite: boolean };
+  /** Min and max of the monitored density and whether every value of the state is finite. */
+  check(u: readonly Field[]): { min: number; max: number; finite: boolean };
+  /** A step that the explicit part of the scheme should take stably from state u (a CFL estimate). */
+  stableStep?(u: readonly Field[]): number;
 }
 
 /** Returning 'stop' from an observer ends the run with status 'stopped'. */
@@ -62,13 +87,17 @@ export interface ClockState { t: number; dt: number; steps: number; rejected: nu
 
 export class Integrator {
   clock: ClockState;
-  private stepper: EtdStepper | null = null;
+  private stepper: { scheme: string; stepper: Stepper } | null = null;
   private readonly cand: Field[];
   private readonly half: Field[];
   private readonly full: Field[];
 
-  constructor(private readonly problem: StiffProblem, readonly u: Field[], t0 = 0) {
-    const be = problem.backend;
+  /**
+   * Advances the state `u` in place. `schemes` lists the scheme names `makeStepper` accepts; the
+   * first is the default.
+   */
+  constructor(private readonly backend: Backend, readonly u: Field[], private readonly schemes: readonly string[], private readonly makeStepper: (scheme: string) => Stepper, t0 = 0) {
+    const be = backend;
     this.clock = { t: t0, dt: NaN, steps: 0, rejected: 0 };
     this.cand = u.map((f) => be.alloc(f.length));
     this.half = u.map((f) => be.alloc(f.length));
@@ -76,8 +105,8 @@ export class Integrator {
   }
 
   async run(opts: RunOptions, monitor: Monitor, hook: StepHook): Promise<RunOutcome> {
-    const scheme = opts.scheme ?? 'etdrk4';
-    if (scheme !== 'etdrk2' && scheme !== 'etdrk4') throw new ValidationError('scheme', scheme, "'etdrk2' or 'etdrk4'");
+    const scheme = opts.scheme ?? this.schemes[0];
+    if (!this.schemes.includes(scheme)) throw new ValidationError('scheme', scheme, this.schemes.map((x) => `'${x}'`).join(' or '));
     checkNumber('tEnd', opts.tEnd, this.clock.t, Infinity, { hiOpen: true });
     checkNumber('dt', opts.dt, 0, Infinity, { loOpen: true, hiOpen: true });
     const ad = opts.adaptive === true ? {} : opts.adaptive || null;
@@ -87,17 +116,24 @@ export class Integrator {
     const dtMin = ad ? checkNumber('adaptive.dtMin', ad.dtMin ?? 1e-10 * opts.dt, 0, opts.dt) : 0;
     const dtMax = ad?.dtMax !== undefined ? checkNumber('adaptive.dtMax', ad.dtMax, opts.dt, Infinity, { hiOpen: true }) : Infinity;
     const maxDensity = opts.maxDensity ?? Infinity;
-    if (this.stepper?.scheme !== scheme) this.stepper = new EtdStepper(this.problem, scheme);
-    const stepper = this.stepper;
-    const be = this.problem.backend, C = this.u.length, p = stepper.order;
+    const negTol = checkNumber('resolution.negativeTolerance', opts.resolution?.negativeTolerance ?? 1e-3, 0, Infinity, { hiOpen: true });
+    const action = opts.resolution?.action ?? 'stop';
+    if (action !== 'stop' && action !== 'warn') throw new ValidationError('resolution.action', action, "'stop' or 'warn'");
+    if (this.stepper?.scheme !== scheme) this.stepper = { scheme, stepper: this.makeStepper(scheme) };
+    const stepper = this.stepper.stepper;
+    const be = this.backend, C = this.u.length, p = stepper.order;
     const c = this.clock;
     if (!Number.isFinite(c.dt) || !ad) c.dt = opts.dt;
+    let warning: string | undefined;
 
     const initial = monitor.check(this.u);
     if (!initial.finite) throw new NumericalError('the initial state has non-finite values', c.t);
+    // Negative density the scheme created (beyond what the initial data had) means it no longer resolves the solution.
+    const floor = Math.min(0, initial.min);
+    const unresolved = (m: { min: number; max: number }) =>
+      m.min < floor - negTol * m.max ? `min density ${m.min.toPrecision(4)} < −${negTol} × max density ${m.max.toPrecision(4)}${floor < 0 ? ` below the initial minimum ${floor.toPrecision(4)}` : ''}: the discretisation no longer resolves the solution (try discretisation 'finite-volume' or a finer grid)` : null;
     let lastMax = initial.max;
-    const startMax = Math.max(initial.max, Number.MIN_VALUE);
-    const outcome = (status: RunStatus, reason?: string): RunOutcome => ({ status, t: c.t, steps: c.steps, rejected: c.rejected, max: lastMax, reason });
+    const outcome = (status: RunStatus, reason?: string): RunOutcome => ({ status, t: c.t, steps: c.steps, rejected: c.rejected, max: lastMax, reason, warning });
     if (lastMax >= maxDensity) return outcome('blow-up', `max density ${lastMax} is already above maxDensity ${maxDensity}`);
 
     let lastYield = now();
@@ -131,7 +167,7 @@ export class Integrator {
         if (!accepted) {
           c.rejected++;
           c.dt = nextDt;
-          if (c.dt < dtMin) return outcome('blow-up', `step size collapsed below dtMin = ${dtMin} (max density ${lastMax.toPrecision(6)})`);
+          if (c.dt < dtMin) return outcome('step-too-small', `step size fell below dtMin = ${dtMin} to meet rtol = ${rtol}, atol = ${atol} (max density ${lastMax.toPrecision(6)}); loosen the tolerances or lower dtMin`);
           continue;
         }
       } else {
@@ -139,16 +175,26 @@ export class Integrator {
       }
       const m = monitor.check(this.cand);
       if (!m.finite) {
-        if (ad) { c.rejected++; c.dt = h / 4; if (c.dt < dtMin) return outcome('blow-up', `step size collapsed below dtMin = ${dtMin} (max density ${lastMax.toPrecision(6)})`); continue; }
-        if (lastMax >= 10 * startMax) return outcome('blow-up', `non-finite values after max density grew from ${startMax.toPrecision(6)} to ${lastMax.toPrecision(6)}`);
-        throw new NumericalError(`non-finite values at t = ${(c.t + h).toPrecision(6)} with no prior growth of the density (max ${lastMax.toPrecision(6)} at t = ${c.t.toPrecision(6)}): the time step ${h} is too large for this problem`, c.t);
+        if (ad) { c.rejected++; c.dt = h / 4; if (c.dt < dtMin) return outcome('step-too-small', `non-finite values even at steps below dtMin = ${dtMin} (max density ${lastMax.toPrecision(6)} at t = ${c.t.toPrecision(6)})`); continue; }
+        const stable = monitor.stableStep?.(this.u);
+        const hint = stable !== undefined && Number.isFinite(stable) ? `; a step below ${stable.toPrecision(2)} (the drift's CFL limit at the last good state) should be stable` : '';
+        return outcome('unstable', `non-finite values at t = ${(c.t + h).toPrecision(6)} with the fixed step ${h}: the explicit part went unstable (last good state: t = ${c.t.toPrecision(6)}, max density ${lastMax.toPrecision(6)})${hint}, or use adaptive steps`);
+      }
+      const why = unresolved(m);
+      if (why !== null) {
+        if (action === 'stop') return outcome('under-resolved', `at t = ${(c.t + h).toPrecision(6)}: ${why}`);
+        warning ??= `under-resolved from t = ${(c.t + h).toPrecision(6)}: ${why}`;
       }
       for (let i = 0; i < C; i++) be.copy(this.u[i], this.cand[i]);
       c.t = h === remaining ? opts.tEnd : c.t + h;
       c.steps++;
       c.dt = nextDt;
       lastMax = m.max;
-      if (m.max >= maxDensity) return outcome('blow-up', `max density ${m.max.toPrecision(6)} exceeded maxDensity = ${maxDensity}`);
+      if (m.max >= maxDensity) {
+        // 'blow-up' is reserved for a resolved state: growth of an unresolved one is the scheme's, not the solution's.
+        if (why !== null) return outcome('under-resolved', `max density ${m.max.toPrecision(6)} exceeded maxDensity = ${maxDensity} in a state that is not resolved (${why})`);
+        return outcome('blow-up', `max density ${m.max.toPrecision(6)} exceeded maxDensity = ${maxDensity}`);
+      }
       if (hook(c.t, h, c.steps) === 'stop') return outcome('stopped', 'stopped by an observer');
     }
     return outcome('done');

@@ -6,7 +6,9 @@ import type { Backend, Field, ScopedBackend } from '../backend/index.js';
 import { ModelGuard } from './guard.js';
 import { NumericalError, ValidationError, checkAlpha, checkNumber } from '../errors.js';
 import { Grid, type GridOptions } from '../grid.js';
-import type { StiffProblem } from '../integrate/etd.js';
+import { EtdStepper, type Scheme, type StiffProblem } from '../integrate/etd.js';
+import { StrangStepper } from '../integrate/strang.js';
+import { FiniteVolume, POSITIVITY_LIMIT, type DriftLaws } from './finite-volume.js';
 import { Integrator, type RunOptions, type RunOutcome, type ClockState } from '../integrate/run.js';
 import { sampleInitial, type InitialData } from './initial.js';
 
@@ -38,7 +40,19 @@ export interface KellerSegelOptions {
   growth?: Growth;
   flux?: Flux;
   initial: { rho: InitialData; S?: InitialData };
+  /**
+   * 'finite-volume' (default): positivity-preserving and mass-conserving (exact semigroup of the
+   * discrete fractional Laplacian, minmod upwind drift, Strang splitting; second order), right for
+   * aggregation. 'spectral': Fourier pseudo-spectral with ETDRK2/4, spectrally accurate for smooth
+   * solutions; a state it no longer resolves ends the run as 'under-resolved'.
+   */
+  discretisation?: Discretisation;
+  /** Finite volumes: drift substeps keep dt Σ_d max|u_d|/h_d ≤ cfl, in (0, 0.5] (default 0.4). */
+  cfl?: number;
 }
+
+export type Discretisation = 'spectral' | 'finite-volume';
+export const DISCRETISATIONS: readonly Discretisation[] = ['finite-volume', 'spectral'];
 
 export interface Diagnostics {
   t: number;
@@ -67,12 +81,17 @@ export interface SolveResult extends RunOutcome {
 
 export interface KellerSegelCheckpoint {
   kind: 'keller-segel';
+  /** Absent in checkpoints written before finite volumes existed (they are spectral). */
+  discretisation?: Discretisation;
   clock: ClockState;
   /** The spectral state (ρ̂ and, when parabolic, Ŝ). */
   state: Float64Array[];
 }
 
-interface Resolved {
+/** Options with every default filled and every range checked (the models read only this). */
+export interface ResolvedKellerSegel {
+  discretisation: Discretisation;
+  cfl: number;
   alpha: number;
   D: number;
   chemical: { type: 'parabolic' | 'elliptic'; D: number; beta: number; mu: number; G?: (rho: number, S: number) => number };
@@ -84,7 +103,7 @@ interface Resolved {
 }
 
 /** Validates the options object; every error names the field path and the accepted range. */
-export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved {
+export function resolveKellerSegel(o: KellerSegelOptions, dim: number): ResolvedKellerSegel {
   if (!o || typeof o !== 'object') throw new ValidationError('options', o, 'an options object');
   if ((o.alpha === undefined) === (o.gamma === undefined)) throw new ValidationError('alpha/gamma', { alpha: o.alpha, gamma: o.gamma }, 'exactly one of alpha in (0, 2] or gamma in (0, 1)');
   const alpha = o.alpha !== undefined ? checkAlpha('alpha', o.alpha) : checkNumber('gamma', o.gamma, 0, 1, { loOpen: true, hiOpen: true }) + 1;
@@ -99,7 +118,7 @@ export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved
     G: c.type === 'parabolic' ? c.G : undefined,
   };
   if (chemical.G !== undefined && typeof chemical.G !== 'function') throw new ValidationError('chemical.G', chemical.G, 'a function (rho, S) => number');
-  let chiMatrix: number[] | null = null, chiReceptor: Resolved['chiReceptor'] = null, chiFunction: Resolved['chiFunction'] = null;
+  let chiMatrix: number[] | null = null, chiReceptor: ResolvedKellerSegel['chiReceptor'] = null, chiFunction: ResolvedKellerSegel['chiFunction'] = null;
   const chi = o.chi;
   if (typeof chi === 'number') {
     checkNumber('chi', chi, -Infinity, Infinity);
@@ -112,7 +131,11 @@ export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved
   } else if (chi && typeof chi === 'object' && chi.type === 'receptor') {
     chiReceptor = { chi0: checkNumber('chi.chi0', chi.chi0, -Infinity, Infinity), K: checkNumber('chi.K', chi.K, 0, Infinity, { loOpen: true, hiOpen: true }) };
   } else throw new ValidationError('chi', chi, "a number, a dim×dim matrix, {type: 'receptor', chi0, K} or a function of S");
-  return { alpha, D, chemical, chiMatrix, chiReceptor, chiFunction, growth: checkGrowth(o.growth), flux: checkFlux(o.flux) };
+  const discretisation = o.discretisation ?? 'finite-volume';
+  if (!DISCRETISATIONS.includes(discretisation)) throw new ValidationError('discretisation', discretisation, "'finite-volume' or 'spectral'");
+  const cfl = checkNumber('cfl', o.cfl ?? 0.4, 0, POSITIVITY_LIMIT, { loOpen: true });
+  if (o.cfl !== undefined && discretisation !== 'finite-volume') throw new ValidationError('cfl', o.cfl, "nothing: cfl applies to discretisation 'finite-volume' only");
+  return { discretisation, cfl, alpha, D, chemical, chiMatrix, chiReceptor, chiFunction, growth: checkGrowth(o.growth), flux: checkFlux(o.flux) };
 }
 
 /** Validates a growth law (shared by the kinetic model, whose R is chosen to give the same Γ). */
@@ -134,11 +157,13 @@ export function checkFlux(f: Flux = { type: 'linear' }, field = 'flux'): Flux {
 export class KellerSegel implements StiffProblem {
   readonly grid: Grid;
   readonly backend: ScopedBackend;
-  readonly params: Resolved;
+  readonly params: ResolvedKellerSegel;
   private readonly guard = new ModelGuard();
   readonly linear: Float64Array[];
-  /** Spectral state: [ρ̂] (elliptic) or [ρ̂, Ŝ] (parabolic). */
+  /** Spectral: [ρ̂] (elliptic) or [ρ̂, Ŝ] (parabolic); finite volumes: [ρ] or [ρ, S] cell averages. */
   readonly state: Field[];
+  /** The finite-volume discretisation (null when spectral). */
+  private readonly fv: FiniteVolume | null;
   private readonly integrator: Integrator;
   // Work fields, allocated once.
   private readonly w: Field; private readonly sHat: Field;
@@ -172,21 +197,24 @@ export class KellerSegel implements StiffProblem {
       this.fluxAxes = Array.from({ length: dim }, (_, j) => this.flux.slice(j * g.nReal, g.nReal));
       this.chi = p.chiMatrix ? be.fromArray('chi', p.chiMatrix) : be.fromArray('chi', Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? 1 : 0)));
       this.chiField = p.chiMatrix ? null : g.realField();
-      // Initial data.
+      const fv = p.discretisation === 'finite-volume';
+      this.fv = fv ? new FiniteVolume(g, p, this.chi, this.driftLaws(), p.cfl) : null;
+      // Initial data: sampled at the cell centres' nodes; spectral states hold their transforms.
       if (!options.initial || options.initial.rho === undefined) throw new ValidationError('initial.rho', options.initial?.rho, 'initial cell density data');
-      const rho0 = be.fromArray('initial.rho', sampleInitial(g, options.initial.rho, 'initial.rho'));
-      this.state = [g.spectralField()];
-      be.rfft(g.shape, rho0, this.state[0]);
-      if (p.chemical.type === 'parabolic') {
-        const s0 = be.fromArray('initial.S', sampleInitial(g, options.initial.S ?? 0, 'initial.S'));
-        this.state.push(g.spectralField());
-        be.rfft(g.shape, s0, this.state[1]);
-        be.release(s0);
-      } else if (options.initial.S !== undefined) {
-        throw new ValidationError('initial.S', options.initial.S, 'nothing: an elliptic chemical is determined by ρ');
-      }
-      be.release(rho0);
-      this.integrator = new Integrator(this, this.state);
+      if (p.chemical.type === 'elliptic' && options.initial.S !== undefined) throw new ValidationError('initial.S', options.initial.S, 'nothing: an elliptic chemical is determined by ρ');
+      const initial = [sampleInitial(g, options.initial.rho, 'initial.rho')];
+      if (p.chemical.type === 'parabolic') initial.push(sampleInitial(g, options.initial.S ?? 0, 'initial.S'));
+      this.state = initial.map((values, i) => {
+        const real = be.fromArray(i === 0 ? 'initial.rho' : 'initial.S', values);
+        if (fv) return real;
+        const spec = g.spectralField();
+        be.rfft(g.shape, real, spec);
+        be.release(real);
+        return spec;
+      });
+      this.integrator = fv
+        ? new Integrator(be, this.state, ['strang'], () => new StrangStepper(this.fv!, this.state))
+        : new Integrator(be, this.state, ['etdrk4', 'etdrk2'], (scheme) => new EtdStepper(this, scheme as Scheme));
     } catch (e) {
       be.dispose();
       throw e;
@@ -218,6 +246,33 @@ export class KellerSegel implements StiffProblem {
     this.backend.irfft(this.grid.shape, this.w, out);
   }
 
+  /** ρ(x) of a state into out. */
+  private densityOf(u: readonly Field[], out: Field): void {
+    if (this.fv) this.backend.copy(out, u[0]);
+    else this.toReal(u[0], out);
+  }
+
+  /** S(x) of a state into out. */
+  private signalOf(u: readonly Field[], out: Field): void {
+    if (this.fv) this.fv.signal(u, out);
+    else this.toReal(this.chemicalSpectrum(u), out);
+  }
+
+  /** The user laws as the finite-volume drift calls them (the same evaluation as the spectral path). */
+  private driftLaws(): DriftLaws {
+    const p = this.params;
+    const sensitivity = p.chiReceptor
+      ? (S: Field, out: Field) => this.backend.receptorChi(S, out, p.chiReceptor!.chi0, p.chiReceptor!.K)
+      : p.chiFunction
+        ? (S: Field, out: Field, t: number) => this.evaluate(out, S, (i, s) => p.chiFunction!(s[i]), 'chi(S)', t)
+        : null;
+    const G = p.chemical.G;
+    const chemicalSource = G
+      ? (rho: Field, S: Field, out: Field, t: number) => { const r = rho.data; this.evaluate(out, S, (i, s) => G(r[i], s[i]), 'chemical.G(rho, S)', t); }
+      : null;
+    return { sensitivity, chemicalSource };
+  }
+
   nonlinear(t: number, u: readonly Field[], out: readonly Field[]): void {
     const be = this.backend, g = this.grid, p = this.params, w = this.w;
     this.toReal(u[0], this.rho);
@@ -229,7 +284,7 @@ export class KellerSegel implements StiffProblem {
       be.irfft(g.shape, w, this.gradAxes[j]);
     }
     if (p.chiReceptor) be.receptorChi(this.S, this.chiField!, p.chiReceptor.chi0, p.chiReceptor.K);
-    else if (p.chiFunction) this.evaluate(this.chiField!, (i, s) => p.chiFunction!(s[i]), 'chi(S)', t);
+    else if (p.chiFunction) this.evaluate(this.chiField!, this.S, (i, s) => p.chiFunction!(s[i]), 'chi(S)', t);
     be.driftFlux(this.rho, this.grad, this.flux, g.dim, this.chi, this.chiField, p.flux.type === 'limited', p.flux.type === 'limited' ? p.flux.ystar : 0);
     // N_ρ = −∇·F + Γ
     out[0].data.fill(0);
@@ -250,7 +305,7 @@ export class KellerSegel implements StiffProblem {
       const G = p.chemical.G;
       if (G) {
         const rho = this.rho.data;
-        this.evaluate(this.tmp, (i, s) => G(rho[i], s[i]), 'chemical.G(rho, S)', t);
+        this.evaluate(this.tmp, this.S, (i, s) => G(rho[i], s[i]), 'chemical.G(rho, S)', t);
         be.rfft(g.shape, this.tmp, out[1]);
         be.dealias(out[1], g);
       } else {
@@ -261,8 +316,8 @@ export class KellerSegel implements StiffProblem {
   }
 
   /** Fills `out` with a user function of the local state; NaN/Inf stops with the function named. */
-  private evaluate(out: Field, f: (i: number, S: Float64Array) => number, name: string, t: number): void {
-    const o = out.data, s = this.S.data;
+  private evaluate(out: Field, S: Field, f: (i: number, S: Float64Array) => number, name: string, t: number): void {
+    const o = out.data, s = S.data;
     for (let i = 0; i < o.length; i++) {
       const v = f(i, s);
       if (!Number.isFinite(v)) throw new NumericalError(`${name} returned ${v} at grid point ${i} (S = ${s[i]}) at t = ${t}`, t);
@@ -272,19 +327,19 @@ export class KellerSegel implements StiffProblem {
 
   /** Cell density ρ(x) of the current state (a copy, x fastest). */
   density(): Float64Array {
-    this.toReal(this.state[0], this.rho);
+    this.densityOf(this.state, this.rho);
     return this.rho.data.slice();
   }
 
   /** Chemical S(x) of the current state (a copy). */
   signal(): Float64Array {
-    this.toReal(this.chemicalSpectrum(this.state), this.S);
+    this.signalOf(this.state, this.S);
     return this.S.data.slice();
   }
 
   /** Mass, min/max ρ and (where defined) the free energy of the current state. */
   diagnostics(dt = 0): Diagnostics {
-    this.toReal(this.state[0], this.rho);
+    this.densityOf(this.state, this.rho);
     this.backend.stats(this.rho, this.stats);
     return this.diagnosticsOfRho(dt);
   }
@@ -294,10 +349,10 @@ export class KellerSegel implements StiffProblem {
     const be = this.backend, g = this.grid, p = this.params;
     const d: Diagnostics = {
       t: this.time, dt, step: this.integrator.clock.steps,
-      mass: this.state[0].data[0] * g.cellVolume, minRho: this.stats[1], maxRho: this.stats[2],
+      mass: (this.fv ? this.stats[0] : this.state[0].data[0]) * g.cellVolume, minRho: this.stats[1], maxRho: this.stats[2],
     };
     if (p.chemical.type === 'elliptic' && p.chiMatrix && p.flux.type === 'linear' && p.growth.type === 'none' && p.chiMatrix.every((v, i) => v === (i % (g.dim + 1) === 0 ? p.chiMatrix![0] : 0))) {
-      this.toReal(this.chemicalSpectrum(this.state), this.S);
+      this.signalOf(this.state, this.S);
       d.energy = g.cellVolume * (p.D * be.entropySum(this.rho) - 0.5 * p.chiMatrix[0] * be.dot(this.rho, this.S));
     }
     return d;
@@ -317,12 +372,13 @@ export class KellerSegel implements StiffProblem {
     const maxDensity = opts.maxDensity ?? 1e3 * Math.max(first.maxRho, 1e-300);
     const monitor = {
       check: (u: readonly Field[]) => {
-        this.toReal(u[0], this.rho);
+        this.densityOf(u, this.rho);
         this.backend.stats(this.rho, this.stats);
         let finite = this.stats[3] === 0;
         for (let i = 1; i < u.length && finite; i++) finite = Number.isFinite(this.backend.sumSquares(u[i]));
-        return { max: this.stats[2], finite };
+        return { min: this.stats[1], max: this.stats[2], finite };
       },
+      stableStep: (u: readonly Field[]) => this.stableStep(u),
     };
     const outcome = await this.integrator.run({ ...opts, maxDensity }, monitor, (_t, dt) => {
       // The monitor has just transformed the accepted state into this.rho: no second transform.
@@ -335,15 +391,34 @@ export class KellerSegel implements StiffProblem {
     return { ...outcome, diagnostics };
   }
 
+  /**
+   * A drift CFL estimate from state u: 1 / Σ_d max|c χ Q(∇S)|_d / h_d. Explicit schemes are stable
+   * near it (finite volumes take substeps of it themselves).
+   */
+  private stableStep(u: readonly Field[]): number {
+    if (this.fv) return POSITIVITY_LIMIT / this.fv.driftRate(u, this.time);
+    const be = this.backend, g = this.grid, p = this.params, sHat = this.chemicalSpectrum(u);
+    const chi = p.chiMatrix ? Math.max(...p.chiMatrix.map(Math.abs)) * g.dim : p.chiReceptor ? Math.abs(p.chiReceptor.chi0) : NaN;
+    let rate = 0;
+    for (let d = 0; d < g.dim; d++) {
+      be.gradient(sHat, this.w, g, d as 0 | 1 | 2);
+      be.irfft(g.shape, this.w, this.gradAxes[d]);
+      be.stats(this.gradAxes[d], this.stats);
+      rate += (chi * Math.max(-this.stats[1], this.stats[2])) / g.spacing[d];
+    }
+    return 1 / rate;
+  }
+
   /** Everything needed to continue this run bit for bit (see restore). */
   checkpoint(): KellerSegelCheckpoint {
-    return { kind: 'keller-segel', clock: { ...this.integrator.clock }, state: this.state.map((f) => f.data.slice()) };
+    return { kind: 'keller-segel', discretisation: this.params.discretisation, clock: { ...this.integrator.clock }, state: this.state.map((f) => f.data.slice()) };
   }
 
   /** Continues from a checkpoint of a model built with the same options. */
   restore(cp: KellerSegelCheckpoint): void {
     this.guard.check('restore()');
     if (cp?.kind !== 'keller-segel' || cp.state.length !== this.state.length) throw new ValidationError('checkpoint', cp?.kind, `a keller-segel checkpoint with ${this.state.length} fields`);
+    if ((cp.discretisation ?? 'spectral') !== this.params.discretisation) throw new ValidationError('checkpoint.discretisation', cp.discretisation ?? 'spectral', `'${this.params.discretisation}', the discretisation of this model`);
     cp.state.forEach((s, i) => {
       if (s.length !== this.state[i].length) throw new ValidationError(`checkpoint.state[${i}].length`, s.length, `exactly ${this.state[i].length}`);
       this.state[i].data.set(s);

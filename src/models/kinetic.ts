@@ -250,7 +250,11 @@ export class Kinetic {
     }
   }
 
-  /** The coefficients of the ε → 0 limit as Keller–Segel options (same chemical, growth, flux, data). */
+  /**
+   * The coefficients of the ε → 0 limit as Keller–Segel options (same chemical, growth, flux, data),
+   * on the spectral discretisation: the kinetic solver is Fourier in x, so the limit it is measured
+   * against is the same Fourier discretisation of the macroscopic model.
+   */
   limit(): KellerSegelOptions {
     const o = this.opts, V = this.velocity, col = this.collision, dim = this.grid.dim;
     const alpha = col.type === 'relaxation' ? 1 + V.gamma : generalisedOrder(V.gamma, col.beta);
@@ -267,7 +271,7 @@ export class Kinetic {
     return {
       grid: o.grid, alpha, diffusion,
       chemical: o.chemical ? { type: 'parabolic', D: o.chemical.D, beta: o.chemical.beta ?? 1, mu: o.chemical.mu ?? 0 } : { type: 'parabolic', D: 1, beta: 0 },
-      chi, growth: o.growth, flux: o.turning?.flux, initial: o.initial,
+      chi, growth: o.growth, flux: o.turning?.flux, initial: o.initial, discretisation: 'spectral',
     };
   }
 

@@ -13,6 +13,7 @@ import { heatmap, linePlot, type Raster } from '../io/plot.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.js';
 import { buildModel, kineticOptions, solveOptions, validateScenario, type Scenario } from '../scenario/validate.js';
 import { VERSION } from '../version.js';
+import type { RunStatus } from '../integrate/run.js';
 
 export interface Progress { t: number; tEnd: number; dt: number; step: number; mass: number; maxRho: number }
 
@@ -27,7 +28,8 @@ export interface RunnerOptions {
   onProgress?: (p: Progress) => void;
 }
 
-export type RunnerStatus = 'done' | 'blow-up' | 'stopped' | 'interrupted';
+/** A run's outcome: the model's status, with an abort by the user (Ctrl-C) reported as 'interrupted'. */
+export type RunnerStatus = Exclude<RunStatus, 'aborted'> | 'interrupted';
 
 export interface Series { t: number[]; dt: number[]; mass: number[]; minRho: number[]; maxRho: number[]; energy: number[] }
 
