@@ -5,6 +5,7 @@ import { builtinScenarios } from './scenario/builtin.js';
 import { scenarioSchema } from './scenario/schema.js';
 import { ScenarioError, buildModel, validateScenario, type Scenario } from './scenario/validate.js';
 import { runScenario, type Progress } from './run/runner.js';
+import { runBlowUpStudy } from './run/blow-up.js';
 import { createBackend, type BackendChoice } from './backend/index.js';
 import { ValidationError } from './errors.js';
 import { VERSION } from './version.js';
@@ -15,6 +16,8 @@ Usage:
   fractaxis run <scenario.json | built-in name> [--out DIR] [--backend auto|wasm|js]
                 [--checkpoint-every STEPS] [--quiet]
   fractaxis run --resume DIR [--backend auto|wasm|js] [--checkpoint-every STEPS]
+  fractaxis blowup <scenario.json | built-in name> --grids N1,N2,N3[,…] --levels L1,L2,…
+                [--out DIR] [--backend auto|wasm|js]
   fractaxis validate <scenario.json | built-in name>
   fractaxis list
   fractaxis schema          print the scenario JSON Schema
@@ -23,7 +26,12 @@ Usage:
 run writes into DIR (default ./out): rho_NNNN.npy / S_NNNN.npy snapshots, rho_NNNN.png,
 rho_final.png, S_final.png, diagnostics.png, summary.json and, with --checkpoint-every or
 on Ctrl-C, checkpoint.fxck (continue with --resume DIR).
+blowup runs a Keller–Segel scenario on each grid (every axis N points; each N twice the
+previous; run.dt is the step on the coarsest grid, scaled with h), records when max rho
+crosses each level, extrapolates the crossing times to h → 0 and estimates the blow-up time:
+blowup.md (table), blowup.json, blowup.png in DIR (default ./out-blowup).
 Exit status: 0 done or blow-up (a physical outcome, see summary.json), 2 invalid input,
+3 no trustworthy result past the reported time (under-resolved, unstable, step-too-small),
 130 interrupted, 1 other errors.`;
 
 function loadScenario(arg: string): Scenario {
@@ -59,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       out: { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' },
       'checkpoint-every': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+      grids: { type: 'string' }, levels: { type: 'string' },
     },
   });
   const [cmd, arg] = positionals;
@@ -78,7 +87,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${arg}: valid (${s.model.type}, grid ${s.model.grid.n.join('×')}, tEnd ${s.run.tEnd})`);
     return 0;
   }
-  if (cmd !== 'run') throw new ValidationError('command', cmd, "'run', 'validate', 'list' or 'schema' (see --help)");
+  if (cmd === 'blowup') return blowUp(arg, values, backend);
+  if (cmd !== 'run') throw new ValidationError('command', cmd, "'run', 'blowup', 'validate', 'list' or 'schema' (see --help)");
   let every: number | undefined;
   if (values['checkpoint-every'] !== undefined) {
     every = Number(values['checkpoint-every']);
@@ -104,7 +114,27 @@ async function main(argv: string[]): Promise<number> {
   lines.push(`  results in ${outDir}/ (summary.json, *.npy, *.png)`);
   if (summary.status === 'interrupted') lines.push(`  checkpoint written; continue with: fractaxis run --resume ${outDir}`);
   console.log(lines.join('\n'));
-  return summary.status === 'interrupted' ? 130 : 0;
+  if (summary.status === 'interrupted') return 130;
+  return ['under-resolved', 'unstable', 'step-too-small'].includes(summary.status) ? 3 : 0;
+}
+
+/** A comma-separated list of numbers, refused naming the option. */
+function numberList(option: string, text: string | undefined, what: string): number[] {
+  const values = (text ?? '').split(',').filter((v) => v.trim() !== '').map(Number);
+  if (values.length === 0 || !values.every(Number.isFinite)) throw new ValidationError(option, text, what);
+  return values;
+}
+
+async function blowUp(arg: string | undefined, values: { out?: string; grids?: string; levels?: string }, backend: BackendChoice): Promise<number> {
+  if (!arg) throw new ValidationError('blowup', undefined, 'a scenario file or built-in name');
+  const grids = numberList('--grids', values.grids, 'comma-separated grid sizes, each twice the previous (e.g. 32,64,128)');
+  const levels = numberList('--levels', values.levels, 'comma-separated increasing levels of max rho (e.g. 40,80,160)');
+  const controller = new AbortController();
+  process.on('SIGINT', () => controller.abort('SIGINT'));
+  const outDir = values.out ?? 'out-blowup';
+  const { report } = await runBlowUpStudy(loadScenario(arg), { outDir, grids, levels, backend, signal: controller.signal, onGrid: (l) => process.stderr.write(`${l}\n`) });
+  console.log(report + `results in ${outDir}/ (blowup.md, blowup.json, blowup.png)`);
+  return controller.signal.aborted ? 130 : 0;
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {

@@ -22,7 +22,7 @@ describe.skipIf(!available)('browser demo (headless Chromium)', () => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(url);
-      const demo = () => page.evaluate(() => (window as unknown as { __fractaxisDemo: { frames: number; masses: number[]; backend: string; status: string; t: number } }).__fractaxisDemo);
+      const demo = () => page.evaluate(() => (window as unknown as { __fractaxisDemo: { frames: number; masses: number[]; backend: string; status: string; t: number; worstMinOverMax: number } }).__fractaxisDemo);
       await page.waitForFunction(() => (window as unknown as { __fractaxisDemo: { frames: number } }).__fractaxisDemo.frames >= 5, null, { timeout: 60_000 });
       const a = await demo();
       expect(a.backend).toBe('wasm');
@@ -42,6 +42,7 @@ describe.skipIf(!available)('browser demo (headless Chromium)', () => {
       expect(b.t).toBeGreaterThan(a.t);
       const m0 = b.masses[0];
       for (const m of b.masses) expect(Math.abs(m - m0) / m0).toBeLessThan(1e-9);
+      expect(b.worstMinOverMax).toBeGreaterThanOrEqual(-1e-12); // finite volumes: no negative density in any frame
       expect(await page.textContent('#stats')).toMatch(/backend\s+js[\s\S]*steps\/s\s+\d/);
       mkdirSync('test-results', { recursive: true });
       await page.screenshot({ path: 'test-results/demo.png' });

@@ -54,7 +54,7 @@ describe('scenarios', () => {
     ['chi of the wrong form', bad((s) => ((s.model as { chi: unknown }).chi = 'big')), /model.chi: got "big"; expected a number, a dim×dim matrix/],
     ['unknown model type', bad((s) => ((s.model as { type: string }).type = 'sph')), /model.type: got "sph"; expected one of "keller-segel", "kinetic"/],
     ['missing dt', bad((s) => delete (s.run as Partial<Scenario['run']>).dt), /run.dt: got undefined; expected a value \(required field\)/],
-    ['bad scheme', bad((s) => ((s.run as { scheme: string }).scheme = 'rk4')), /run.scheme: got "rk4"; expected one of "etdrk2", "etdrk4"/],
+    ['bad scheme', bad((s) => ((s.run as { scheme: string }).scheme = 'rk4')), /run.scheme: got "rk4"; expected one of "strang", "etdrk2", "etdrk4"/],
     ['eps out of range', { ...tiny, model: { ...builtinScenarios['kinetic-limit-1d'].model, eps: 2 } } as Scenario, /model.eps: got 2; expected a number in \(0, 1\]/],
     ['non-integer snapshots', bad((s) => (s.run.snapshots = 2.5)), /run.snapshots: got 2.5; expected an integer/],
   ])('%s', (_name, scenario, message) => {

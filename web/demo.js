@@ -4,7 +4,7 @@ const canvas = $('view'), ctx = canvas.getContext('2d');
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
 // Exposed for the browser test: frame count, mass history, current backend and status.
-const demo = (window.__fractaxisDemo = { frames: 0, masses: [], backend: null, status: 'starting', t: 0 });
+const demo = (window.__fractaxisDemo = { frames: 0, masses: [], backend: null, status: 'starting', t: 0, worstMinOverMax: Infinity });
 
 const VIRIDIS = [[68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141], [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37]];
 function colour(u) {
@@ -33,6 +33,7 @@ worker.onmessage = ({ data }) => {
     ctx.putImageData(img, 0, 0);
     demo.frames++;
     demo.masses.push(data.mass);
+    demo.worstMinOverMax = Math.min(demo.worstMinOverMax, min / max);
     demo.backend = data.backend;
     demo.status = data.status;
     demo.t = data.t;

@@ -10,6 +10,8 @@ function modelOptions(p) {
     chemical: { type: 'parabolic', D: 1, beta: 1, mu: 1 },
     growth: p.r > 0 ? { type: 'logistic', r: p.r } : { type: 'none' },
     initial: { rho: { type: 'constant', value: 1, noise: 0.05, seed: 1 } },
+    // Finite volumes: no negative density and no ringing when cells aggregate (README, "Which scheme").
+    discretisation: 'finite-volume',
   };
 }
 
@@ -17,16 +19,17 @@ async function loop(id) {
   let status = 'running', steps = 0, t0 = performance.now();
   while (id === run) {
     const before = model.diagnostics().step;
-    const res = await model.solve({ tEnd: model.time + 0.05, dt: 0.01, adaptive: { rtol: 1e-4, atol: 1e-6 }, maxDensity: 1e4 });
+    const res = await model.solve({ tEnd: model.time + 0.1, dt: 0.02, maxDensity: 1e3 });
     if (id !== run) return;
     const d = model.diagnostics();
     steps += d.step - before;
     const seconds = (performance.now() - t0) / 1000;
-    if (res.status === 'blow-up') status = `blow-up at t = ${res.t.toPrecision(4)}`;
+    // Every way a run can end is shown as it is: blow-up, under-resolved, unstable, … with its reason.
+    if (res.status !== 'done') status = `${res.status} at t = ${res.t.toPrecision(4)}${res.reason ? `: ${res.reason}` : ''}`;
     const rho = Float32Array.from(model.density());
     self.postMessage({ type: 'frame', n: 128, rho, min: d.minRho, max: d.maxRho, mass: d.mass, t: d.t, stepRate: steps / Math.max(seconds, 1e-3), backend: backendKind, status }, [rho.buffer]);
     if (seconds > 2) { steps = 0; t0 = performance.now(); }
-    if (res.status === 'blow-up') return;
+    if (res.status !== 'done') return;
     await new Promise((r) => setTimeout(r, 0));
   }
 }

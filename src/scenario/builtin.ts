@@ -9,7 +9,16 @@ export const builtinScenarios: Record<string, Scenario> = {
       type: 'keller-segel', grid: { n: [256, 256] }, alpha: 1.5, chemical: { type: 'elliptic', D: 1, beta: 1, mu: 10 }, chi: 20,
       initial: { rho: { type: 'constant', value: 1, noise: 0.05, seed: 7 } },
     },
-    run: { tEnd: 3, dt: 1e-3, scheme: 'etdrk4', adaptive: { rtol: 1e-4, atol: 1e-6 }, maxDensity: 25, snapshots: 30 },
+    run: { tEnd: 3, dt: 1e-2, maxDensity: 25, snapshots: 30 },
+  },
+  'blow-up-2d': {
+    name: 'blow-up-2d',
+    description: '2-D parabolic–elliptic fractional Keller–Segel (α = 1.5): a supercritical bump collapses; `fractaxis blowup blow-up-2d --grids 32,64,128,256 --levels 40,80,160` estimates the blow-up time.',
+    model: {
+      type: 'keller-segel', grid: { n: [128, 128] }, alpha: 1.5, chemical: { type: 'elliptic', D: 1, beta: 1, mu: 0 }, chi: 1,
+      initial: { rho: { type: 'gaussian', mass: 40, width: 0.6, background: 0.5 } },
+    },
+    run: { tEnd: 0.2, dt: 0.0025, maxDensity: 160, snapshots: 10 },
   },
   'chemotaxis-1d': {
     name: 'chemotaxis-1d',
@@ -18,7 +27,7 @@ export const builtinScenarios: Record<string, Scenario> = {
       type: 'keller-segel', grid: { n: [1024], L: [20] }, gamma: 0.5, chemical: { type: 'parabolic', D: 1, beta: 1, mu: 0.5 }, chi: 1.2,
       initial: { rho: { type: 'gaussian', mass: 6, width: 1.5, background: 0.2 } },
     },
-    run: { tEnd: 5, dt: 5e-3, scheme: 'etdrk4', snapshots: 10 },
+    run: { tEnd: 5, dt: 5e-3, snapshots: 10 },
   },
   'logistic-patterns-2d': {
     name: 'logistic-patterns-2d',
@@ -27,7 +36,7 @@ export const builtinScenarios: Record<string, Scenario> = {
       type: 'keller-segel', grid: { n: [128, 128], L: [32, 32] }, alpha: 1.6, chemical: { type: 'parabolic', D: 1, beta: 1, mu: 1 }, chi: 4,
       growth: { type: 'logistic', r: 0.5 }, initial: { rho: { type: 'constant', value: 1, noise: 0.05, seed: 3 } },
     },
-    run: { tEnd: 30, dt: 0.02, scheme: 'etdrk4', adaptive: { rtol: 1e-4, atol: 1e-6, dtMax: 0.5 }, snapshots: 10 },
+    run: { tEnd: 30, dt: 0.05, snapshots: 10 },
   },
   'flux-limited-2d': {
     name: 'flux-limited-2d',
@@ -36,7 +45,7 @@ export const builtinScenarios: Record<string, Scenario> = {
       type: 'keller-segel', grid: { n: [256, 256], L: [20, 20] }, alpha: 1.8, chemical: { type: 'parabolic', D: 1, beta: 1, mu: 0.2 }, chi: 3,
       flux: { type: 'limited', ystar: 0.5 }, initial: { rho: { type: 'constant', value: 1, noise: 0.1, seed: 11 } },
     },
-    run: { tEnd: 20, dt: 0.01, scheme: 'etdrk4', adaptive: { rtol: 1e-4, atol: 1e-6, dtMax: 0.5 }, snapshots: 10 },
+    run: { tEnd: 20, dt: 0.05, snapshots: 10 },
   },
   'kinetic-limit-1d': {
     name: 'kinetic-limit-1d',

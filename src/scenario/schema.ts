@@ -68,6 +68,11 @@ const kellerSegel = {
     },
     growth, flux,
     initial: { type: 'object', required: ['rho'], additionalProperties: false, properties: { rho: profile, S: profile } },
+    discretisation: {
+      enum: ['finite-volume', 'spectral'],
+      description: "'finite-volume' (default: positivity-preserving, for aggregation) or 'spectral' (for smooth solutions)",
+    },
+    cfl: num('finite volumes: drift CFL number, 0 < cfl ≤ 0.5 (default 0.4)', { exclusiveMinimum: 0, maximum: 0.5 }),
   },
 };
 
@@ -128,7 +133,7 @@ export const scenarioSchema = {
       properties: {
         tEnd: pos('final time > 0'),
         dt: pos('time step (initial step when adaptive) > 0'),
-        scheme: { enum: ['etdrk2', 'etdrk4'] },
+        scheme: { enum: ['strang', 'etdrk2', 'etdrk4'], description: "'strang' (finite volumes), 'etdrk4' or 'etdrk2' (spectral)" },
         adaptive: {
           description: 'true, false, or {rtol, atol, dtMin, dtMax}',
           anyOf: [{ type: 'boolean' }, {
@@ -137,6 +142,13 @@ export const scenarioSchema = {
           }],
         },
         maxDensity: pos('blow-up threshold on max ρ'),
+        resolution: {
+          type: 'object', additionalProperties: false, description: 'when a state counts as under-resolved (negative density) and what then',
+          properties: {
+            negativeTolerance: num('min ρ < −negativeTolerance · max ρ is under-resolved (default 1e-3)', { minimum: 0 }),
+            action: { enum: ['stop', 'warn'], description: "'stop' (default) or 'warn'" },
+          },
+        },
         snapshots: { type: 'integer', minimum: 1, maximum: 10000, description: 'number of snapshots after t = 0 (evenly spaced)' },
       },
     },

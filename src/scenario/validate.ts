@@ -26,7 +26,8 @@ export type KineticSpec = Omit<KineticOptions, 'turning' | 'initial'> & {
 export interface RunSpec {
   tEnd: number;
   dt: number;
-  scheme?: 'etdrk2' | 'etdrk4';
+  scheme?: 'strang' | 'etdrk2' | 'etdrk4';
+  resolution?: { negativeTolerance?: number; action?: 'stop' | 'warn' };
   adaptive?: boolean | { rtol?: number; atol?: number; dtMin?: number; dtMax?: number };
   maxDensity?: number;
   snapshots?: number;
@@ -137,5 +138,5 @@ export function buildModel(backend: Backend, scenario: Scenario): KellerSegel | 
 
 /** Solver options of a scenario's run section (the runner sets maxDensity). */
 export function solveOptions(run: RunSpec): Omit<SolveOptions, 'tEnd' | 'maxDensity'> {
-  return { dt: run.dt, scheme: run.scheme, adaptive: run.adaptive };
+  return { dt: run.dt, scheme: run.scheme, adaptive: run.adaptive, resolution: run.resolution };
 }
