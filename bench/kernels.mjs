@@ -40,4 +40,16 @@ export function benchKernels(wasm, js) {
     return () => { be.rfft(g.shape, u, s); be.fractionalExp(s, g, -1e-3, 1.5); be.irfft(g.shape, s, u); };
   };
   compare('fractional heat step', '2-D 512², α = 1.5', { wasm: heat(wasm), js: heat(js) });
+  // Finite-volume drift kernels (assembly/volume.ts): face velocities and the minmod upwind divergence on both axes.
+  const drift = (be) => {
+    const g = new Grid(be, { n: [512, 512], L: [20, 20] }), S = be.fromArray('S', random(512 * 512, 3)), rho = be.fromArray('rho', random(512 * 512, 4).map((v) => 1.5 + v));
+    const u = g.realField(), out = g.realField(), chi = be.fromArray('chi', [1, 0, 0, 1]);
+    return () => {
+      for (const d of [0, 1]) {
+        be.faceVelocity(S, null, u, g, d, chi, false, 0);
+        be.upwindDivergence(rho, u, out, g.shape, d, 1 / g.spacing[d]);
+      }
+    };
+  };
+  compare('finite-volume drift', '2-D 512², face velocities + upwind divergence', { wasm: drift(wasm), js: drift(js) });
 }

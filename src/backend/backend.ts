@@ -295,7 +295,7 @@ export abstract class Backend {
     if (!Number.isInteger(axis) || axis < 0 || axis >= g.dim) throw new ValidationError('axis', axis, `an axis in [0, ${g.dim - 1}]`);
     this.rawFaceVelocity(S, chiField, u, g.shape, g.dim, axis, g.spacing, chi, limited, ystar);
   }
-  /** out −= ∂_axis F, F the upwind flux of the minmod reconstruction of rho with face velocity u; invh = 1/h_axis. */
+  /** out_i += (F_{i−1/2} − F_{i+1/2}) invh: −∂_axis F, F the upwind flux of the minmod reconstruction of rho with face velocity u; invh = 1/h_axis. */
   upwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void {
     const n = shape[0] * shape[1] * shape[2];
     for (const [name, f] of [['rho', rho], ['u', u], ['out', out]] as const) this.checkLength(name, f, n);

@@ -314,19 +314,22 @@ export class JsBackend extends Backend {
     const [nx, ny, nz] = shape, s = S.data, o = u.data, cf = chiField ? chiField.data : null, c = chi.data;
     const h0 = h[0], h1 = h[1] ?? 1, h2 = h[2] ?? 1;
     const c0 = c[axis * dim], c1 = dim > 1 ? c[axis * dim + 1] : 0, c2 = dim > 2 ? c[axis * dim + 2] : 0;
-    // S at cell (x, y, z) moved by sgn along axis d, periodic.
-    const moved = (x: number, y: number, z: number, d: number, sgn: number) =>
-      s[(d === 0 ? wrap(x + sgn, nx) : x) + nx * ((d === 1 ? wrap(y + sgn, ny) : y) + ny * (d === 2 ? wrap(z + sgn, nz) : z))];
-    const tangential = (x: number, y: number, z: number, xj: number, yj: number, zj: number, d: number, hd: number) =>
-      (moved(x, y, z, d, 1) - moved(x, y, z, d, -1) + moved(xj, yj, zj, d, 1) - moved(xj, yj, zj, d, -1)) / (4 * hd);
     for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
       const i = x + nx * (y + ny * z);
       const xj = axis === 0 ? wrap(x + 1, nx) : x, yj = axis === 1 ? wrap(y + 1, ny) : y, zj = axis === 2 ? wrap(z + 1, nz) : z;
       const j = xj + nx * (yj + ny * zj);
       const dn = s[j] - s[i];
-      const g0 = axis === 0 ? dn / h0 : tangential(x, y, z, xj, yj, zj, 0, h0);
-      const g1 = dim > 1 ? (axis === 1 ? dn / h1 : tangential(x, y, z, xj, yj, zj, 1, h1)) : 0;
-      const g2 = dim > 2 ? (axis === 2 ? dn / h2 : tangential(x, y, z, xj, yj, zj, 2, h2)) : 0;
+      let g0 = 0, g1 = 0, g2 = 0;
+      if (axis === 0) g0 = dn / h0;
+      else g0 = (s[moved(x, y, z, shape, 0, 1)] - s[moved(x, y, z, shape, 0, -1)] + s[moved(xj, yj, zj, shape, 0, 1)] - s[moved(xj, yj, zj, shape, 0, -1)]) / (4 * h0);
+      if (dim > 1) {
+        if (axis === 1) g1 = dn / h1;
+        else g1 = (s[moved(x, y, z, shape, 1, 1)] - s[moved(x, y, z, shape, 1, -1)] + s[moved(xj, yj, zj, shape, 1, 1)] - s[moved(xj, yj, zj, shape, 1, -1)]) / (4 * h1);
+      }
+      if (dim > 2) {
+        if (axis === 2) g2 = dn / h2;
+        else g2 = (s[moved(x, y, z, shape, 2, 1)] - s[moved(x, y, z, shape, 2, -1)] + s[moved(xj, yj, zj, shape, 2, 1)] - s[moved(xj, yj, zj, shape, 2, -1)]) / (4 * h2);
+      }
       let k = cf ? 0.5 * (cf[i] + cf[j]) : 1;
       if (limited) k *= limiterFactor(Math.sqrt(g0 * g0 + g1 * g1 + g2 * g2), ystar);
       o[i] = k * (c0 * g0 + c1 * g1 + c2 * g2);
@@ -335,14 +338,12 @@ export class JsBackend extends Backend {
 
   protected rawUpwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void {
     const [nx, ny, nz] = shape, r = rho.data, v = u.data, o = out.data;
-    const n = shape[axis], stride = axis === 0 ? 1 : axis === 1 ? nx : nx * ny;
+    const n = shape[axis], s = axis === 0 ? 1 : axis === 1 ? nx : nx * ny;
     for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
-      const i = x + nx * (y + ny * z), a = axis === 0 ? x : axis === 1 ? y : z, base = i - a * stride;
-      const im = base + wrap(a - 1, n) * stride, ip = base + wrap(a + 1, n) * stride, ipp = base + wrap(a + 2, n) * stride;
-      const ri = r[i], rp = r[ip], vi = v[i];
-      const F = vi > 0 ? vi * (ri + 0.5 * minmod(ri - r[im], rp - ri)) : vi * (rp - 0.5 * minmod(rp - ri, r[ipp] - rp));
-      o[i] = o[i] - F * invh;
-      o[ip] = o[ip] + F * invh;
+      const i = x + nx * (y + ny * z), c = axis === 0 ? x : axis === 1 ? y : z, base = i - c * s;
+      const im2 = base + wrap(c - 2, n) * s, im = base + wrap(c - 1, n) * s, ip = base + wrap(c + 1, n) * s, ip2 = base + wrap(c + 2, n) * s;
+      const fIn = faceFlux(r[im2], r[im], r[i], r[ip], v[im]), fOut = faceFlux(r[im], r[i], r[ip], r[ip2], v[i]);
+      o[i] = o[i] + (fIn - fOut) * invh;
     }
   }
 
@@ -353,7 +354,18 @@ export class JsBackend extends Backend {
 }
 
 const wrap = (i: number, n: number) => (i < 0 ? i + n : i >= n ? i - n : i);
+/** Index of cell (x, y, z) moved by s cells along axis d, periodic (assembly/volume.ts moved). */
+function moved(x: number, y: number, z: number, shape: Shape3, d: number, s: number): number {
+  const [nx, ny, nz] = shape;
+  if (d === 0) x = wrap(x + s, nx);
+  else if (d === 1) y = wrap(y + s, ny);
+  else z = wrap(z + s, nz);
+  return x + nx * (y + ny * z);
+}
 const minmod = (a: number, b: number) => (a * b <= 0 ? 0 : a > 0 ? Math.min(a, b) : Math.max(a, b));
+/** Upwind flux through a face from the minmod reconstruction (assembly/volume.ts faceFlux). */
+const faceFlux = (rm: number, r: number, rp: number, rpp: number, v: number) =>
+  v > 0 ? v * (r + 0.5 * minmod(r - rm, rp - r)) : v * (rp - 0.5 * minmod(rp - r, rpp - rp));
 /** Q(y)/y of the flux limiter (SCIENCE.md §3), as assembly/laws.ts. */
 function limiterFactor(norm: number, ystar: number): number {
   if (norm <= ystar) return 1;
