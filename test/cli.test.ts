@@ -156,4 +156,24 @@ describe('runner blow-up threshold', () => {
     expect(r.status).toBe('blow-up');
     expect(r.reason).toMatch(/exceeded maxDensity = 0.5/);
   });
+
+  it('a zero initial density is a valid start, not a blow-up at t = 0', async () => {
+    const s: Scenario = {
+      name: 'empty', model: { type: 'keller-segel', grid: { n: [8] }, alpha: 1.5, chemical: { type: 'elliptic' }, chi: 1, initial: { rho: 0 } },
+      run: { tEnd: 0.1, dt: 0.05, snapshots: 1 },
+    };
+    const r = await runScenario(s, { outDir: tmp(), backend: 'js' });
+    expect(r.status).toBe('done');
+  });
+
+  it('a run whose field becomes uniform to rounding (logistic ρ → 1) finishes, pictures and all', async () => {
+    const s: Scenario = {
+      name: 'uniform', model: { type: 'keller-segel', grid: { n: [64], L: [20] }, alpha: 1.5, chemical: { type: 'parabolic', D: 1 }, chi: 0.1, growth: { type: 'logistic', r: 1 }, initial: { rho: { type: 'constant', value: 1, noise: 0.05 } }, discretisation: 'spectral' },
+      run: { tEnd: 100, dt: 0.05, snapshots: 10 },
+    };
+    const out = tmp();
+    const r = await runScenario(s, { outDir: out, backend: 'wasm' });
+    expect(r.status).toBe('done');
+    expect(existsSync(join(out, 'rho_0010.png'))).toBe(true);
+  });
 });

@@ -369,7 +369,7 @@ export class KellerSegel implements StiffProblem {
     const first = this.diagnostics();
     diagnostics.push(first);
     for (const o of observers) o(first, this);
-    const maxDensity = opts.maxDensity ?? 1e3 * Math.max(first.maxRho, 1e-300);
+    const maxDensity = opts.maxDensity ?? (first.maxRho > 0 ? 1e3 * first.maxRho : Infinity);
     const monitor = {
       check: (u: readonly Field[]) => {
         this.densityOf(u, this.rho);

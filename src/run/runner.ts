@@ -114,7 +114,9 @@ export async function runScenario(input: Scenario | null, opts: RunnerOptions): 
   };
   if (!resumed) snapshot(0);
   // The blow-up threshold is fixed once from the run's initial state (segments must not move it).
-  const maxDensity = run.maxDensity ?? 1e3 * (resumed ? resumed.diagnostics.maxRho[0] : model.diagnostics().maxRho);
+  // A zero initial density has no scale to set a threshold from: no default threshold then.
+  const initialMax = resumed ? resumed.diagnostics.maxRho[0] : model.diagnostics().maxRho;
+  const maxDensity = run.maxDensity ?? (initialMax > 0 ? 1e3 * initialMax : Infinity);
 
   let status: RunnerStatus = 'done', reason: string | undefined;
   let sinceCheckpoint = 0;
