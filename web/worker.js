@@ -19,7 +19,7 @@ async function loop(id) {
   let status = 'running', steps = 0, t0 = performance.now();
   while (id === run) {
     const before = model.diagnostics().step;
-    const res = await model.solve({ tEnd: model.time + 0.1, dt: 0.02, maxDensity: 1e3 });
+    const res = await model.solve({ tEnd: model.time + 0.1, dt: 0.02, maxDensity: 100 });
     if (id !== run) return;
     const d = model.diagnostics();
     steps += d.step - before;
