@@ -7,14 +7,15 @@ import { ScenarioError, buildModel, validateScenario, type Scenario } from './sc
 import { runScenario, type Progress } from './run/runner.js';
 import { runBlowUpStudy } from './run/blow-up.js';
 import { createBackend, type BackendChoice } from './backend/index.js';
-import { ValidationError } from './errors.js';
+import { MemoryLimitError, ValidationError, closest } from './errors.js';
+import { OutputError } from './run/outputs.js';
 import { VERSION } from './version.js';
 
 const HELP = `fractaxis ${VERSION}: fractional-diffusion chemotaxis
 
 Usage:
   fractaxis run <scenario.json | built-in name> [--out DIR] [--backend auto|wasm|js]
-                [--checkpoint-every STEPS] [--quiet]
+                [--checkpoint-every STEPS] [--overwrite] [--quiet]
   fractaxis run --resume DIR [--backend auto|wasm|js] [--checkpoint-every STEPS]
   fractaxis blowup <scenario.json | built-in name> --grids N1,N2,N3[,…] --levels L1,L2,…
                 [--out DIR] [--backend auto|wasm|js]
@@ -24,15 +25,34 @@ Usage:
   fractaxis --help | --version
 
 run writes into DIR (default ./out): rho_NNNN.npy / S_NNNN.npy snapshots, rho_NNNN.png,
-rho_final.png, S_final.png, diagnostics.png, summary.json and, with --checkpoint-every or
-on Ctrl-C, checkpoint.fxck (continue with --resume DIR).
+rho_final.png, S_final.png, diagnostics.png, diagnostics.csv, summary.json, manifest.json
+and checkpoint.fxck (continue an interrupted run, or one whose run.tEnd you raised, with
+--resume DIR). A folder that holds another run is refused unless --overwrite is given.
 blowup runs a Keller–Segel scenario on each grid (every axis N points; each N twice the
 previous; run.dt is the step on the coarsest grid, scaled with h), records when max rho
 crosses each level, extrapolates the crossing times to h → 0 and estimates the blow-up time:
 blowup.md (table), blowup.json, blowup.png in DIR (default ./out-blowup).
 Exit status: 0 done or blow-up (a physical outcome, see summary.json), 2 invalid input,
 3 no trustworthy result past the reported time (under-resolved, unstable, step-too-small),
-130 interrupted, 1 other errors.`;
+4 an output could not be written (the message names the file and the cause), 130 interrupted,
+1 other errors.`;
+
+const OPTIONS = {
+  out: { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' }, overwrite: { type: 'boolean' },
+  'checkpoint-every': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+  grids: { type: 'string' }, levels: { type: 'string' },
+} as const;
+
+/** parseArgs, with an unknown or malformed option reported as a ValidationError (and a "did you mean"). */
+function parseOptions(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (e) {
+    const m = /'(-{1,2}[^']+)'/.exec((e as Error).message), given = m ? m[1] : argv.join(' ');
+    const guess = closest(given.replace(/^-+/, ''), Object.keys(OPTIONS));
+    throw new ValidationError('option', given, `one of --${Object.keys(OPTIONS).join(', --')}${guess ? ` (did you mean --${guess}?)` : ''}`);
+  }
+}
 
 function loadScenario(arg: string): Scenario {
   if (arg in builtinScenarios) return builtinScenarios[arg];
@@ -62,14 +82,7 @@ function progressReporter(quiet: boolean) {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: {
-      out: { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' },
-      'checkpoint-every': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
-      grids: { type: 'string' }, levels: { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseOptions(argv);
   const [cmd, arg] = positionals;
   if (values.version) { console.log(VERSION); return 0; }
   if (values.help || !cmd || cmd === 'help') { console.log(HELP); return 0; }
@@ -105,7 +118,8 @@ async function main(argv: string[]): Promise<number> {
     controller.abort('SIGINT');
   });
   const summary = await runScenario(resume ? null : loadScenario(arg), {
-    outDir, backend, resume: Boolean(resume), checkpointEvery: every, signal: controller.signal, onProgress: progressReporter(Boolean(values.quiet)),
+    outDir, backend, resume: Boolean(resume), overwrite: Boolean(values.overwrite), checkpointEvery: every, signal: controller.signal,
+    onProgress: progressReporter(Boolean(values.quiet)), onNotice: (m) => process.stderr.write(`${m}\n`),
   });
   if (process.stderr.isTTY && !values.quiet) process.stderr.write('\n');
   const lines = [`${summary.name}: ${summary.status} at t = ${summary.t.toPrecision(6)} after ${summary.steps} steps (${summary.wallTimeSeconds.toFixed(1)} s, ${summary.backend} backend)`];
@@ -139,7 +153,7 @@ async function blowUp(arg: string | undefined, values: { out?: string; grids?: s
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
   if (e instanceof ScenarioError) console.error(`invalid scenario:\n${e.message.split('\n').map((l) => `  ${l}`).join('\n')}`);
-  else if (e instanceof ValidationError) console.error(`error: ${e.message}`);
+  else if (e instanceof ValidationError || e instanceof OutputError || e instanceof MemoryLimitError) console.error(`error: ${e.message}`);
   else console.error(`error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-  process.exit(e instanceof ValidationError ? 2 : 1);
+  process.exit(e instanceof ValidationError ? 2 : e instanceof OutputError ? 4 : 1);
 });

@@ -85,6 +85,15 @@ export const tick = () => new Promise<void>((r) => (typeof setImmediate === 'fun
 /** Integrator state that a checkpoint must hold to resume bit for bit. */
 export interface ClockState { t: number; dt: number; steps: number; rejected: number }
 
+/** Refuses an inconsistent clock from a checkpoint, naming the field (`field.t`, `field.dt`, …). */
+export function checkClock(c: ClockState, field: string): ClockState {
+  if (!c || typeof c !== 'object') throw new ValidationError(field, c, 'a clock {t, dt, steps, rejected}');
+  checkNumber(`${field}.t`, c.t, 0, Infinity, { hiOpen: true });
+  if (!(Number.isNaN(c.dt) || (Number.isFinite(c.dt) && c.dt > 0))) throw new ValidationError(`${field}.dt`, c.dt, 'a finite step > 0 (or NaN before the first step)');
+  for (const k of ['steps', 'rejected'] as const) if (!Number.isSafeInteger(c[k]) || c[k] < 0) throw new ValidationError(`${field}.${k}`, c[k], 'a non-negative integer');
+  return { t: c.t, dt: c.dt, steps: c.steps, rejected: c.rejected };
+}
+
 export class Integrator {
   clock: ClockState;
   private stepper: { scheme: string; stepper: Stepper } | null = null;

@@ -1,44 +1,54 @@
-// Checkpoint files: "FXCK", version, a JSON header in which every Float64Array is replaced by
-// {"$f64": index}, then the arrays as raw little-endian float64 (8-byte aligned). Lossless.
+// Checkpoint files: "FXCK", version 2, header length, CRC-32 of everything after the 16-byte
+// prefix, then a JSON header in which every Float64Array is replaced by {"$f64": index}, then the
+// arrays as raw little-endian float64 (8-byte aligned). Lossless; a file that was truncated,
+// corrupted or edited fails its checksum and is refused.
 import { ValidationError } from '../errors.js';
+import { crc32 } from './crc32.js';
 
 const MAGIC = [0x46, 0x58, 0x43, 0x4b]; // FXCK
+const VERSION = 2;
+const PREFIX = 16;
 
 export function encodeCheckpoint(value: unknown): Uint8Array {
   const arrays: Float64Array[] = [];
   const json = JSON.stringify(value, (_k, v) => {
     if (v instanceof Float64Array) { arrays.push(v); return { $f64: arrays.length - 1, length: v.length }; }
+    if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
     return v;
   });
   const header = new TextEncoder().encode(json);
-  const start = (12 + header.length + 7) & ~7;
+  const start = (PREFIX + header.length + 7) & ~7;
   const out = new Uint8Array(start + arrays.reduce((s, a) => s + 8 * a.length, 0));
   out.set(MAGIC, 0);
   const dv = new DataView(out.buffer);
-  dv.setUint32(4, 1, true);
+  dv.setUint32(4, VERSION, true);
   dv.setUint32(8, header.length, true);
-  out.set(header, 12);
+  out.set(header, PREFIX);
   let o = start;
   for (const a of arrays) {
     for (let i = 0; i < a.length; i++) dv.setFloat64(o + 8 * i, a[i], true);
     o += 8 * a.length;
   }
+  dv.setUint32(12, crc32(out.subarray(PREFIX)), true);
   return out;
 }
 
-export function decodeCheckpoint<T = unknown>(bytes: Uint8Array): T {
-  if (!MAGIC.every((b, i) => bytes[i] === b)) throw new ValidationError('checkpoint', 'bad magic', 'a fractaxis checkpoint file (FXCK)');
+/** Decodes a checkpoint; refuses a foreign, old, truncated or corrupted file with a ValidationError naming `name`. */
+export function decodeCheckpoint<T = unknown>(bytes: Uint8Array, name = 'checkpoint'): T {
+  if (bytes.length < PREFIX || !MAGIC.every((b, i) => bytes[i] === b)) throw new ValidationError(name, 'not a checkpoint', 'a fractaxis checkpoint file (FXCK)');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(4, true), hlen = dv.getUint32(8, true);
-  if (version !== 1) throw new ValidationError('checkpoint.version', version, '1');
-  const start = (12 + hlen + 7) & ~7;
-  const parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + hlen)));
+  if (version !== VERSION) throw new ValidationError(`${name} version`, version, `${VERSION} (checkpoints of fractaxis 0.1 carry no checksum and cannot be verified: start the run again)`);
+  if (crc32(bytes.subarray(PREFIX)) !== dv.getUint32(12, true)) throw new ValidationError(name, 'a file whose checksum does not match', 'an intact checkpoint (this one was truncated, corrupted or edited)');
+  const start = (PREFIX + hlen + 7) & ~7;
+  const parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX, PREFIX + hlen)));
   // Offsets follow the order of first appearance, which JSON.parse revives in the same order.
   let o = start;
   const revive = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(revive);
     if (v && typeof v === 'object') {
       const r = v as Record<string, unknown>;
+      if (typeof r.$num === 'string') return Number(r.$num);
       if (typeof r.$f64 === 'number') {
         const a = new Float64Array(r.length as number);
         for (let i = 0; i < a.length; i++) a[i] = dv.getFloat64(o + 8 * i, true);

@@ -4,12 +4,13 @@
 // The model states the stiff linear symbols and the nonlinear term; EtdStepper integrates them.
 import type { Backend, Field, ScopedBackend } from '../backend/index.js';
 import { ModelGuard } from './guard.js';
-import { NumericalError, ValidationError, checkAlpha, checkNumber } from '../errors.js';
+import { NumericalError, ValidationError, checkAlpha, checkFinite, checkNumber } from '../errors.js';
+import { canonical, differences, digest } from '../io/identity.js';
 import { Grid, type GridOptions } from '../grid.js';
 import { EtdStepper, type Scheme, type StiffProblem } from '../integrate/etd.js';
 import { StrangStepper } from '../integrate/strang.js';
 import { FiniteVolume, POSITIVITY_LIMIT, type DriftLaws } from './finite-volume.js';
-import { Integrator, type RunOptions, type RunOutcome, type ClockState } from '../integrate/run.js';
+import { Integrator, checkClock, type RunOptions, type RunOutcome, type ClockState } from '../integrate/run.js';
 import { sampleInitial, type InitialData } from './initial.js';
 
 export type Chemical =
@@ -81,6 +82,8 @@ export interface SolveResult extends RunOutcome {
 
 export interface KellerSegelCheckpoint {
   kind: 'keller-segel';
+  /** The options of the model that wrote it (canonical form; initial data by digest): restore refuses another model's. */
+  identity?: unknown;
   /** Absent in checkpoints written before finite volumes existed (they are spectral). */
   discretisation?: Discretisation;
   clock: ClockState;
@@ -159,6 +162,8 @@ export class KellerSegel implements StiffProblem {
   readonly backend: ScopedBackend;
   readonly params: ResolvedKellerSegel;
   private readonly guard = new ModelGuard();
+  /** Canonical options (initial data by digest): what this model's checkpoints belong to. */
+  private readonly identity: unknown;
   readonly linear: Float64Array[];
   /** Spectral: [ρ̂] (elliptic) or [ρ̂, Ŝ] (parabolic); finite volumes: [ρ] or [ρ, S] cell averages. */
   readonly state: Field[];
@@ -182,6 +187,7 @@ export class KellerSegel implements StiffProblem {
       this.grid = new Grid(be, options.grid ?? ({} as GridOptions));
       const g = this.grid, dim = g.dim;
       this.params = resolveKellerSegel(options, dim);
+      this.identity = canonical({ ...options, discretisation: this.params.discretisation, initial: digest(options.initial) });
       const p = this.params;
       // Stiff symbols: ρ: −Dρ|k|^α ; S: −DS|k|² − μ.
       const kAlpha = be.alloc(g.nModes), k2 = be.alloc(g.nModes);
@@ -411,7 +417,7 @@ export class KellerSegel implements StiffProblem {
 
   /** Everything needed to continue this run bit for bit (see restore). */
   checkpoint(): KellerSegelCheckpoint {
-    return { kind: 'keller-segel', discretisation: this.params.discretisation, clock: { ...this.integrator.clock }, state: this.state.map((f) => f.data.slice()) };
+    return { kind: 'keller-segel', discretisation: this.params.discretisation, identity: this.identity, clock: { ...this.integrator.clock }, state: this.state.map((f) => f.data.slice()) };
   }
 
   /** Continues from a checkpoint of a model built with the same options. */
@@ -419,10 +425,15 @@ export class KellerSegel implements StiffProblem {
     this.guard.check('restore()');
     if (cp?.kind !== 'keller-segel' || cp.state.length !== this.state.length) throw new ValidationError('checkpoint', cp?.kind, `a keller-segel checkpoint with ${this.state.length} fields`);
     if ((cp.discretisation ?? 'spectral') !== this.params.discretisation) throw new ValidationError('checkpoint.discretisation', cp.discretisation ?? 'spectral', `'${this.params.discretisation}', the discretisation of this model`);
+    const differ = cp.identity === undefined ? ['(no identity recorded)'] : differences(cp.identity, this.identity);
+    if (differ.length > 0) throw new ValidationError('checkpoint', `a checkpoint of another model (differs in ${differ.join(', ')})`, 'a checkpoint written by a model built with the same options');
+    const clock = checkClock(cp.clock, 'checkpoint.clock');
     cp.state.forEach((s, i) => {
-      if (s.length !== this.state[i].length) throw new ValidationError(`checkpoint.state[${i}].length`, s.length, `exactly ${this.state[i].length}`);
-      this.state[i].data.set(s);
+      if (!(s instanceof Float64Array) || s.length !== this.state[i].length) throw new ValidationError(`checkpoint.state[${i}].length`, s?.length, `exactly ${this.state[i].length}`);
+      checkFinite(`checkpoint.state[${i}]`, s);
     });
-    this.integrator.clock = { ...cp.clock };
+    // Checked in full before anything is overwritten: a refused checkpoint leaves the model as it was.
+    cp.state.forEach((s, i) => this.state[i].data.set(s));
+    this.integrator.clock = clock;
   }
 }

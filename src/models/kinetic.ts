@@ -10,7 +10,8 @@
 // ∂tρ = −σ_ε(k)ρ − ∇·H + Γ, σ_ε → Dρ|k|^{γ+1}: uniformly stable in ε.
 import type { Backend, Field, ScopedBackend, VelocitySet, VelocitySource } from '../backend/index.js';
 import { ModelGuard } from './guard.js';
-import { NumericalError, ValidationError, checkNumber } from '../errors.js';
+import { NumericalError, ValidationError, checkFinite, checkNumber } from '../errors.js';
+import { canonical, differences, digest } from '../io/identity.js';
 import { Grid, type GridOptions } from '../grid.js';
 import { VelocityGrid, type VelocityGridOptions } from '../velocity.js';
 import {
@@ -51,6 +52,8 @@ export interface KineticDiagnostics { t: number; step: number; mass: number; min
 
 export interface KineticCheckpoint {
   kind: 'kinetic'; t: number; steps: number; f: Float64Array; S: Float64Array | null;
+  /** The options of the model that wrote it (canonical form; initial data by digest). */
+  identity?: unknown;
   /** BDF2 history (null for 'euler' or before the first step). */
   history: { h: number; f: Float64Array; S: Float64Array | null; R: Float64Array | null; P: Float64Array[] } | null;
 }
@@ -91,6 +94,8 @@ export class Kinetic {
   readonly backend: ScopedBackend;
   readonly eps: number;
   private readonly guard = new ModelGuard();
+  /** Canonical options (initial data by digest): what this model's checkpoints belong to. */
+  private readonly identity: unknown;
   readonly scale: number;
   readonly collision: Collision;
   /** ν(v_j) of the collision operator (1 for relaxation). */
@@ -128,6 +133,7 @@ export class Kinetic {
     const be = (this.backend = backend.scope());
     try {
       this.opts = options;
+      this.identity = canonical({ ...options, initial: digest(options.initial) });
       this.grid = new Grid(be, options.grid ?? ({} as GridOptions));
       const g = this.grid, dim = g.dim;
       if (dim > 2) throw new ValidationError('grid.n', options.grid.n, 'a 1-D or 2-D grid (velocities have the dimension of x)');
@@ -485,7 +491,7 @@ export class Kinetic {
   checkpoint(): KineticCheckpoint {
     const H = this.history;
     return {
-      kind: 'kinetic', t: this.t, steps: this.steps, f: this.f.data.slice(), S: this.SHat ? this.SHat.data.slice() : null,
+      kind: 'kinetic', identity: this.identity, t: this.t, steps: this.steps, f: this.f.data.slice(), S: this.SHat ? this.SHat.data.slice() : null,
       history: H?.valid ? { h: H.h, f: H.f.data.slice(), S: H.S ? H.S.data.slice() : null, R: H.R ? H.R.data.slice() : null, P: H.P.map((p) => p.data.slice()) } : null,
     };
   }
@@ -495,6 +501,12 @@ export class Kinetic {
     if (cp?.kind !== 'kinetic' || cp.f.length !== this.f.length || (cp.S === null) !== (this.SHat === null)) {
       throw new ValidationError('checkpoint', cp?.kind, `a kinetic checkpoint with ${this.f.length} values of f${this.SHat ? ' and S' : ''}`);
     }
+    const differ = cp.identity === undefined ? ['(no identity recorded)'] : differences(cp.identity, this.identity);
+    if (differ.length > 0) throw new ValidationError('checkpoint', `a checkpoint of another model (differs in ${differ.join(', ')})`, 'a checkpoint written by a model built with the same options');
+    checkNumber('checkpoint.t', cp.t, 0, Infinity, { hiOpen: true });
+    if (!Number.isSafeInteger(cp.steps) || cp.steps < 0) throw new ValidationError('checkpoint.steps', cp.steps, 'a non-negative integer');
+    checkFinite('checkpoint.f', cp.f);
+    if (cp.S) checkFinite('checkpoint.S', cp.S);
     this.f.data.set(cp.f);
     if (this.SHat && cp.S) this.SHat.data.set(cp.S);
     const H = this.history;
