@@ -38,7 +38,7 @@ export function closest(word: string, candidates: readonly string[]): string | n
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) { best = c; bestD = d; }
   }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
+  return bestD <= Math.max(2, Math.ceil(word.length / 2)) ? best : null;
 }
 
 function editDistance(a: string, b: string): number {
@@ -49,6 +49,15 @@ function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length];
+}
+
+/** Refuses keys of `obj` outside `allowed`, naming `field.key` and the nearest allowed key (a typo such as `difusion`). */
+export function checkKeys(obj: object, allowed: readonly string[], field: string): void {
+  for (const key of Object.keys(obj)) {
+    if (allowed.includes(key) || (obj as Record<string, unknown>)[key] === undefined) continue;
+    const guess = closest(key, allowed);
+    throw new ValidationError(field ? `${field}.${key}` : key, (obj as Record<string, unknown>)[key], `no such option${guess ? ` (did you mean '${guess}'?)` : ''}; allowed: ${allowed.join(', ')}`);
+  }
 }
 
 export function describe(value: unknown): string {

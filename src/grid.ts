@@ -39,6 +39,7 @@ export class Grid implements SpectralAxes {
     this.nReal = this.shape[0] * this.shape[1] * this.shape[2];
     this.spacing = this.lengths.map((l, i) => l / n[i]);
     this.cellVolume = this.spacing.reduce((a, b) => a * b, 1);
+    if (!(Number.isFinite(this.cellVolume) && this.cellVolume > 0)) throw new ValidationError(`${field}.L`, L, 'box lengths whose cell volume (product of L_i/n_i) is a finite positive number');
     const axis = (i: number, half: boolean, odd: boolean, mask: boolean): Field => {
       const len = this.shape[i], l = this.lengths[i] ?? 2 * Math.PI;
       const count = half ? len / 2 + 1 : len;

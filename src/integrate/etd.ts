@@ -4,6 +4,7 @@
 // Kassam–Trefethen 2005, order 4). The stepper knows nothing about chemotaxis.
 import type { Backend, Field } from '../backend/index.js';
 import { phis } from './phi.js';
+import type { Pause } from './run.js';
 
 export type Scheme = 'etdrk2' | 'etdrk4';
 export const SCHEME_ORDER: Record<Scheme, number> = { etdrk2: 2, etdrk4: 4 };
@@ -40,15 +41,19 @@ export class EtdStepper {
   }
 
   /** out = u(t + h) from u(t). u is left untouched; out must be distinct from u. */
-  step(t: number, h: number, u: readonly Field[], out: readonly Field[]): void {
+  async step(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
     const co = this.coefficients(h).perComponent;
     const be = this.be, C = u.length;
     const [Nu, a, Na, b, Nb, c, Nc, tmp] = this.buf;
-    const P = this.problem;
-    P.nonlinear(t, u, Nu);
+    // A stage's nonlinear term may take long on big grids: the run may yield or stop between stages.
+    const P = { nonlinear: async (s: number, x: readonly Field[], y: readonly Field[]) => {
+      await pause?.();
+      this.problem.nonlinear(s, x, y);
+    } };
+    await P.nonlinear(t, u, Nu);
     if (this.scheme === 'etdrk2') {
       for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i][0], u[i]); be.modeMulAdd(a[i], co[i][1], Nu[i]); }
-      P.nonlinear(t + h, a, Na);
+      await P.nonlinear(t + h, a, Na);
       for (let i = 0; i < C; i++) {
         be.copy(tmp[i], Na[i]); be.axpy(tmp[i], -1, Nu[i]);
         be.copy(out[i], a[i]); be.modeMulAdd(out[i], co[i][2], tmp[i]);
@@ -56,14 +61,14 @@ export class EtdStepper {
       return;
     }
     for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i][1], u[i]); be.modeMulAdd(a[i], co[i][2], Nu[i]); }
-    P.nonlinear(t + h / 2, a, Na);
+    await P.nonlinear(t + h / 2, a, Na);
     for (let i = 0; i < C; i++) { be.modeMul(b[i], co[i][1], u[i]); be.modeMulAdd(b[i], co[i][2], Na[i]); }
-    P.nonlinear(t + h / 2, b, Nb);
+    await P.nonlinear(t + h / 2, b, Nb);
     for (let i = 0; i < C; i++) {
       be.copy(tmp[i], Nb[i]); be.scale(tmp[i], 2); be.axpy(tmp[i], -1, Nu[i]);
       be.modeMul(c[i], co[i][1], a[i]); be.modeMulAdd(c[i], co[i][2], tmp[i]);
     }
-    P.nonlinear(t + h, c, Nc);
+    await P.nonlinear(t + h, c, Nc);
     for (let i = 0; i < C; i++) {
       be.modeMul(out[i], co[i][0], u[i]);
       be.modeMulAdd(out[i], co[i][3], Nu[i]);

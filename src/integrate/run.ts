@@ -3,10 +3,36 @@
 import type { Backend, Field } from '../backend/index.js';
 import { NumericalError, ValidationError, checkNumber } from '../errors.js';
 
-/** A one-step method: out = u(t + h) from u(t), u untouched, out distinct from u. */
+/**
+ * A one-step method: out = u(t + h) from u(t), u untouched, out distinct from u. A step with many
+ * stages or substeps awaits `pause` between them: it yields to the event loop now and then (so a
+ * Ctrl-C or a page stays live on big grids) and throws StepInterrupted once the run is aborted.
+ */
 export interface Stepper {
   readonly order: number;
-  step(t: number, h: number, u: readonly Field[], out: readonly Field[]): void;
+  step(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): void | Promise<void>;
+}
+
+/** Yields to the event loop if `everyMs` have passed since the last yield; throws StepInterrupted after an abort. */
+export type Pause = () => Promise<void>;
+
+export function pauser(signal: AbortSignal | undefined, everyMs: number): Pause {
+  let last = now();
+  return async () => {
+    if (now() - last > everyMs) {
+      await tick();
+      last = now();
+    }
+    if (signal?.aborted) throw new StepInterrupted();
+  };
+}
+
+/** Thrown by a stepper between stages when the run was aborted; the step's input is untouched. */
+export class StepInterrupted extends Error {
+  constructor() {
+    super('step interrupted');
+    this.name = 'StepInterrupted';
+  }
 }
 
 export interface ResolutionOptions {
@@ -125,6 +151,7 @@ export class Integrator {
     const dtMin = ad ? checkNumber('adaptive.dtMin', ad.dtMin ?? 1e-10 * opts.dt, 0, opts.dt) : 0;
     const dtMax = ad?.dtMax !== undefined ? checkNumber('adaptive.dtMax', ad.dtMax, opts.dt, Infinity, { hiOpen: true }) : Infinity;
     const maxDensity = opts.maxDensity ?? Infinity;
+    if (!(maxDensity > 0)) throw new ValidationError('maxDensity', maxDensity, 'a number > 0 (Infinity turns the blow-up threshold off)');
     const negTol = checkNumber('resolution.negativeTolerance', opts.resolution?.negativeTolerance ?? 1e-3, 0, Infinity, { hiOpen: true });
     const action = opts.resolution?.action ?? 'stop';
     if (action !== 'stop' && action !== 'warn') throw new ValidationError('resolution.action', action, "'stop' or 'warn'");
@@ -148,63 +175,70 @@ export class Integrator {
     let lastYield = now();
     const yieldEvery = opts.yieldEveryMs ?? 50;
     const stepsAtStart = c.steps;
-    while (c.t < opts.tEnd) {
-      if (now() - lastYield > yieldEvery) { await tick(); lastYield = now(); }
-      if (opts.signal?.aborted) return outcome('aborted', String(opts.signal.reason ?? 'aborted'));
-      if (opts.maxSteps !== undefined && c.steps - stepsAtStart >= opts.maxSteps) return outcome('stopped', `maxSteps = ${opts.maxSteps} reached`);
-      const remaining = opts.tEnd - c.t;
-      // Land exactly on tEnd, without a round-off-sized extra step.
-      const h = remaining <= c.dt * (1 + 1e-9) ? remaining : c.dt;
-      let accepted = true;
-      let nextDt = c.dt;
-      if (ad) {
-        // Step doubling: one step of h vs two of h/2; keep the finer result.
-        stepper.step(c.t, h, this.u, this.full);
-        stepper.step(c.t, h / 2, this.u, this.half);
-        stepper.step(c.t + h / 2, h / 2, this.half, this.cand);
-        let err = 0;
-        for (let i = 0; i < C; i++) {
-          const fine = Math.sqrt(be.sumSquares(this.cand[i]) / this.cand[i].length);
-          be.axpy(this.full[i], -1, this.cand[i]);
-          const diff = Math.sqrt(be.sumSquares(this.full[i]) / this.cand[i].length);
-          err = Math.max(err, diff / (atol + rtol * fine));
+    const pause = pauser(opts.signal, yieldEvery);
+    try {
+      while (c.t < opts.tEnd) {
+        if (now() - lastYield > yieldEvery) { await tick(); lastYield = now(); }
+        if (opts.signal?.aborted) return outcome('aborted', String(opts.signal.reason ?? 'aborted'));
+        if (opts.maxSteps !== undefined && c.steps - stepsAtStart >= opts.maxSteps) return outcome('stopped', `maxSteps = ${opts.maxSteps} reached`);
+        const remaining = opts.tEnd - c.t;
+        // Land exactly on tEnd, without a round-off-sized extra step.
+        const h = remaining <= c.dt * (1 + 1e-9) ? remaining : c.dt;
+        let accepted = true;
+        let nextDt = c.dt;
+        if (ad) {
+          // Step doubling: one step of h vs two of h/2; keep the finer result.
+          await stepper.step(c.t, h, this.u, this.full, pause);
+          await stepper.step(c.t, h / 2, this.u, this.half, pause);
+          await stepper.step(c.t + h / 2, h / 2, this.half, this.cand, pause);
+          let err = 0;
+          for (let i = 0; i < C; i++) {
+            const fine = Math.sqrt(be.sumSquares(this.cand[i]) / this.cand[i].length);
+            be.axpy(this.full[i], -1, this.cand[i]);
+            const diff = Math.sqrt(be.sumSquares(this.full[i]) / this.cand[i].length);
+            err = Math.max(err, diff / (atol + rtol * fine));
+          }
+          if (!Number.isFinite(err)) err = Infinity;
+          const factor = err === 0 ? 4 : Math.min(4, Math.max(0.2, 0.9 * Math.pow(err, -1 / (p + 1))));
+          accepted = err <= 1;
+          nextDt = Math.min(dtMax, (accepted ? Math.max(c.dt, h) : h) * factor);
+          if (!accepted) {
+            c.rejected++;
+            c.dt = nextDt;
+            if (c.dt < dtMin) return outcome('step-too-small', `step size fell below dtMin = ${dtMin} to meet rtol = ${rtol}, atol = ${atol} (max density ${lastMax.toPrecision(6)}); loosen the tolerances or lower dtMin`);
+            continue;
+          }
+        } else {
+          await stepper.step(c.t, h, this.u, this.cand, pause);
         }
-        if (!Number.isFinite(err)) err = Infinity;
-        const factor = err === 0 ? 4 : Math.min(4, Math.max(0.2, 0.9 * Math.pow(err, -1 / (p + 1))));
-        accepted = err <= 1;
-        nextDt = Math.min(dtMax, (accepted ? Math.max(c.dt, h) : h) * factor);
-        if (!accepted) {
-          c.rejected++;
-          c.dt = nextDt;
-          if (c.dt < dtMin) return outcome('step-too-small', `step size fell below dtMin = ${dtMin} to meet rtol = ${rtol}, atol = ${atol} (max density ${lastMax.toPrecision(6)}); loosen the tolerances or lower dtMin`);
-          continue;
+        const m = monitor.check(this.cand);
+        if (!m.finite) {
+          if (ad) { c.rejected++; c.dt = h / 4; if (c.dt < dtMin) return outcome('step-too-small', `non-finite values even at steps below dtMin = ${dtMin} (max density ${lastMax.toPrecision(6)} at t = ${c.t.toPrecision(6)})`); continue; }
+          const stable = monitor.stableStep?.(this.u);
+          const hint = stable !== undefined && Number.isFinite(stable) ? `; a step below ${stable.toPrecision(2)} (the drift's CFL limit at the last good state) should be stable` : '';
+          return outcome('unstable', `non-finite values at t = ${(c.t + h).toPrecision(6)} with the fixed step ${h}: the explicit part went unstable (last good state: t = ${c.t.toPrecision(6)}, max density ${lastMax.toPrecision(6)})${hint}, or use adaptive steps`);
         }
-      } else {
-        stepper.step(c.t, h, this.u, this.cand);
+        const why = unresolved(m);
+        if (why !== null) {
+          if (action === 'stop') return outcome('under-resolved', `at t = ${(c.t + h).toPrecision(6)}: ${why}`);
+          warning ??= `under-resolved from t = ${(c.t + h).toPrecision(6)}: ${why}`;
+        }
+        for (let i = 0; i < C; i++) be.copy(this.u[i], this.cand[i]);
+        c.t = h === remaining ? opts.tEnd : c.t + h;
+        c.steps++;
+        c.dt = nextDt;
+        lastMax = m.max;
+        if (m.max >= maxDensity) {
+          // 'blow-up' is reserved for a resolved state: growth of an unresolved one is the scheme's, not the solution's.
+          if (why !== null) return outcome('under-resolved', `max density ${m.max.toPrecision(6)} exceeded maxDensity = ${maxDensity} in a state that is not resolved (${why})`);
+          return outcome('blow-up', `max density ${m.max.toPrecision(6)} exceeded maxDensity = ${maxDensity}`);
+        }
+        if (hook(c.t, h, c.steps) === 'stop') return outcome('stopped', 'stopped by an observer');
       }
-      const m = monitor.check(this.cand);
-      if (!m.finite) {
-        if (ad) { c.rejected++; c.dt = h / 4; if (c.dt < dtMin) return outcome('step-too-small', `non-finite values even at steps below dtMin = ${dtMin} (max density ${lastMax.toPrecision(6)} at t = ${c.t.toPrecision(6)})`); continue; }
-        const stable = monitor.stableStep?.(this.u);
-        const hint = stable !== undefined && Number.isFinite(stable) ? `; a step below ${stable.toPrecision(2)} (the drift's CFL limit at the last good state) should be stable` : '';
-        return outcome('unstable', `non-finite values at t = ${(c.t + h).toPrecision(6)} with the fixed step ${h}: the explicit part went unstable (last good state: t = ${c.t.toPrecision(6)}, max density ${lastMax.toPrecision(6)})${hint}, or use adaptive steps`);
-      }
-      const why = unresolved(m);
-      if (why !== null) {
-        if (action === 'stop') return outcome('under-resolved', `at t = ${(c.t + h).toPrecision(6)}: ${why}`);
-        warning ??= `under-resolved from t = ${(c.t + h).toPrecision(6)}: ${why}`;
-      }
-      for (let i = 0; i < C; i++) be.copy(this.u[i], this.cand[i]);
-      c.t = h === remaining ? opts.tEnd : c.t + h;
-      c.steps++;
-      c.dt = nextDt;
-      lastMax = m.max;
-      if (m.max >= maxDensity) {
-        // 'blow-up' is reserved for a resolved state: growth of an unresolved one is the scheme's, not the solution's.
-        if (why !== null) return outcome('under-resolved', `max density ${m.max.toPrecision(6)} exceeded maxDensity = ${maxDensity} in a state that is not resolved (${why})`);
-        return outcome('blow-up', `max density ${m.max.toPrecision(6)} exceeded maxDensity = ${maxDensity}`);
-      }
-      if (hook(c.t, h, c.steps) === 'stop') return outcome('stopped', 'stopped by an observer');
+    } catch (e) {
+      // An abort between a long step's stages: the state is the one before the step.
+      if (e instanceof StepInterrupted) return outcome('aborted', `${String(opts.signal?.reason ?? 'aborted')} (during a step; the state is the one before it)`);
+      throw e;
     }
     return outcome('done');
   }

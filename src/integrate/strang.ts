@@ -4,15 +4,15 @@
 // Φ_B preserves positivity (finite volumes under their CFL bound), so does the whole step.
 // The stepper knows nothing of chemotaxis.
 import type { Backend, Field } from '../backend/index.js';
-import type { Stepper } from './run.js';
+import type { Pause, Stepper } from './run.js';
 
 /** A problem split into an exactly integrable linear part and an explicit part. */
 export interface SplitProblem {
   readonly backend: Backend;
   /** out = e^{hA} u exactly; out is distinct from u. */
   linearFlow(h: number, u: readonly Field[], out: readonly Field[]): void;
-  /** out ≈ Φ_B(h) u from time t, at least second order; out is distinct from u. */
-  explicitFlow(t: number, h: number, u: readonly Field[], out: readonly Field[]): void;
+  /** out ≈ Φ_B(h) u from time t, at least second order; out is distinct from u. Awaits `pause` between substeps. */
+  explicitFlow(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void>;
 }
 
 export class StrangStepper implements Stepper {
@@ -25,9 +25,9 @@ export class StrangStepper implements Stepper {
     this.b = shape.map((f) => problem.backend.alloc(f.length));
   }
 
-  step(t: number, h: number, u: readonly Field[], out: readonly Field[]): void {
+  async step(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
     this.problem.linearFlow(h / 2, u, this.a);
-    this.problem.explicitFlow(t, h, this.a, this.b);
+    await this.problem.explicitFlow(t, h, this.a, this.b, pause);
     this.problem.linearFlow(h / 2, this.b, out);
   }
 }

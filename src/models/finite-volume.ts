@@ -12,6 +12,7 @@ import type { Backend, Field } from '../backend/index.js';
 import { NumericalError } from '../errors.js';
 import type { Grid } from '../grid.js';
 import type { SplitProblem } from '../integrate/strang.js';
+import type { Pause } from '../integrate/run.js';
 import type { ResolvedKellerSegel } from './keller-segel.js';
 
 /** User laws the drift needs, evaluated by the model (they are shared with the spectral discretisation). */
@@ -79,11 +80,11 @@ export class FiniteVolume implements SplitProblem {
   }
 
   /** out = Γ-flow(h/2) ∘ drift(h) ∘ Γ-flow(h/2) of u (symmetric, so second order). */
-  explicitFlow(t: number, h: number, u: readonly Field[], out: readonly Field[]): void {
+  async explicitFlow(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
     const be = this.backend;
     u.forEach((f, i) => be.copy(out[i], f));
     this.growthFlow(out[0], h / 2);
-    this.drift(t, h, out);
+    await this.drift(t, h, out, pause);
     this.growthFlow(out[0], h / 2);
   }
 
@@ -133,11 +134,12 @@ export class FiniteVolume implements SplitProblem {
    * ρ ← ½ρ + ½(ρ¹ + Δt L(ρ¹)), a convex combination of positivity-preserving Euler steps.
    * An elliptic S is re-solved at each stage; a stage whose velocities break the bound is redone smaller.
    */
-  private drift(t: number, h: number, u: readonly Field[]): void {
+  private async drift(t: number, h: number, u: readonly Field[], pause?: Pause): Promise<void> {
     const be = this.backend, rho = u[0], G = this.laws.chemicalSource;
     const stateS = this.parabolic ? u[1] : null;
     let done = 0, substeps = 0, cap = Infinity;
     while (done < h) {
+      if (substeps > 0) await pause?.();
       if (++substeps > MAX_SUBSTEPS) throw new NumericalError(`finite-volume drift needed more than ${MAX_SUBSTEPS} CFL substeps in one step of ${h} at t = ${t + done}: the drift velocity is too large for this grid`, t + done);
       const S = stateS ?? this.S;
       if (!stateS) this.ellipticSignal(rho, S);

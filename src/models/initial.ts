@@ -26,11 +26,11 @@ export function sampleInitial(grid: Grid, data: InitialData, field: string): Flo
   if (typeof data === 'number') return grid.sample(() => data, field);
   if (typeof data === 'function') return grid.sample(data, field);
   if (ArrayBuffer.isView(data) || Array.isArray(data)) {
-    const a = data as ArrayLike<number>;
+    const a = data as ArrayLike<unknown>;
     if (a.length !== grid.nReal) throw new ValidationError(`${field}.length`, a.length, `exactly ${grid.nReal} (the number of grid points)`);
-    const out = Float64Array.from(a);
-    out.forEach((v, i) => { if (!Number.isFinite(v)) throw new ValidationError(`${field}[${i}]`, v, 'a finite number'); });
-    return out;
+    // Checked before conversion: Float64Array.from would turn null into 0 and "1" into 1.
+    for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number' || !Number.isFinite(a[i])) throw new ValidationError(`${field}[${i}]`, a[i], 'a finite number');
+    return Float64Array.from(a as ArrayLike<number>);
   }
   if (data && typeof data === 'object' && 'type' in data) {
     const p = data as Profile;

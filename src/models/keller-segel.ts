@@ -4,7 +4,7 @@
 // The model states the stiff linear symbols and the nonlinear term; EtdStepper integrates them.
 import type { Backend, Field, ScopedBackend } from '../backend/index.js';
 import { ModelGuard } from './guard.js';
-import { NumericalError, ValidationError, checkAlpha, checkFinite, checkNumber } from '../errors.js';
+import { NumericalError, ValidationError, checkAlpha, checkFinite, checkKeys, checkNumber } from '../errors.js';
 import { canonical, differences, digest } from '../io/identity.js';
 import { Grid, type GridOptions } from '../grid.js';
 import { EtdStepper, type Scheme, type StiffProblem } from '../integrate/etd.js';
@@ -108,6 +108,9 @@ export interface ResolvedKellerSegel {
 /** Validates the options object; every error names the field path and the accepted range. */
 export function resolveKellerSegel(o: KellerSegelOptions, dim: number): ResolvedKellerSegel {
   if (!o || typeof o !== 'object') throw new ValidationError('options', o, 'an options object');
+  checkKeys(o, ['grid', 'alpha', 'gamma', 'diffusion', 'chemical', 'chi', 'growth', 'flux', 'initial', 'discretisation', 'cfl'], '');
+  if (o.chemical && typeof o.chemical === 'object') checkKeys(o.chemical, o.chemical.type === 'parabolic' ? ['type', 'D', 'beta', 'mu', 'G'] : ['type', 'D', 'beta', 'mu'], 'chemical');
+  if (o.initial && typeof o.initial === 'object') checkKeys(o.initial, ['rho', 'S'], 'initial');
   if ((o.alpha === undefined) === (o.gamma === undefined)) throw new ValidationError('alpha/gamma', { alpha: o.alpha, gamma: o.gamma }, 'exactly one of alpha in (0, 2] or gamma in (0, 1)');
   const alpha = o.alpha !== undefined ? checkAlpha('alpha', o.alpha) : checkNumber('gamma', o.gamma, 0, 1, { loOpen: true, hiOpen: true }) + 1;
   const D = checkNumber('diffusion', o.diffusion ?? 1, 0, Infinity, { loOpen: true, hiOpen: true });
@@ -221,6 +224,8 @@ export class KellerSegel implements StiffProblem {
       this.integrator = fv
         ? new Integrator(be, this.state, ['strang'], () => new StrangStepper(this.fv!, this.state))
         : new Integrator(be, this.state, ['etdrk4', 'etdrk2'], (scheme) => new EtdStepper(this, scheme as Scheme));
+      // S is derived from ρ; parameters that overflow it (μ = 5e-324 with a mean density) are refused here.
+      if (!this.signal().every(Number.isFinite)) throw new ValidationError('chemical', { beta: p.chemical.beta, mu: p.chemical.mu, D: p.chemical.D }, 'parameters for which the initial chemical S is finite (β ρ̄ / μ overflows)');
     } catch (e) {
       be.dispose();
       throw e;

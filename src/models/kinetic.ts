@@ -10,7 +10,7 @@
 // ∂tρ = −σ_ε(k)ρ − ∇·H + Γ, σ_ε → Dρ|k|^{γ+1}: uniformly stable in ε.
 import type { Backend, Field, ScopedBackend, VelocitySet, VelocitySource } from '../backend/index.js';
 import { ModelGuard } from './guard.js';
-import { NumericalError, ValidationError, checkFinite, checkNumber } from '../errors.js';
+import { NumericalError, ValidationError, checkFinite, checkKeys, checkNumber } from '../errors.js';
 import { canonical, differences, digest } from '../io/identity.js';
 import { Grid, type GridOptions } from '../grid.js';
 import { VelocityGrid, type VelocityGridOptions } from '../velocity.js';
@@ -129,6 +129,7 @@ export class Kinetic {
 
   constructor(backend: Backend, options: KineticOptions) {
     if (!options || typeof options !== 'object') throw new ValidationError('options', options, 'an options object');
+    checkKeys(options, ['grid', 'gamma', 'eps', 'velocity', 'collision', 'chemical', 'turning', 'growth', 'initial', 'tailTolerance', 'scheme'], '');
     // Every field of the model comes from its own scope, so dispose() (or a refused option) frees them all.
     const be = (this.backend = backend.scope());
     try {

@@ -88,6 +88,15 @@ export class OutputFolder {
     } catch (e) {
       throw wrap(this.path(name), e);
     }
+    const bytes = new TextEncoder().encode(text), entry = this.manifest.files[name];
+    const crc = crc32(bytes, entry ? parseInt(entry.crc32, 16) : 0);
+    this.manifest.files[name] = { bytes: (entry?.bytes ?? 0) + bytes.length, crc32: crc.toString(16).padStart(8, '0') };
+  }
+
+  /** Records a file as it is on disk now (after a resume truncated a log back to its checkpointed length). */
+  record(name: string): void {
+    const bytes = this.files.readFileSync(this.path(name));
+    this.manifest.files[name] = { bytes: bytes.length, crc32: crc32(bytes).toString(16).padStart(8, '0') };
   }
 
   /** Saves the manifest (atomically): the list of files that are complete now. */

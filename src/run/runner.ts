@@ -173,6 +173,7 @@ function restoreSeries(folder: OutputFolder, recorded: { rows: number; bytes: nu
   const lines = new TextDecoder().decode(bytes.subarray(0, recorded.bytes)).split('\n').filter((l) => l !== '');
   if (lines[0] !== HEADER.trim() || lines.length - 1 !== recorded.rows) throw new ValidationError(path, `${lines.length - 1} rows`, `the ${recorded.rows} rows the checkpoint recorded`);
   if (bytes.length > recorded.bytes) files.truncateSync(path, recorded.bytes);
+  folder.record(SERIES);
   const series: Series = { t: [], dt: [], mass: [], minRho: [], maxRho: [], energy: [] };
   for (const line of lines.slice(1)) line.split(',').forEach((v, j) => series[COLUMNS[j]].push(Number(v)));
   return series;
@@ -191,10 +192,7 @@ async function execute(scenario: Scenario, model: AnyModel, backendKind: string,
   let nextSnapshot = !resumed ? 1 : extended ? firstSnapshotAfter(model.time, run.tEnd, count) : resumed.nextSnapshot;
   let seriesBytes = resumed?.series.bytes ?? HEADER.length, pending = '';
   const wallStart = performance.now() - 1000 * (resumed?.wallTimeSeconds ?? 0);
-  if (!resumed) {
-    folder.write('scenario.json', JSON.stringify(scenario, null, 2));
-    folder.write(SERIES, HEADER);
-  }
+
   const picture = (field: Float64Array, title: string): Raster => {
     if (g.dim === 1) return linePlot([{ x: g.coordinates(0), y: field, label: title.split(' ')[0], color: [31, 119, 180] }], { title, xlabel: 'x', ylabel: title.split(' ')[0] });
     const [nx, ny] = g.shape, slice = g.dim === 3 ? field.subarray((g.shape[2] >> 1) * nx * ny, ((g.shape[2] >> 1) + 1) * nx * ny) : field;
@@ -242,7 +240,13 @@ async function execute(scenario: Scenario, model: AnyModel, backendKind: string,
       throw new OutputError(e.path, e.code, `${e.message.replace(/^could not write [^:]+: /, '')}; the run stopped at t = ${model.time.toPrecision(6)}; ${kept}`);
     }
   };
-  if (!resumed) guarded(() => snapshot());
+  if (!resumed) {
+    guarded(() => {
+      folder.write('scenario.json', JSON.stringify(scenario, null, 2));
+      folder.write(SERIES, HEADER);
+      snapshot();
+    });
+  }
   // The blow-up threshold is fixed once from the run's initial state (segments must not move it).
   // A zero initial density has no scale to set a threshold from: no default threshold then.
   const initialMax = resumed ? series.maxRho[0] : model.diagnostics().maxRho;

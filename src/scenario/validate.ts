@@ -2,7 +2,7 @@
 // the accepted range, then translation into model options.
 import Ajv, { type ErrorObject } from 'ajv';
 import type { Backend } from '../backend/index.js';
-import { ValidationError, describe } from '../errors.js';
+import { ValidationError, closest, describe } from '../errors.js';
 import { KellerSegel, type KellerSegelOptions, type SolveOptions } from '../models/keller-segel.js';
 import { Kinetic, type KineticOptions } from '../models/kinetic.js';
 import type { Flux, Growth } from '../models/keller-segel.js';
@@ -80,8 +80,8 @@ function issueOf(e: ErrorObject, data: unknown): Issue {
     }
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      const allowed = Object.keys((ps.properties ?? {}) as object).join(', ');
-      return { path: `${path === '(scenario)' ? '' : path + '.'}${extra}`, value: valueAt(data, `${e.instancePath}/${extra}`), expected: `no such field (allowed: ${allowed})` };
+      const keys = Object.keys((ps.properties ?? {}) as object), guess = closest(extra, keys);
+      return { path: `${path === '(scenario)' ? '' : path + '.'}${extra}`, value: valueAt(data, `${e.instancePath}/${extra}`), expected: `no such field${guess ? ` (did you mean '${guess}'?)` : ''} (allowed: ${keys.join(', ')})` };
     }
     case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
       return { path, value, expected: rangeOf(ps) + desc };
