@@ -122,3 +122,30 @@ describe.each(backends)('guarded models ($kind)', (be) => {
     m.dispose();
   });
 });
+
+describe('memory known in advance', () => {
+  const configs: [number[], 'parabolic' | 'elliptic', 'spectral' | 'finite-volume', boolean, KellerSegelOptions['chi']][] = [
+    [[64, 64], 'parabolic', 'spectral', false, 1], [[64, 64], 'parabolic', 'spectral', true, 1], [[64, 64], 'elliptic', 'spectral', true, { type: 'receptor', chi0: 1, K: 1 }],
+    [[64, 64], 'parabolic', 'finite-volume', false, 1], [[64, 64], 'elliptic', 'finite-volume', true, { type: 'receptor', chi0: 1, K: 1 }],
+    [[32, 32, 32], 'parabolic', 'spectral', true, 1], [[32, 32, 32], 'elliptic', 'finite-volume', false, 1], [[1024], 'parabolic', 'spectral', true, 1],
+  ];
+  it.each(configs)('%j %s %s adaptive=%s: the estimate is within 5 %% of the arena growth of a real run', async (n, chemical, discretisation, adaptive, chi) => {
+    const be = await createBackend('wasm');
+    const opts: KellerSegelOptions = { grid: { n }, alpha: 1.5, chemical: chemical === 'parabolic' ? { type: 'parabolic', D: 1 } : { type: 'elliptic', mu: 1 }, chi, discretisation, initial: { rho: { type: 'constant', value: 1, noise: 0.1 } } };
+    const before = be.memoryAvailable();
+    const m = new KellerSegel(be, opts);
+    await m.solve({ tEnd: 0.2, dt: 0.01, adaptive: adaptive ? { rtol: 1e-3 } : false });
+    const used = before - be.memoryAvailable();
+    const estimate = KellerSegel.memoryEstimate(opts, adaptive ? 'adaptive' : 'fixed').bytes;
+    expect(Math.abs(estimate / used - 1)).toBeLessThan(0.05);
+  });
+
+  it('a configuration beyond wasm32\'s 4 GiB is refused up front, at once, with the figure', async () => {
+    const be = await createBackend('wasm');
+    const t0 = performance.now();
+    expect(() => new KellerSegel(be, { grid: { n: [256, 256, 256] }, alpha: 1.5, chemical: { type: 'parabolic', D: 1 }, chi: 1, discretisation: 'spectral', initial: { rho: 1 } }))
+      .toThrow(/256×256×256 \(spectral, parabolic; 48 doubles per grid point\): needs 6\.0\d* GiB but only 4 GiB can be allocated/);
+    expect(performance.now() - t0).toBeLessThan(100);
+    expect(be.memoryAvailable()).toBeGreaterThan(4 * 2 ** 30 - 2 ** 20); // nothing was allocated
+  });
+});

@@ -4,7 +4,7 @@
 // The model states the stiff linear symbols and the nonlinear term; EtdStepper integrates them.
 import type { Backend, Field, ScopedBackend } from '../backend/index.js';
 import { ModelGuard } from './guard.js';
-import { NumericalError, ValidationError, checkAlpha, checkFinite, checkKeys, checkNumber } from '../errors.js';
+import { MemoryLimitError, NumericalError, ValidationError, checkAlpha, checkFinite, checkKeys, checkNumber } from '../errors.js';
 import { canonical, differences, digest } from '../io/identity.js';
 import { Grid, type GridOptions } from '../grid.js';
 import { EtdStepper, type Scheme, type StiffProblem } from '../integrate/etd.js';
@@ -192,21 +192,30 @@ export class KellerSegel implements StiffProblem {
       this.params = resolveKellerSegel(options, dim);
       this.identity = canonical({ ...options, discretisation: this.params.discretisation, initial: digest(options.initial) });
       const p = this.params;
-      // Stiff symbols: ρ: −Dρ|k|^α ; S: −DS|k|² − μ.
-      const kAlpha = be.alloc(g.nModes), k2 = be.alloc(g.nModes);
-      be.modeNorm(kAlpha, g, p.alpha);
-      be.modeNorm(k2, g, 2);
-      this.linear = [kAlpha.data.map((v) => -p.D * v)];
-      if (p.chemical.type === 'parabolic') this.linear.push(k2.data.map((v) => -p.chemical.D * v - p.chemical.mu));
-      be.release(kAlpha); be.release(k2);
-      this.w = g.spectralField(); this.sHat = g.spectralField();
-      this.rho = g.realField(); this.S = g.realField(); this.tmp = g.realField();
-      this.grad = be.alloc(dim * g.nReal); this.flux = be.alloc(dim * g.nReal);
-      this.gradAxes = Array.from({ length: dim }, (_, j) => this.grad.slice(j * g.nReal, g.nReal));
-      this.fluxAxes = Array.from({ length: dim }, (_, j) => this.flux.slice(j * g.nReal, g.nReal));
-      this.chi = p.chiMatrix ? be.fromArray('chi', p.chiMatrix) : be.fromArray('chi', Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? 1 : 0)));
-      this.chiField = p.chiMatrix ? null : g.realField();
       const fv = p.discretisation === 'finite-volume';
+      const need = KellerSegel.memoryEstimate(options, 'fixed');
+      if (need.bytes > be.memoryAvailable()) {
+        throw new MemoryLimitError(need.bytes, be.memoryAvailable(), `a Keller–Segel model on ${g.shape.slice(0, dim).join('×')} (${p.discretisation}, ${p.chemical.type}; ${need.perPoint.toFixed(0)} doubles per grid point)`);
+      }
+      // Stiff symbols (spectral): ρ: −Dρ|k|^α ; S: −DS|k|² − μ.
+      this.linear = [];
+      if (!fv) {
+        const kAlpha = be.alloc(g.nModes), k2 = be.alloc(g.nModes);
+        be.modeNorm(kAlpha, g, p.alpha);
+        be.modeNorm(k2, g, 2);
+        this.linear.push(kAlpha.data.map((v) => -p.D * v));
+        if (p.chemical.type === 'parabolic') this.linear.push(k2.data.map((v) => -p.chemical.D * v - p.chemical.mu));
+        be.release(kAlpha); be.release(k2);
+      }
+      // Work fields of the spectral nonlinear term; finite volumes keep theirs in FiniteVolume.
+      const spectral = (length: number) => be.alloc(fv ? 0 : length);
+      this.w = spectral(2 * g.nModes); this.sHat = spectral(2 * g.nModes);
+      this.rho = g.realField(); this.S = g.realField(); this.tmp = spectral(g.nReal);
+      this.grad = spectral(dim * g.nReal); this.flux = spectral(dim * g.nReal);
+      this.gradAxes = fv ? [] : Array.from({ length: dim }, (_, j) => this.grad.slice(j * g.nReal, g.nReal));
+      this.fluxAxes = fv ? [] : Array.from({ length: dim }, (_, j) => this.flux.slice(j * g.nReal, g.nReal));
+      this.chi = p.chiMatrix ? be.fromArray('chi', p.chiMatrix) : be.fromArray('chi', Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? 1 : 0)));
+      this.chiField = p.chiMatrix || fv ? null : g.realField();
       this.fv = fv ? new FiniteVolume(g, p, this.chi, this.driftLaws(), p.cfl) : null;
       // Initial data: sampled at the cell centres' nodes; spectral states hold their transforms.
       if (!options.initial || options.initial.rho === undefined) throw new ValidationError('initial.rho', options.initial?.rho, 'initial cell density data');
@@ -230,6 +239,33 @@ export class KellerSegel implements StiffProblem {
       be.dispose();
       throw e;
     }
+  }
+
+  /**
+   * Backend memory a configuration needs at its peak, before anything is allocated: the fields of
+   * the model, its stepper and the per-step-size coefficient tables (2 step sizes for fixed steps,
+   * the cache's 4 when adaptive). Counted from the allocations in this file, etd.ts, strang.ts and
+   * finite-volume.ts; test/memory.test.ts holds it to within 5 % of the measured arena growth.
+   */
+  static memoryEstimate(options: KellerSegelOptions, steps: 'fixed' | 'adaptive' = 'fixed'): { bytes: number; perPoint: number } {
+    const n = options?.grid?.n ?? [];
+    const shape = [n[0] ?? 2, n[1] ?? 1, n[2] ?? 1], dim = Math.max(1, n.length);
+    const R = shape[0] * shape[1] * shape[2], N = (shape[0] / 2 + 1) * shape[1] * shape[2], M = 2 * N;
+    const C = options?.chemical?.type === 'parabolic' ? 2 : 1;
+    const X = typeof options?.chi === 'number' || Array.isArray(options?.chi) ? 0 : 1;
+    const tables = steps === 'adaptive' ? 4 : 2;
+    let doubles: number;
+    if ((options?.discretisation ?? 'finite-volume') === 'finite-volume') {
+      // Model (ρ, S views, state, integrator ×3, Strang ×2), FiniteVolume (2 spectral, 6 + dim + χ real),
+      // linear-flow tables (e^{haρ}, and e^{haS} and the coupling when parabolic), the FFT scratch.
+      doubles = 2 * R + C * R * (1 + 3 + 2) + 2 * M + (6 + dim + X) * R + tables * N * (C === 2 ? 3 : 1) + M;
+    } else {
+      // Model work (2 spectral, 3 + 2 dim + χ real), state, integrator ×3, ETD stage buffers ×8, φ tables
+      // (ETDRK4: 6 per component and step size, the first reusing the symbols' 2N), the FFT scratch.
+      doubles = 2 * M + (3 + 2 * dim + X) * R + C * M * (1 + 3 + 8) + tables * C * 6 * N - 2 * N + M + R;
+    }
+    doubles += 4 * (shape[0] + shape[1] + shape[2]) + 3 * (shape[0] / 2 + 1 + shape[1] + shape[2]); // FFT plans and scratch, wavenumber tables
+    return { bytes: 8 * doubles, perPoint: doubles / R };
   }
 
   /** Gives the model's memory back to its backend; the model cannot be used afterwards. */
