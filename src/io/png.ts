@@ -1,21 +1,6 @@
 // Minimal PNG encoder (8-bit RGBA). Compression is pluggable: Node passes zlib's deflateSync;
 // the default writes stored (uncompressed) deflate blocks so it also runs in a browser.
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from './crc32.js';
 
 /** zlib stream with stored blocks (no compression). */
 export function zlibStored(data: Uint8Array): Uint8Array {
