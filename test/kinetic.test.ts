@@ -165,13 +165,31 @@ describe('2-D kinetic model (2-D x, polar velocity grid)', () => {
   });
 });
 
-describe('kinetic numerical failure', () => {
-  it('a run that turns non-finite stops with the time and the last good max density, never NaN', async () => {
-    const m = new Kinetic(backends[0], {
-      grid: { n: [16] }, gamma: 0.5, eps: 0.1, chemical: { D: 1 }, growth: { type: 'logistic', r: 1e6 },
+describe.each(backends)('kinetic numerical failure on the $kind backend', (be) => {
+  it.each(['euler', 'bdf2'] as const)('%s: a step that turns non-finite ends \'unstable\' with the last good state kept, never NaN', async (scheme) => {
+    const m = new Kinetic(be, {
+      grid: { n: [16] }, gamma: 0.5, eps: 0.1, chemical: { D: 1 }, growth: { type: 'logistic', r: 1e6 }, scheme,
       velocity: { perDecade: 4, vmin: 1e-4, vmax: 1e10 }, initial: { rho: (x) => 1 + 0.5 * Math.cos(x) },
     });
-    await expect(m.solve({ tEnd: 1, dt: 0.1, maxDensity: Infinity })).rejects.toThrow(/non-finite density at t = .*last good state: t = .*max density/);
+    let last: { t: number; rho: number[] } = { t: 0, rho: Array.from(m.density()) };
+    const r = await m.solve({ tEnd: 1, dt: 0.1, maxDensity: Infinity, observers: [(d, model) => { last = { t: d.t, rho: Array.from(model.density()) }; }] });
+    expect(r.status).toBe('unstable');
+    expect(r.reason).toMatch(/non-finite density at t = .*the model holds the last good state \(t = .*max density/);
+    expect(m.time).toBe(last.t);
+    expect(Array.from(m.density())).toEqual(last.rho);
+    expect(m.checkpoint().f.every(Number.isFinite)).toBe(true);
+  });
+
+  it('a user function returning NaN midway stops with a NumericalError and the model keeps the state from before that step', async () => {
+    const m = new Kinetic(be, {
+      grid: { n: [16] }, gamma: 0.5, eps: 0.1, chemical: { D: 1, beta: 5 }, velocity: { perDecade: 4, vmin: 1e-4, vmax: 1e10 },
+      turning: { kernel: { a: (v) => [v[0] / (1 + v[0] ** 2) ** 2], c: (S) => (S > 0.3 ? NaN : 1) } }, initial: { rho: 1, S: 0 },
+    });
+    let last: { t: number; rho: number[] } = { t: 0, rho: Array.from(m.density()) };
+    await expect(m.solve({ tEnd: 1, dt: 0.01, observers: [(d, model) => { last = { t: d.t, rho: Array.from(model.density()) }; }] })).rejects.toThrow(/turning.kernel.c\(S\) returned NaN/);
+    expect(last.t).toBeGreaterThan(0);
+    expect(m.time).toBe(last.t);
+    expect(Array.from(m.density())).toEqual(last.rho);
   });
 });
 

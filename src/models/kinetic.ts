@@ -75,7 +75,8 @@ export interface KineticSolveOptions {
 }
 
 export interface KineticResult {
-  status: 'done' | 'blow-up' | 'aborted' | 'stopped';
+  /** 'unstable': a step produced non-finite values; the model holds the state from before it. */
+  status: 'done' | 'blow-up' | 'unstable' | 'aborted' | 'stopped';
   t: number;
   steps: number;
   max: number;
@@ -126,6 +127,8 @@ export class Kinetic {
   private fParts: Field[]; private readonly gradAxes: Field[]; private readonly fluxAxes: Field[];
   private cached: { dt: number; a0: number; dinv: Field; chem: Field | null; turning: Field[] } | null = null;
   private readonly history: History | null;
+  /** Buffers of the last good state (see keep()), allocated on the first step. */
+  private spare: Field[] | null = null;
 
   constructor(backend: Backend, options: KineticOptions) {
     if (!options || typeof options !== 'object') throw new ValidationError('options', options, 'an options object');
@@ -460,7 +463,8 @@ export class Kinetic {
     checkNumber('tEnd', opts.tEnd, this.t, Infinity, { hiOpen: true });
     checkNumber('dt', opts.dt, 0, Infinity, { loOpen: true, hiOpen: true });
     const diagnostics = [this.diagnostics()];
-    const maxDensity = opts.maxDensity ?? 1e3 * Math.max(diagnostics[0].maxRho, 1e-300);
+    const maxDensity = opts.maxDensity ?? (diagnostics[0].maxRho > 0 ? 1e3 * diagnostics[0].maxRho : Infinity);
+    if (!(maxDensity > 0)) throw new ValidationError('maxDensity', maxDensity, 'a number > 0 (Infinity turns the blow-up threshold off)');
     const done = (status: KineticResult['status'], reason?: string): KineticResult => ({ status, t: this.t, steps: this.steps, max: diagnostics.at(-1)!.maxRho, reason, diagnostics });
     for (const o of opts.observers ?? []) o(diagnostics[0], this);
     let lastYield = now();
@@ -471,14 +475,22 @@ export class Kinetic {
       if (opts.maxSteps !== undefined && this.steps - start >= opts.maxSteps) return done('stopped', `maxSteps = ${opts.maxSteps} reached`);
       const remaining = opts.tEnd - this.t;
       const h = remaining <= opts.dt * (1 + 1e-9) ? remaining : opts.dt;
-      this.step(h);
+      // A step updates the state in place: keep the last good one, so a failed step loses nothing.
+      const good = this.keep();
+      try {
+        this.step(h);
+      } catch (e) {
+        good.restore();
+        throw e;
+      }
       if (h === remaining) this.t = opts.tEnd;
       let d: KineticDiagnostics;
       try {
         d = this.diagnostics();
       } catch (e) {
+        good.restore();
         const last = diagnostics.at(-1)!;
-        throw new NumericalError(`${(e as Error).message} (last good state: t = ${last.t}, max density ${last.maxRho.toPrecision(6)}); reduce dt`, this.t);
+        return done('unstable', `${(e as Error).message} after a step of ${h}; the model holds the last good state (t = ${last.t}, max density ${last.maxRho.toPrecision(6)}); reduce dt`);
       }
       diagnostics.push(d);
       if (d.maxRho >= maxDensity) return done('blow-up', `max density ${d.maxRho.toPrecision(6)} exceeded maxDensity = ${maxDensity}`);
@@ -487,6 +499,25 @@ export class Kinetic {
       if (stop) return done('stopped', 'stopped by an observer');
     }
     return done('done');
+  }
+
+  /** Copies of everything a step overwrites (f, S, ρ̂, the BDF2 history, the clock), with a restore. */
+  private keep(): { restore(): void } {
+    const be = this.backend, H = this.history;
+    const live = (): Field[] => [this.f, this.rhoHat, ...(this.SHat ? [this.SHat] : []), ...(H ? [H.f, ...(H.S ? [H.S] : []), ...(H.R ? [H.R] : []), ...H.P] : [])];
+    this.spare ??= live().map((f) => be.alloc(f.length));
+    const spare = this.spare, fields = live();
+    fields.forEach((f, i) => be.copy(spare[i], f));
+    const t = this.t, steps = this.steps, h = H?.h ?? NaN, valid = H?.valid ?? false;
+    return {
+      restore: () => {
+        // By value: the step may have swapped which Field plays f and which the history.
+        live().forEach((f, i) => be.copy(f, spare[i]));
+        this.t = t;
+        this.steps = steps;
+        if (H) { H.h = h; H.valid = valid; }
+      },
+    };
   }
 
   checkpoint(): KineticCheckpoint {
