@@ -7,7 +7,7 @@ import { phis } from './phi.js';
 import type { Pause } from './run.js';
 
 export type Scheme = 'etdrk2' | 'etdrk4';
-export const SCHEME_ORDER: Record<Scheme, number> = { etdrk2: 2, etdrk4: 4 };
+
 
 /** A semilinear problem in spectral space: components c with diagonal symbols linear[c]. */
 export interface StiffProblem {
@@ -18,16 +18,44 @@ export interface StiffProblem {
   nonlinear(t: number, u: readonly Field[], out: readonly Field[]): void;
 }
 
-interface Coefficients {
-  /** Per component: ETDRK4 [E, E2, Q, f1, 2 f2, f3] or ETDRK2 [E, h φ1, h φ2]. */
-  perComponent: Field[][];
-}
+/**
+ * The schemes as coefficient tables, per mode with z = hL (φ-functions from phi.ts).
+ * ETDRK2 (Cox–Matthews 2002):  a = E u + f1 N(u);  u⁺ = a + f2 (N(a) − N(u));
+ *   E = e^z, f1 = h φ1(z), f2 = h φ2(z).
+ * ETDRK4 (Cox–Matthews 2002 in the form of Kassam–Trefethen 2005):
+ *   a = E2 u + Q N(u),  b = E2 u + Q N(a),  c = E2 a + Q (2N(b) − N(u)),
+ *   u⁺ = E u + f1 N(u) + f2x2 (N(a) + N(b)) + f3 N(c);
+ *   E2 = e^{z/2}, Q = (h/2) φ1(z/2), f1 = h(φ1 − 3φ2 + 4φ3), f2x2 = 2h(φ2 − 2φ3), f3 = h(4φ3 − φ2).
+ */
+export const SCHEMES = {
+  etdrk2: {
+    order: 2,
+    slots: ['E', 'f1', 'f2'],
+    coefficients: (h: number, z: number) => {
+      const [e, p1, p2] = phis(z);
+      return { E: e, f1: h * p1, f2: h * p2 };
+    },
+  },
+  etdrk4: {
+    order: 4,
+    slots: ['E', 'E2', 'Q', 'f1', 'f2x2', 'f3'],
+    coefficients: (h: number, z: number) => {
+      const [e, p1, p2, p3] = phis(z), half = phis(z / 2);
+      return { E: e, E2: half[0], Q: (h / 2) * half[1], f1: h * (p1 - 3 * p2 + 4 * p3), f2x2: 2 * h * (p2 - 2 * p3), f3: h * (4 * p3 - p2) };
+    },
+  },
+} as const;
+
+export const SCHEME_ORDER: Record<Scheme, number> = { etdrk2: SCHEMES.etdrk2.order, etdrk4: SCHEMES.etdrk4.order };
+
+/** Per component, one per-mode field for each slot of the scheme's table. */
+type Table = Record<string, Field>;
 
 const CACHE_SIZE = 4;
 
 export class EtdStepper {
   readonly order: number;
-  private readonly cache = new Map<number, Coefficients>();
+  private readonly cache = new Map<number, Table[]>();
   private readonly be: Backend;
   private readonly n: number;
   /** Stage buffers: [Nu, a, Na, b, Nb, c, Nc, tmp] per component, allocated once. */
@@ -42,7 +70,7 @@ export class EtdStepper {
 
   /** out = u(t + h) from u(t). u is left untouched; out must be distinct from u. */
   async step(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
-    const co = this.coefficients(h).perComponent;
+    const co = this.coefficients(h);
     const be = this.be, C = u.length;
     const [Nu, a, Na, b, Nb, c, Nc, tmp] = this.buf;
     // A stage's nonlinear term may take long on big grids: the run may yield or stop between stages.
@@ -52,65 +80,51 @@ export class EtdStepper {
     } };
     await P.nonlinear(t, u, Nu);
     if (this.scheme === 'etdrk2') {
-      for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i][0], u[i]); be.modeMulAdd(a[i], co[i][1], Nu[i]); }
+      for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i].E, u[i]); be.modeMulAdd(a[i], co[i].f1, Nu[i]); }
       await P.nonlinear(t + h, a, Na);
       for (let i = 0; i < C; i++) {
         be.copy(tmp[i], Na[i]); be.axpy(tmp[i], -1, Nu[i]);
-        be.copy(out[i], a[i]); be.modeMulAdd(out[i], co[i][2], tmp[i]);
+        be.copy(out[i], a[i]); be.modeMulAdd(out[i], co[i].f2, tmp[i]);
       }
       return;
     }
-    for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i][1], u[i]); be.modeMulAdd(a[i], co[i][2], Nu[i]); }
+    for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i].E2, u[i]); be.modeMulAdd(a[i], co[i].Q, Nu[i]); }
     await P.nonlinear(t + h / 2, a, Na);
-    for (let i = 0; i < C; i++) { be.modeMul(b[i], co[i][1], u[i]); be.modeMulAdd(b[i], co[i][2], Na[i]); }
+    for (let i = 0; i < C; i++) { be.modeMul(b[i], co[i].E2, u[i]); be.modeMulAdd(b[i], co[i].Q, Na[i]); }
     await P.nonlinear(t + h / 2, b, Nb);
     for (let i = 0; i < C; i++) {
       be.copy(tmp[i], Nb[i]); be.scale(tmp[i], 2); be.axpy(tmp[i], -1, Nu[i]);
-      be.modeMul(c[i], co[i][1], a[i]); be.modeMulAdd(c[i], co[i][2], tmp[i]);
+      be.modeMul(c[i], co[i].E2, a[i]); be.modeMulAdd(c[i], co[i].Q, tmp[i]);
     }
     await P.nonlinear(t + h, c, Nc);
     for (let i = 0; i < C; i++) {
-      be.modeMul(out[i], co[i][0], u[i]);
-      be.modeMulAdd(out[i], co[i][3], Nu[i]);
-      be.modeMulAdd(out[i], co[i][4], Na[i]);
-      be.modeMulAdd(out[i], co[i][4], Nb[i]);
-      be.modeMulAdd(out[i], co[i][5], Nc[i]);
+      be.modeMul(out[i], co[i].E, u[i]);
+      be.modeMulAdd(out[i], co[i].f1, Nu[i]);
+      be.modeMulAdd(out[i], co[i].f2x2, Na[i]);
+      be.modeMulAdd(out[i], co[i].f2x2, Nb[i]);
+      be.modeMulAdd(out[i], co[i].f3, Nc[i]);
     }
   }
 
-  /** Coefficient arrays for step h, computed once and kept for the last few step sizes. */
-  private coefficients(h: number): Coefficients {
+  /** The scheme's table for step h (per component, per mode), computed once and kept for the last few step sizes. */
+  private coefficients(h: number): Table[] {
     const hit = this.cache.get(h);
     if (hit) return hit;
     if (this.cache.size >= CACHE_SIZE) {
-      const [oldest, old] = this.cache.entries().next().value as [number, Coefficients];
-      old.perComponent.flat().forEach((f) => this.be.release(f));
+      const [oldest, old] = this.cache.entries().next().value as [number, Table[]];
+      old.flatMap((t) => Object.values(t)).forEach((f) => this.be.release(f));
       this.cache.delete(oldest);
     }
-    const four = this.scheme === 'etdrk4';
-    const perComponent = this.problem.linear.map((L) => {
-      const arrays = Array.from({ length: four ? 6 : 3 }, () => new Float64Array(L.length));
+    const scheme = SCHEMES[this.scheme];
+    const tables = this.problem.linear.map((L) => {
+      const arrays: Record<string, Float64Array> = Object.fromEntries(scheme.slots.map((k) => [k, new Float64Array(L.length)]));
       for (let m = 0; m < L.length; m++) {
-        const z = h * L[m];
-        const [e, p1, p2, p3] = phis(z);
-        if (four) {
-          const half = phis(z / 2);
-          arrays[0][m] = e;
-          arrays[1][m] = half[0];
-          arrays[2][m] = (h / 2) * half[1];
-          arrays[3][m] = h * (p1 - 3 * p2 + 4 * p3);
-          arrays[4][m] = 2 * h * (p2 - 2 * p3);
-          arrays[5][m] = h * (4 * p3 - p2);
-        } else {
-          arrays[0][m] = e;
-          arrays[1][m] = h * p1;
-          arrays[2][m] = h * p2;
-        }
+        const values = scheme.coefficients(h, h * L[m]) as Record<string, number>;
+        for (const k of scheme.slots) arrays[k][m] = values[k];
       }
-      return arrays.map((a, i) => this.be.fromArray(`etd coefficient ${i}`, a));
+      return Object.fromEntries(scheme.slots.map((k) => [k, this.be.fromArray(`${this.scheme} ${k}`, arrays[k])]));
     });
-    const co = { perComponent };
-    this.cache.set(h, co);
-    return co;
+    this.cache.set(h, tables);
+    return tables;
   }
 }

@@ -4,6 +4,7 @@
 // The model states the stiff linear symbols and the nonlinear term; EtdStepper integrates them.
 import type { Backend, Field, ScopedBackend } from '../backend/index.js';
 import { ModelGuard } from './guard.js';
+import { checkFlux, checkGrowth, type Flux, type Growth } from '../laws.js';
 import { MemoryLimitError, NumericalError, ValidationError, checkAlpha, checkFinite, checkKeys, checkNumber } from '../errors.js';
 import { canonical, differences, digest } from '../io/identity.js';
 import { Grid, type GridOptions } from '../grid.js';
@@ -20,13 +21,7 @@ export type Chemical =
 /** χ: a constant, a dim×dim matrix (anisotropic), the receptor law χ0/(1+S/K)², or a function of S. */
 export type Sensitivity = number | number[][] | { type: 'receptor'; chi0: number; K: number } | ((S: number) => number);
 
-export type Growth =
-  | { type: 'none' }
-  | { type: 'logistic'; r: number }
-  | { type: 'nonlocal'; a0: number; a1: number; a2: number };
-
-/** Q: linear (Q(y) = y) or the limiter of SCIENCE.md §3 with threshold ystar (0 = mean curvature). */
-export type Flux = { type: 'linear' } | { type: 'limited'; ystar: number };
+export type { Growth, Flux } from '../laws.js';
 
 export interface KellerSegelOptions {
   grid: GridOptions;
@@ -142,22 +137,6 @@ export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved
   const cfl = checkNumber('cfl', o.cfl ?? 0.4, 0, POSITIVITY_LIMIT, { loOpen: true });
   if (o.cfl !== undefined && discretisation !== 'finite-volume') throw new ValidationError('cfl', o.cfl, "nothing: cfl applies to discretisation 'finite-volume' only");
   return { discretisation, cfl, alpha, D, chemical, chiMatrix, chiReceptor, chiFunction, growth: checkGrowth(o.growth), flux: checkFlux(o.flux) };
-}
-
-/** Validates a growth law (shared by the kinetic model, whose R is chosen to give the same Γ). */
-export function checkGrowth(g: Growth = { type: 'none' }, field = 'growth'): Growth {
-  if (g.type === 'logistic') checkNumber(`${field}.r`, g.r, -Infinity, Infinity);
-  else if (g.type === 'nonlocal') {
-    checkNumber(`${field}.a0`, g.a0, 0, Infinity); checkNumber(`${field}.a1`, g.a1, 0, Infinity); checkNumber(`${field}.a2`, g.a2, -Infinity, Infinity);
-  } else if (g.type !== 'none') throw new ValidationError(`${field}.type`, (g as { type: unknown }).type, "'none', 'logistic' or 'nonlocal'");
-  return g;
-}
-
-/** Validates a chemotactic flux Q (shared by the kinetic turning operator). */
-export function checkFlux(f: Flux = { type: 'linear' }, field = 'flux'): Flux {
-  if (f.type === 'limited') checkNumber(`${field}.ystar`, f.ystar, 0, Infinity, { hiOpen: true });
-  else if (f.type !== 'linear') throw new ValidationError(`${field}.type`, (f as { type: unknown }).type, "'linear' or 'limited'");
-  return f;
 }
 
 export class KellerSegel implements StiffProblem {

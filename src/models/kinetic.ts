@@ -19,7 +19,8 @@ import {
 } from '../coefficients.js';
 import { now, tick } from '../integrate/run.js';
 import { sampleInitial, type InitialData } from './initial.js';
-import { checkFlux, checkGrowth, type Flux, type Growth, type KellerSegelOptions } from './keller-segel.js';
+import type { KellerSegelOptions } from './keller-segel.js';
+import { checkFlux, checkGrowth, type Flux, type Growth } from '../laws.js';
 
 export type Collision = { type: 'relaxation' } | { type: 'generalised'; beta: number; nu0?: number };
 

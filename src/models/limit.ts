@@ -4,6 +4,7 @@ import type { Backend } from '../backend/index.js';
 import { Kinetic, type KineticOptions } from './kinetic.js';
 import { KellerSegel } from './keller-segel.js';
 import { NumericalError } from '../errors.js';
+import { turningKernel } from '../laws.js';
 
 export interface LimitStudyOptions {
   /** Kinetic options without eps. */
@@ -63,7 +64,7 @@ export function limitStudyScenario(gamma: number): Omit<LimitStudyOptions, 'epsi
     kinetic: {
       grid: { n: [128], L: [2 * Math.PI] }, gamma, velocity: { vmax: 1e14 },
       chemical: { D: 1, beta: 1, mu: 1 },
-      turning: { kernel: { a: (v) => [v[0] / (1 + v[0] * v[0]) ** 2] } },
+      turning: { kernel: turningKernel(Math.PI / 2) },
       initial: { rho: { type: 'gaussian', mass: 4, width: 0.5, background: 0.5 }, S: { type: 'gaussian', mass: 1, width: 1, background: 0 } },
     },
     tEnd: 0.5,

@@ -5,7 +5,7 @@ import type { Backend } from '../backend/index.js';
 import { ValidationError, closest, describe } from '../errors.js';
 import { KellerSegel, type KellerSegelOptions, type SolveOptions } from '../models/keller-segel.js';
 import { Kinetic, type KineticOptions } from '../models/kinetic.js';
-import type { Flux, Growth } from '../models/keller-segel.js';
+import { turningKernel, type Flux, type Growth } from '../laws.js';
 import type { Profile } from '../models/initial.js';
 import { scenarioSchema } from './schema.js';
 
@@ -110,14 +110,10 @@ export function validateScenario(data: unknown): Scenario {
   throw new ScenarioError(issues);
 }
 
-/** Kernel a(v) = (2χ/π) v/(1+v²)², whose limit sensitivity is exactly χ (∫v²/(1+v²)² dv = π/2). */
+/** Kinetic options of a scenario: `turning.chi` selects the kernel of laws.ts turningKernel. */
 export function kineticOptions(spec: KineticSpec, eps = spec.eps): KineticOptions {
   const { type: _t, compare: _c, turning, ...rest } = spec;
-  const s = turning ? (2 * turning.chi) / Math.PI : 0;
-  return {
-    ...rest, eps,
-    turning: turning ? { kernel: { a: (v) => [(s * v[0]) / (1 + v[0] * v[0]) ** 2] }, flux: turning.flux } : undefined,
-  };
+  return { ...rest, eps, turning: turning ? { kernel: turningKernel(turning.chi), flux: turning.flux } : undefined };
 }
 
 /** Builds the model a scenario describes; semantic errors are reported under `model.`. */
