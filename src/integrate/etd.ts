@@ -51,66 +51,74 @@ export const SCHEME_ORDER: Record<Scheme, number> = { etdrk2: SCHEMES.etdrk2.ord
 /** Per component, one per-mode field for each slot of the scheme's table. */
 type Table = Record<string, Field>;
 
-const CACHE_SIZE = 4;
-
 export class EtdStepper {
   readonly order: number;
+  /** Tables of the most recently used step sizes (a step-doubling run uses h and h/2). */
   private readonly cache = new Map<number, Table[]>();
   private readonly be: Backend;
   private readonly n: number;
-  /** Stage buffers: [Nu, a, Na, b, Nb, c, Nc, tmp] per component, allocated once. */
+  /**
+   * Stage buffers per component, allocated once: N(u), a, and two that take turns (N(a) → N(b) →
+   * 2N(b) − N(u) → N(c); b → c). The result is summed as the stages come, in the order of the
+   * formula, so the numbers are those of the textbook arrangement with eight buffers.
+   */
   private readonly buf: Field[][];
 
-  constructor(readonly problem: StiffProblem, readonly scheme: Scheme) {
+  /** `tables`: how many step sizes' coefficient tables to keep (2 normally; 1 where memory is short). */
+  constructor(readonly problem: StiffProblem, readonly scheme: Scheme, private readonly tables = 2) {
     this.order = SCHEME_ORDER[scheme];
     this.be = problem.backend;
     this.n = problem.linear[0].length;
-    this.buf = Array.from({ length: 8 }, () => problem.linear.map(() => this.be.alloc(2 * this.n)));
+    this.buf = Array.from({ length: 4 }, () => problem.linear.map(() => this.be.alloc(2 * this.n)));
   }
 
   /** out = u(t + h) from u(t). u is left untouched; out must be distinct from u. */
   async step(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
     const co = this.coefficients(h);
     const be = this.be, C = u.length;
-    const [Nu, a, Na, b, Nb, c, Nc, tmp] = this.buf;
+    const [Nu, a, X, Y] = this.buf;
     // A stage's nonlinear term may take long on big grids: the run may yield or stop between stages.
-    const P = { nonlinear: async (s: number, x: readonly Field[], y: readonly Field[]) => {
+    const N = async (s: number, x: readonly Field[], y: readonly Field[]) => {
       await pause?.();
       this.problem.nonlinear(s, x, y);
-    } };
-    await P.nonlinear(t, u, Nu);
+    };
+    await N(t, u, Nu);
     if (this.scheme === 'etdrk2') {
       for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i].E, u[i]); be.modeMulAdd(a[i], co[i].f1, Nu[i]); }
-      await P.nonlinear(t + h, a, Na);
+      await N(t + h, a, X);
       for (let i = 0; i < C; i++) {
-        be.copy(tmp[i], Na[i]); be.axpy(tmp[i], -1, Nu[i]);
-        be.copy(out[i], a[i]); be.modeMulAdd(out[i], co[i].f2, tmp[i]);
+        be.axpy(X[i], -1, Nu[i]); // N(a) − N(u)
+        be.copy(out[i], a[i]); be.modeMulAdd(out[i], co[i].f2, X[i]);
       }
       return;
     }
     for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i].E2, u[i]); be.modeMulAdd(a[i], co[i].Q, Nu[i]); }
-    await P.nonlinear(t + h / 2, a, Na);
-    for (let i = 0; i < C; i++) { be.modeMul(b[i], co[i].E2, u[i]); be.modeMulAdd(b[i], co[i].Q, Na[i]); }
-    await P.nonlinear(t + h / 2, b, Nb);
-    for (let i = 0; i < C; i++) {
-      be.copy(tmp[i], Nb[i]); be.scale(tmp[i], 2); be.axpy(tmp[i], -1, Nu[i]);
-      be.modeMul(c[i], co[i].E2, a[i]); be.modeMulAdd(c[i], co[i].Q, tmp[i]);
-    }
-    await P.nonlinear(t + h, c, Nc);
+    await N(t + h / 2, a, X); // X = N(a)
     for (let i = 0; i < C; i++) {
       be.modeMul(out[i], co[i].E, u[i]);
       be.modeMulAdd(out[i], co[i].f1, Nu[i]);
-      be.modeMulAdd(out[i], co[i].f2x2, Na[i]);
-      be.modeMulAdd(out[i], co[i].f2x2, Nb[i]);
-      be.modeMulAdd(out[i], co[i].f3, Nc[i]);
+      be.modeMulAdd(out[i], co[i].f2x2, X[i]);
+      be.modeMul(Y[i], co[i].E2, u[i]); be.modeMulAdd(Y[i], co[i].Q, X[i]); // Y = b
     }
+    await N(t + h / 2, Y, X); // X = N(b)
+    for (let i = 0; i < C; i++) {
+      be.modeMulAdd(out[i], co[i].f2x2, X[i]);
+      be.scale(X[i], 2); be.axpy(X[i], -1, Nu[i]); // X = 2N(b) − N(u)
+      be.modeMul(Y[i], co[i].E2, a[i]); be.modeMulAdd(Y[i], co[i].Q, X[i]); // Y = c
+    }
+    await N(t + h, Y, X); // X = N(c)
+    for (let i = 0; i < C; i++) be.modeMulAdd(out[i], co[i].f3, X[i]);
   }
 
   /** The scheme's table for step h (per component, per mode), computed once and kept for the last few step sizes. */
   private coefficients(h: number): Table[] {
     const hit = this.cache.get(h);
-    if (hit) return hit;
-    if (this.cache.size >= CACHE_SIZE) {
+    if (hit) {
+      this.cache.delete(h); // most recently used last: the fixed dt outlives segment-landing steps
+      this.cache.set(h, hit);
+      return hit;
+    }
+    if (this.cache.size >= this.tables) {
       const [oldest, old] = this.cache.entries().next().value as [number, Table[]];
       old.flatMap((t) => Object.values(t)).forEach((f) => this.be.release(f));
       this.cache.delete(oldest);

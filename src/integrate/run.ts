@@ -124,8 +124,9 @@ export class Integrator {
   clock: ClockState;
   private stepper: { scheme: string; stepper: Stepper } | null = null;
   private readonly cand: Field[];
-  private readonly half: Field[];
-  private readonly full: Field[];
+  /** Step doubling's two extra states, allocated at the first adaptive run. */
+  private half: Field[] = [];
+  private full: Field[] = [];
 
   /**
    * Advances the state `u` in place. `schemes` lists the scheme names `makeStepper` accepts; the
@@ -135,8 +136,6 @@ export class Integrator {
     const be = backend;
     this.clock = { t: t0, dt: NaN, steps: 0, rejected: 0 };
     this.cand = u.map((f) => be.alloc(f.length));
-    this.half = u.map((f) => be.alloc(f.length));
-    this.full = u.map((f) => be.alloc(f.length));
   }
 
   async run(opts: RunOptions, monitor: Monitor, hook: StepHook): Promise<RunOutcome> {
@@ -160,6 +159,10 @@ export class Integrator {
     const be = this.backend, C = this.u.length, p = stepper.order;
     const c = this.clock;
     if (!Number.isFinite(c.dt) || !ad) c.dt = opts.dt;
+    if (ad && this.half.length === 0) {
+      this.half = this.u.map((f) => be.alloc(f.length));
+      this.full = this.u.map((f) => be.alloc(f.length));
+    }
     let warning: string | undefined;
 
     const initial = monitor.check(this.u);

@@ -27,7 +27,8 @@ export interface DriftLaws {
 export const POSITIVITY_LIMIT = 0.5;
 /** A step whose drift needs more substeps than this is reported, not silently ground through. */
 const MAX_SUBSTEPS = 100_000;
-const CACHE_SIZE = 4;
+/** Linear-flow tables kept: a step-doubling run needs h/2 and h/4 (most recently used kept). */
+const CACHE_SIZE = 2;
 
 interface LinearTables { eRho: Field; eS: Field | null; cross: Field | null }
 
@@ -197,7 +198,11 @@ export class FiniteVolume implements SplitProblem {
   /** e^{h aρ}, e^{h aS} and the coupling β(e^{h aρ} − e^{h aS})/(aρ − aS), per mode, kept for the last few h. */
   private linearTables(h: number): LinearTables {
     const hit = this.tables.get(h);
-    if (hit) return hit;
+    if (hit) {
+      this.tables.delete(h);
+      this.tables.set(h, hit);
+      return hit;
+    }
     const be = this.backend;
     if (this.tables.size >= CACHE_SIZE) {
       const [oldest, old] = this.tables.entries().next().value as [number, LinearTables];

@@ -155,9 +155,10 @@ export class KellerSegel implements StiffProblem {
   // Work fields, allocated once.
   private readonly w: Field; private readonly sHat: Field;
   private readonly rho: Field; private readonly S: Field; private readonly tmp: Field;
-  private readonly grad: Field; private readonly flux: Field;
+  /** ∇S per axis, overwritten in place by the flux ρχQ(∇S) (driftFlux reads a point's gradient before writing it). */
+  private readonly grad: Field;
   /** Per-axis views into grad and flux (made once: a step allocates nothing). */
-  private readonly gradAxes: Field[]; private readonly fluxAxes: Field[];
+  private readonly gradAxes: Field[];
   private readonly chi: Field; private readonly chiField: Field | null;
   private readonly stats = new Float64Array(4);
 
@@ -172,9 +173,12 @@ export class KellerSegel implements StiffProblem {
       this.identity = canonical({ ...options, discretisation: this.params.discretisation, initial: digest(options.initial) });
       const p = this.params;
       const fv = p.discretisation === 'finite-volume';
-      const need = KellerSegel.memoryEstimate(options, 'fixed');
-      if (need.bytes > be.memoryAvailable()) {
-        throw new MemoryLimitError(need.bytes, be.memoryAvailable(), `a Keller–Segel model on ${g.shape.slice(0, dim).join('×')} (${p.discretisation}, ${p.chemical.type}; ${need.perPoint.toFixed(0)} doubles per grid point)`);
+      // Memory before anything large is allocated: keep two step sizes' ETD tables where they fit, else one.
+      const available = be.memoryAvailable();
+      const tables = KellerSegel.memoryEstimate(options, 'adaptive', 2).bytes <= available ? 2 : 1;
+      const need = KellerSegel.memoryEstimate(options, 'fixed', tables);
+      if (need.bytes > available) {
+        throw new MemoryLimitError(need.bytes, available, `a Keller–Segel model on ${g.shape.slice(0, dim).join('×')} (${p.discretisation}, ${p.chemical.type}; ${need.perPoint.toFixed(0)} doubles per grid point)`);
       }
       // Stiff symbols (spectral): ρ: −Dρ|k|^α ; S: −DS|k|² − μ.
       this.linear = [];
@@ -188,11 +192,11 @@ export class KellerSegel implements StiffProblem {
       }
       // Work fields of the spectral nonlinear term; finite volumes keep theirs in FiniteVolume.
       const spectral = (length: number) => be.alloc(fv ? 0 : length);
-      this.w = spectral(2 * g.nModes); this.sHat = spectral(2 * g.nModes);
-      this.rho = g.realField(); this.S = g.realField(); this.tmp = spectral(g.nReal);
-      this.grad = spectral(dim * g.nReal); this.flux = spectral(dim * g.nReal);
+      const sources = p.growth.type !== 'none' || p.chemical.G !== undefined; // tmp holds Γ or G
+      this.w = spectral(2 * g.nModes); this.sHat = spectral(p.chemical.type === 'elliptic' ? 2 * g.nModes : 0);
+      this.rho = g.realField(); this.S = g.realField(); this.tmp = spectral(sources ? g.nReal : 0);
+      this.grad = spectral(dim * g.nReal);
       this.gradAxes = fv ? [] : Array.from({ length: dim }, (_, j) => this.grad.slice(j * g.nReal, g.nReal));
-      this.fluxAxes = fv ? [] : Array.from({ length: dim }, (_, j) => this.flux.slice(j * g.nReal, g.nReal));
       this.chi = p.chiMatrix ? be.fromArray('chi', p.chiMatrix) : be.fromArray('chi', Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? 1 : 0)));
       this.chiField = p.chiMatrix || fv ? null : g.realField();
       this.fv = fv ? new FiniteVolume(g, p, this.chi, this.driftLaws(), p.cfl) : null;
@@ -211,7 +215,7 @@ export class KellerSegel implements StiffProblem {
       });
       this.integrator = fv
         ? new Integrator(be, this.state, ['strang'], () => new StrangStepper(this.fv!, this.state))
-        : new Integrator(be, this.state, ['etdrk4', 'etdrk2'], (scheme) => new EtdStepper(this, scheme as Scheme));
+        : new Integrator(be, this.state, ['etdrk4', 'etdrk2'], (scheme) => new EtdStepper(this, scheme as Scheme, tables));
       // S is derived from ρ; parameters that overflow it (μ = 5e-324 with a mean density) are refused here.
       if (!this.signal().every(Number.isFinite)) throw new ValidationError('chemical', { beta: p.chemical.beta, mu: p.chemical.mu, D: p.chemical.D }, 'parameters for which the initial chemical S is finite (β ρ̄ / μ overflows)');
     } catch (e) {
@@ -226,22 +230,23 @@ export class KellerSegel implements StiffProblem {
    * the cache's 4 when adaptive). Counted from the allocations in this file, etd.ts, strang.ts and
    * finite-volume.ts; test/memory.test.ts holds it to within 5 % of the measured arena growth.
    */
-  static memoryEstimate(options: KellerSegelOptions, steps: 'fixed' | 'adaptive' = 'fixed'): { bytes: number; perPoint: number } {
+  static memoryEstimate(options: KellerSegelOptions, steps: 'fixed' | 'adaptive' = 'fixed', tables = 2): { bytes: number; perPoint: number } {
     const n = options?.grid?.n ?? [];
     const shape = [n[0] ?? 2, n[1] ?? 1, n[2] ?? 1], dim = Math.max(1, n.length);
     const R = shape[0] * shape[1] * shape[2], N = (shape[0] / 2 + 1) * shape[1] * shape[2], M = 2 * N;
     const C = options?.chemical?.type === 'parabolic' ? 2 : 1;
     const X = typeof options?.chi === 'number' || Array.isArray(options?.chi) ? 0 : 1;
-    const tables = steps === 'adaptive' ? 4 : 2;
+    const E = C === 1 ? 1 : 0, T = (options?.growth?.type ?? 'none') !== 'none' || (options?.chemical as { G?: unknown })?.G !== undefined ? 1 : 0;
+    const states = steps === 'adaptive' ? 3 : 1; // the candidate, and step doubling's two
     let doubles: number;
     if ((options?.discretisation ?? 'finite-volume') === 'finite-volume') {
-      // Model (ρ, S views, state, integrator ×3, Strang ×2), FiniteVolume (2 spectral, 6 + dim + χ real),
+      // Model (ρ, S views, state, integrator, Strang ×2), FiniteVolume (2 spectral, 6 + dim + χ real),
       // linear-flow tables (e^{haρ}, and e^{haS} and the coupling when parabolic), the FFT scratch.
-      doubles = 2 * R + C * R * (1 + 3 + 2) + 2 * M + (6 + dim + X) * R + tables * N * (C === 2 ? 3 : 1) + M;
+      doubles = 2 * R + C * R * (1 + states + 2) + 2 * M + (6 + dim + X) * R + 2 * N * (C === 2 ? 3 : 1) + M;
     } else {
-      // Model work (2 spectral, 3 + 2 dim + χ real), state, integrator ×3, ETD stage buffers ×8, φ tables
-      // (ETDRK4: 6 per component and step size, the first reusing the symbols' 2N), the FFT scratch.
-      doubles = 2 * M + (3 + 2 * dim + X) * R + C * M * (1 + 3 + 8) + tables * C * 6 * N - 2 * N + M + R;
+      // Model work (w, and Ŝ when elliptic; ρ, S, ∇S, χ, and Γ/G when growing), state, integrator, 4 ETD stage buffers, ETDRK4
+      // tables (6 per component and step size, the first reusing the symbols' 2N), the FFT scratch.
+      doubles = (1 + E) * M + (2 + T + dim + X) * R + C * M * (1 + states + 4) + tables * C * 6 * N - 2 * N + M + 2 * R;
     }
     doubles += 4 * (shape[0] + shape[1] + shape[2]) + 3 * (shape[0] / 2 + 1 + shape[1] + shape[2]); // FFT plans and scratch, wavenumber tables
     return { bytes: 8 * doubles, perPoint: doubles / R };
@@ -311,11 +316,11 @@ export class KellerSegel implements StiffProblem {
     }
     if (p.chiReceptor) be.receptorChi(this.S, this.chiField!, p.chiReceptor.chi0, p.chiReceptor.K);
     else if (p.chiFunction) this.evaluate(this.chiField!, this.S, (i, s) => p.chiFunction!(s[i]), 'chi(S)', t);
-    be.driftFlux(this.rho, this.grad, this.flux, g.dim, this.chi, this.chiField, p.flux.type === 'limited', p.flux.type === 'limited' ? p.flux.ystar : 0);
+    be.driftFlux(this.rho, this.grad, this.grad, g.dim, this.chi, this.chiField, p.flux.type === 'limited', p.flux.type === 'limited' ? p.flux.ystar : 0);
     // N_ρ = −∇·F + Γ
     out[0].data.fill(0);
     for (let j = 0; j < g.dim; j++) {
-      be.rfft(g.shape, this.fluxAxes[j], w);
+      be.rfft(g.shape, this.gradAxes[j], w);
       be.gradient(w, w, g, j as 0 | 1 | 2);
       be.axpy(out[0], -1, w);
     }
