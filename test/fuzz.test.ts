@@ -142,4 +142,18 @@ describe('abort is honoured within a long step', () => {
     expect(m.time).toBe(0);
     expect(Array.from(m.density())).toEqual(Array.from(before));
   });
+
+  it.each(['spectral', 'finite-volume'] as const)('%s, 512², adaptive: the event loop turns at least every 0.5 s during a run (Ctrl-C and pages stay live)', async (discretisation) => {
+    const [be] = backends;
+    const m = new KellerSegel(be, { grid: { n: [512, 512] }, alpha: 1.5, chemical: { type: 'parabolic', D: 1 }, chi: 1, discretisation, initial: { rho: { type: 'constant', value: 1, noise: 0.1 } } });
+    let last = performance.now(), worst = 0;
+    const timer = setInterval(() => { const t = performance.now(); worst = Math.max(worst, t - last); last = t; }, 5);
+    const stop = new AbortController();
+    setTimeout(() => stop.abort('test'), 1500);
+    const r = await m.solve({ tEnd: 10, dt: 1e-3, adaptive: true, signal: stop.signal });
+    clearInterval(timer);
+    expect(r.status).toBe('aborted');
+    expect(worst).toBeLessThan(500);
+    m.dispose();
+  });
 });

@@ -4,7 +4,7 @@
 // Kassam–Trefethen 2005, order 4). The stepper knows nothing about chemotaxis.
 import type { Backend, Field } from '../backend/index.js';
 import { phis } from './phi.js';
-import type { Pause } from './run.js';
+import { tabulate, type Pause } from './run.js';
 
 export type Scheme = 'etdrk2' | 'etdrk4';
 
@@ -14,8 +14,8 @@ export interface StiffProblem {
   readonly backend: Backend;
   /** Per component, the real diagonal symbol L_m of the stiff linear part (one entry per mode). */
   readonly linear: readonly Float64Array[];
-  /** out[c] = N_c(t, u) (half spectra). Must not modify u. */
-  nonlinear(t: number, u: readonly Field[], out: readonly Field[]): void;
+  /** out[c] = N_c(t, u) (half spectra). Must not modify u. May await `pause` between its transforms (big grids). */
+  nonlinear(t: number, u: readonly Field[], out: readonly Field[], pause?: Pause): void | Promise<void>;
 }
 
 /**
@@ -74,13 +74,14 @@ export class EtdStepper {
 
   /** out = u(t + h) from u(t). u is left untouched; out must be distinct from u. */
   async step(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
-    const co = this.coefficients(h);
+    const co = await this.coefficients(h, pause);
     const be = this.be, C = u.length;
     const [Nu, a, X, Y] = this.buf;
-    // A stage's nonlinear term may take long on big grids: the run may yield or stop between stages.
+    // A stage's nonlinear term may take long on big grids: the run may yield or stop between stages
+    // (and between the transforms inside one).
     const N = async (s: number, x: readonly Field[], y: readonly Field[]) => {
       await pause?.();
-      this.problem.nonlinear(s, x, y);
+      await this.problem.nonlinear(s, x, y, pause);
     };
     await N(t, u, Nu);
     if (this.scheme === 'etdrk2') {
@@ -111,7 +112,7 @@ export class EtdStepper {
   }
 
   /** The scheme's table for step h (per component, per mode), computed once and kept for the last few step sizes. */
-  private coefficients(h: number): Table[] {
+  private async coefficients(h: number, pause?: Pause): Promise<Table[]> {
     const hit = this.cache.get(h);
     if (hit) {
       this.cache.delete(h); // most recently used last: the fixed dt outlives segment-landing steps
@@ -124,14 +125,22 @@ export class EtdStepper {
       this.cache.delete(oldest);
     }
     const scheme = SCHEMES[this.scheme];
-    const tables = this.problem.linear.map((L) => {
+    const tables: Table[] = [];
+    for (const L of this.problem.linear) {
       const arrays: Record<string, Float64Array> = Object.fromEntries(scheme.slots.map((k) => [k, new Float64Array(L.length)]));
-      for (let m = 0; m < L.length; m++) {
-        const values = scheme.coefficients(h, h * L[m]) as Record<string, number>;
+      let values: Record<string, number> = {};
+      await tabulate(arrays[scheme.slots[0]], (m) => {
+        values = scheme.coefficients(h, h * L[m]) as Record<string, number>;
         for (const k of scheme.slots) arrays[k][m] = values[k];
+        return values[scheme.slots[0]];
+      }, pause);
+      const table: Table = {};
+      for (const k of scheme.slots) {
+        await pause?.();
+        table[k] = this.be.fromArray(`${this.scheme} ${k}`, arrays[k]);
       }
-      return Object.fromEntries(scheme.slots.map((k) => [k, this.be.fromArray(`${this.scheme} ${k}`, arrays[k])]));
-    });
+      tables.push(table);
+    }
     this.cache.set(h, tables);
     return tables;
   }

@@ -16,6 +16,16 @@ export interface Stepper {
 /** Yields to the event loop if `everyMs` have passed since the last yield; throws StepInterrupted after an abort. */
 export type Pause = () => Promise<void>;
 
+/** Fills out[m] = f(m) for m < out.length, pausing every `chunk` entries (per-mode tables of big grids take seconds). */
+export async function tabulate(out: Float64Array, f: (m: number) => number, pause?: Pause, chunk = 1 << 16): Promise<Float64Array> {
+  for (let start = 0; start < out.length; start += chunk) {
+    if (start > 0) await pause?.();
+    const end = Math.min(out.length, start + chunk);
+    for (let m = start; m < end; m++) out[m] = f(m);
+  }
+  return out;
+}
+
 export function pauser(signal: AbortSignal | undefined, everyMs: number): Pause {
   let last = now();
   return async () => {
@@ -214,7 +224,8 @@ export class Integrator {
         } else {
           await stepper.step(c.t, h, this.u, this.cand, pause);
         }
-        const m = monitor.check(this.cand);
+        await pause(); // the monitor transforms the candidate: on big grids, a turn of the event loop first
+      const m = monitor.check(this.cand);
         if (!m.finite) {
           if (ad) { c.rejected++; c.dt = h / 4; if (c.dt < dtMin) return outcome('step-too-small', `non-finite values even at steps below dtMin = ${dtMin} (max density ${lastMax.toPrecision(6)} at t = ${c.t.toPrecision(6)})`); continue; }
           const stable = monitor.stableStep?.(this.u);

@@ -9,8 +9,8 @@ import type { Pause, Stepper } from './run.js';
 /** A problem split into an exactly integrable linear part and an explicit part. */
 export interface SplitProblem {
   readonly backend: Backend;
-  /** out = e^{hA} u exactly; out is distinct from u. */
-  linearFlow(h: number, u: readonly Field[], out: readonly Field[]): void;
+  /** out = e^{hA} u exactly; out is distinct from u. Awaits `pause` between its transforms. */
+  linearFlow(h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void>;
   /** out ≈ Φ_B(h) u from time t, at least second order; out is distinct from u. Awaits `pause` between substeps. */
   explicitFlow(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void>;
 }
@@ -26,8 +26,8 @@ export class StrangStepper implements Stepper {
   }
 
   async step(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
-    this.problem.linearFlow(h / 2, u, this.a);
+    await this.problem.linearFlow(h / 2, u, this.a, pause);
     await this.problem.explicitFlow(t, h, this.a, this.b, pause);
-    this.problem.linearFlow(h / 2, this.b, out);
+    await this.problem.linearFlow(h / 2, this.b, out, pause);
   }
 }

@@ -12,7 +12,7 @@ import type { Backend, Field } from '../backend/index.js';
 import { NumericalError } from '../errors.js';
 import type { Grid } from '../grid.js';
 import type { SplitProblem } from '../integrate/strang.js';
-import type { Pause } from '../integrate/run.js';
+import { tabulate, type Pause } from '../integrate/run.js';
 import type { ResolvedKellerSegel } from './keller-segel.js';
 
 /** User laws the drift needs, evaluated by the model (they are shared with the spectral discretisation). */
@@ -67,14 +67,16 @@ export class FiniteVolume implements SplitProblem {
   }
 
   /** out = e^{hA} u: ρ̂ ← e^{h aρ} ρ̂; Ŝ ← e^{h aS} Ŝ + β (e^{h aρ} − e^{h aS})/(aρ − aS) ρ̂ (exact, triangular). */
-  linearFlow(h: number, u: readonly Field[], out: readonly Field[]): void {
-    const be = this.backend, g = this.grid, T = this.linearTables(h);
+  async linearFlow(h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
+    const be = this.backend, g = this.grid, T = await this.linearTables(h, pause);
     be.rfft(g.shape, u[0], this.rhoHat);
     if (this.parabolic) {
+      await pause?.();
       be.rfft(g.shape, u[1], this.sHat);
       be.modeScale(this.sHat, T.eS!);
       if (T.cross) be.modeMulAdd(this.sHat, T.cross, this.rhoHat);
       be.irfft(g.shape, this.sHat, out[1]);
+      await pause?.();
     }
     be.modeScale(this.rhoHat, T.eRho);
     be.irfft(g.shape, this.rhoHat, out[0]);
@@ -140,7 +142,7 @@ export class FiniteVolume implements SplitProblem {
     const stateS = this.parabolic ? u[1] : null;
     let done = 0, substeps = 0, cap = Infinity;
     while (done < h) {
-      if (substeps > 0) await pause?.();
+      await pause?.();
       if (++substeps > MAX_SUBSTEPS) throw new NumericalError(`finite-volume drift needed more than ${MAX_SUBSTEPS} CFL substeps in one step of ${h} at t = ${t + done}: the drift velocity is too large for this grid`, t + done);
       const S = stateS ?? this.S;
       if (!stateS) this.ellipticSignal(rho, S);
@@ -152,6 +154,7 @@ export class FiniteVolume implements SplitProblem {
       be.copy(this.rho1, rho);
       be.axpy(this.rho1, dt, this.k);
       if (G && stateS) { G(rho, stateS, this.source, t + done); be.copy(this.S1, stateS); be.axpy(this.S1, dt, this.source); }
+      await pause?.(); // between the two stages: each is several passes over the grid
       const S1 = stateS ? (G ? this.S1 : stateS) : this.S;
       if (!stateS) this.ellipticSignal(this.rho1, S1);
       const rate1 = this.faceVelocities(S1, t + done + dt);
@@ -196,7 +199,7 @@ export class FiniteVolume implements SplitProblem {
   }
 
   /** e^{h aρ}, e^{h aS} and the coupling β(e^{h aρ} − e^{h aS})/(aρ − aS), per mode, kept for the last few h. */
-  private linearTables(h: number): LinearTables {
+  private async linearTables(h: number, pause?: Pause): Promise<LinearTables> {
     const hit = this.tables.get(h);
     if (hit) {
       this.tables.delete(h);
@@ -209,17 +212,18 @@ export class FiniteVolume implements SplitProblem {
       [old.eRho, old.eS, old.cross].forEach((f) => f && be.release(f));
       this.tables.delete(oldest);
     }
-    const aR = this.aRho, aS = this.aS, beta = this.p.chemical.beta;
-    const eRho = be.fromArray('linear flow', aR.map((a) => Math.exp(h * a)));
+    const aR = this.aRho, aS = this.aS, beta = this.p.chemical.beta, n = aR.length;
+    const table = async (f: (m: number) => number) => be.fromArray('linear flow', await tabulate(new Float64Array(n), f, pause));
+    const eRho = await table((m) => Math.exp(h * aR[m]));
     let eS: Field | null = null, cross: Field | null = null;
     if (this.parabolic) {
-      eS = be.fromArray('linear flow', aS.map((a) => Math.exp(h * a)));
+      eS = await table((m) => Math.exp(h * aS[m]));
       if (!this.laws.chemicalSource) {
-        cross = be.fromArray('linear flow', aR.map((a, m) => {
-          const z = (a - aS[m]) * h, er = Math.exp(h * a), es = Math.exp(h * aS[m]);
+        cross = await table((m) => {
+          const a = aR[m], z = (a - aS[m]) * h, er = Math.exp(h * a), es = Math.exp(h * aS[m]);
           // (e^{h aρ} − e^{h aS})/(aρ − aS) without cancellation: h e^{h aS} expm1(z)/z for small z.
           return beta * (Math.abs(z) > 1e-3 ? (er - es) / (a - aS[m]) : h * es * (z === 0 ? 1 : Math.expm1(z) / z));
-        }));
+        });
       }
     }
     const t = { eRho, eS, cross };

@@ -11,7 +11,7 @@ import { Grid, type GridOptions } from '../grid.js';
 import { EtdStepper, type Scheme, type StiffProblem } from '../integrate/etd.js';
 import { StrangStepper } from '../integrate/strang.js';
 import { FiniteVolume, POSITIVITY_LIMIT, type DriftLaws } from './finite-volume.js';
-import { Integrator, checkClock, type RunOptions, type RunOutcome, type ClockState } from '../integrate/run.js';
+import { Integrator, checkClock, type Pause, type RunOptions, type RunOutcome, type ClockState } from '../integrate/run.js';
 import { sampleInitial, type InitialData } from './initial.js';
 
 export type Chemical =
@@ -304,13 +304,14 @@ export class KellerSegel implements StiffProblem {
     return { sensitivity, chemicalSource };
   }
 
-  nonlinear(t: number, u: readonly Field[], out: readonly Field[]): void {
+  async nonlinear(t: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
     const be = this.backend, g = this.grid, p = this.params, w = this.w;
     this.toReal(u[0], this.rho);
     const sHat = this.chemicalSpectrum(u);
     const needS = this.chiField !== null || p.chemical.G !== undefined;
     if (needS) this.toReal(sHat, this.S);
     for (let j = 0; j < g.dim; j++) {
+      await pause?.();
       be.gradient(sHat, w, g, j as 0 | 1 | 2);
       be.irfft(g.shape, w, this.gradAxes[j]);
     }
@@ -320,6 +321,7 @@ export class KellerSegel implements StiffProblem {
     // N_ρ = −∇·F + Γ
     out[0].data.fill(0);
     for (let j = 0; j < g.dim; j++) {
+      await pause?.();
       be.rfft(g.shape, this.gradAxes[j], w);
       be.gradient(w, w, g, j as 0 | 1 | 2);
       be.axpy(out[0], -1, w);
