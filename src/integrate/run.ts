@@ -80,6 +80,14 @@ export interface RunOptions {
   yieldEveryMs?: number;
   /** What to do when the density goes negative beyond a tolerance (see ResolutionOptions). */
   resolution?: ResolutionOptions;
+  /** Times in (t, tEnd) the run lands on exactly, as on tEnd (snapshots); observers see t equal to them. */
+  landAt?: readonly number[];
+}
+
+/** The next time to land on after t: the first of `landAt` beyond t, else tEnd. */
+export function nextLanding(t: number, tEnd: number, landAt: readonly number[] | undefined): number {
+  if (landAt) for (const s of landAt) if (s > t && s < tEnd) return s;
+  return tEnd;
 }
 
 /**
@@ -194,7 +202,7 @@ export class Integrator {
         if (now() - lastYield > yieldEvery) { await tick(); lastYield = now(); }
         if (opts.signal?.aborted) return outcome('aborted', String(opts.signal.reason ?? 'aborted'));
         if (opts.maxSteps !== undefined && c.steps - stepsAtStart >= opts.maxSteps) return outcome('stopped', `maxSteps = ${opts.maxSteps} reached`);
-        const remaining = opts.tEnd - c.t;
+        const target = nextLanding(c.t, opts.tEnd, opts.landAt), remaining = target - c.t;
         // Land exactly on tEnd, without a round-off-sized extra step.
         const h = remaining <= c.dt * (1 + 1e-9) ? remaining : c.dt;
         let accepted = true;
@@ -238,7 +246,7 @@ export class Integrator {
           warning ??= `under-resolved from t = ${(c.t + h).toPrecision(6)}: ${why}`;
         }
         for (let i = 0; i < C; i++) be.copy(this.u[i], this.cand[i]);
-        c.t = h === remaining ? opts.tEnd : c.t + h;
+        c.t = h === remaining ? target : c.t + h;
         c.steps++;
         c.dt = nextDt;
         lastMax = m.max;

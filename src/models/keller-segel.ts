@@ -4,6 +4,7 @@
 // The model states the stiff linear symbols and the nonlinear term; EtdStepper integrates them.
 import type { Backend, Field, ScopedBackend } from '../backend/index.js';
 import { ModelGuard } from './guard.js';
+import type { Model } from './model.js';
 import { checkFlux, checkGrowth, type Flux, type Growth } from '../laws.js';
 import { MemoryLimitError, NumericalError, ValidationError, checkAlpha, checkFinite, checkKeys, checkNumber } from '../errors.js';
 import { canonical, differences, digest } from '../io/identity.js';
@@ -139,7 +140,7 @@ export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved
   return { discretisation, cfl, alpha, D, chemical, chiMatrix, chiReceptor, chiFunction, growth: checkGrowth(o.growth), flux: checkFlux(o.flux) };
 }
 
-export class KellerSegel implements StiffProblem {
+export class KellerSegel implements StiffProblem, Model {
   readonly grid: Grid;
   readonly backend: ScopedBackend;
   readonly params: ResolvedKellerSegel;

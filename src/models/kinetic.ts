@@ -10,6 +10,7 @@
 // ∂tρ = −σ_ε(k)ρ − ∇·H + Γ, σ_ε → Dρ|k|^{γ+1}: uniformly stable in ε.
 import type { Backend, Field, ScopedBackend, VelocitySet, VelocitySource } from '../backend/index.js';
 import { ModelGuard } from './guard.js';
+import type { Model } from './model.js';
 import { NumericalError, ValidationError, checkFinite, checkKeys, checkNumber } from '../errors.js';
 import { canonical, differences, digest } from '../io/identity.js';
 import { Grid, type GridOptions } from '../grid.js';
@@ -17,7 +18,7 @@ import { VelocityGrid, type VelocityGridOptions } from '../velocity.js';
 import {
   equilibriumSquare, fractionalDiffusion, generalisedDiffusion, generalisedOrder, sensitivityFromSeparable, type SeparableKernel,
 } from '../coefficients.js';
-import { now, tick } from '../integrate/run.js';
+import { nextLanding, now, tick } from '../integrate/run.js';
 import { sampleInitial, type InitialData } from './initial.js';
 import type { KellerSegelOptions } from './keller-segel.js';
 import { checkFlux, checkGrowth, type Flux, type Growth } from '../laws.js';
@@ -73,6 +74,11 @@ export interface KineticSolveOptions {
   maxSteps?: number;
   /** Stop with status 'blow-up' above this max ρ (default 1e3 × initial max ρ). */
   maxDensity?: number;
+  /** Times in (t, tEnd) the run lands on exactly (snapshots). */
+  landAt?: readonly number[];
+  /** Not for the kinetic model (fixed steps, its scheme set at construction): refused if given. */
+  scheme?: never;
+  adaptive?: never;
 }
 
 export interface KineticResult {
@@ -90,7 +96,7 @@ export function kineticScale(gamma: number, eps: number, collision: Collision = 
   return Math.pow(eps, collision.type === 'relaxation' ? 1 + gamma : generalisedOrder(gamma, collision.beta));
 }
 
-export class Kinetic {
+export class Kinetic implements Model {
   readonly grid: Grid;
   readonly velocity: VelocityGrid;
   readonly backend: ScopedBackend;
@@ -463,6 +469,9 @@ export class Kinetic {
   private async run(opts: KineticSolveOptions): Promise<KineticResult> {
     checkNumber('tEnd', opts.tEnd, this.t, Infinity, { hiOpen: true });
     checkNumber('dt', opts.dt, 0, Infinity, { loOpen: true, hiOpen: true });
+    const o = opts as { scheme?: unknown; adaptive?: unknown };
+    if (o.scheme !== undefined) throw new ValidationError('scheme', o.scheme, "nothing here: the kinetic model's scheme ('euler' or 'bdf2') is an option of the model");
+    if (o.adaptive !== undefined && o.adaptive !== false) throw new ValidationError('adaptive', o.adaptive, 'false or nothing: the kinetic model takes fixed steps');
     const diagnostics = [this.diagnostics()];
     const maxDensity = opts.maxDensity ?? (diagnostics[0].maxRho > 0 ? 1e3 * diagnostics[0].maxRho : Infinity);
     if (!(maxDensity > 0)) throw new ValidationError('maxDensity', maxDensity, 'a number > 0 (Infinity turns the blow-up threshold off)');
@@ -474,7 +483,7 @@ export class Kinetic {
       if (now() - lastYield > 50) { await tick(); lastYield = now(); }
       if (opts.signal?.aborted) return done('aborted', String(opts.signal.reason ?? 'aborted'));
       if (opts.maxSteps !== undefined && this.steps - start >= opts.maxSteps) return done('stopped', `maxSteps = ${opts.maxSteps} reached`);
-      const remaining = opts.tEnd - this.t;
+      const target = nextLanding(this.t, opts.tEnd, opts.landAt), remaining = target - this.t;
       const h = remaining <= opts.dt * (1 + 1e-9) ? remaining : opts.dt;
       // A step updates the state in place: keep the last good one, so a failed step loses nothing.
       const good = this.keep();
@@ -484,7 +493,7 @@ export class Kinetic {
         good.restore();
         throw e;
       }
-      if (h === remaining) this.t = opts.tEnd;
+      if (h === remaining) this.t = target;
       let d: KineticDiagnostics;
       try {
         d = this.diagnostics();

@@ -5,8 +5,7 @@
 // and is bound to its scenario: resuming under another scenario is refused, naming what differs.
 import { createBackend, type BackendChoice } from '../backend/index.js';
 import { ValidationError } from '../errors.js';
-import { KellerSegel, type KellerSegelCheckpoint } from '../models/keller-segel.js';
-import type { KineticCheckpoint } from '../models/kinetic.js';
+import type { Model, StepDiagnostics } from '../models/model.js';
 import { limitStudy } from '../models/limit.js';
 import { encodeNpy } from '../io/npy.js';
 import { encodePng } from '../io/png.js';
@@ -62,7 +61,8 @@ export interface RunSummary {
 interface RunnerCheckpoint {
   format: 'fractaxis-run';
   scenario: { model: Scenario['model']; run: Scenario['run'] };
-  model: KellerSegelCheckpoint | KineticCheckpoint;
+  /** The model's own checkpoint (KellerSegelCheckpoint or KineticCheckpoint). */
+  model: unknown;
   nextSnapshot: number;
   /** The valid prefix of diagnostics.csv: rows after the header and bytes. */
   series: { rows: number; bytes: number };
@@ -92,9 +92,9 @@ export async function runScenario(input: Scenario | null, opts: RunnerOptions): 
   const scenario = validateScenario(input);
   if (resumed) bindCheckpoint(resumed, scenario, dir, opts.onNotice);
   const backend = await createBackend(opts.backend ?? 'auto');
-  const model = buildModel(backend, scenario);
+  const model: Model = buildModel(backend, scenario);
   try {
-    if (resumed) (model as { restore(cp: unknown): void }).restore(resumed.model);
+    if (resumed) model.restore(resumed.model);
     const folder = new OutputFolder(dir, files, previous && opts.resume ? previous : { format: 'fractaxis-output', scenario: scenario.name ?? 'scenario', digest: digest(scenario.model), status: 'running', files: {} });
     return await execute(scenario, model, backend.kind, folder, resumed, opts);
   } finally {
@@ -179,10 +179,9 @@ function restoreSeries(folder: OutputFolder, recorded: { rows: number; bytes: nu
   return series;
 }
 
-type AnyModel = ReturnType<typeof buildModel>;
-interface Record { t: number; step: number; mass: number; minRho: number; maxRho: number; dt?: number; energy?: number }
+type Record = StepDiagnostics;
 
-async function execute(scenario: Scenario, model: AnyModel, backendKind: string, folder: OutputFolder, resumed: RunnerCheckpoint | null, opts: RunnerOptions): Promise<RunSummary> {
+async function execute(scenario: Scenario, model: Model, backendKind: string, folder: OutputFolder, resumed: RunnerCheckpoint | null, opts: RunnerOptions): Promise<RunSummary> {
   const run = scenario.run, count = run.snapshots ?? 10, name = scenario.name ?? 'scenario';
   const g = model.grid, shape = [...g.shape].slice(0, g.dim).reverse(); // numpy order: (nz, ny, nx)
   const series = resumed ? restoreSeries(folder, resumed.series) : { t: [], dt: [], mass: [], minRho: [], maxRho: [], energy: [] } as Series;
@@ -252,25 +251,27 @@ async function execute(scenario: Scenario, model: AnyModel, backendKind: string,
   const initialMax = resumed ? series.maxRho[0] : model.diagnostics().maxRho;
   const maxDensity = run.maxDensity ?? (initialMax > 0 ? 1e3 * initialMax : Infinity);
 
+  // One solve to tEnd that lands on every snapshot time; the snapshots are written by its observer.
+  const times = Array.from({ length: count }, (_, i) => (run.tEnd * (i + 1)) / count);
   let status: RunnerStatus = 'done', reason: string | undefined;
   let sinceCheckpoint = 0;
   const observer = (d: Record) => {
     record(d);
     opts.onProgress?.({ t: d.t, tEnd: run.tEnd, dt: d.dt ?? run.dt, step: d.step, mass: d.mass, maxRho: d.maxRho });
+    if (nextSnapshot <= count && d.t === times[nextSnapshot - 1]) {
+      guarded(() => snapshot());
+      nextSnapshot++;
+    }
     if (opts.checkpointEvery && ++sinceCheckpoint >= opts.checkpointEvery) {
       sinceCheckpoint = 0;
       guarded(() => checkpoint());
       lastCheckpointT = model.time;
     }
   };
-  for (; nextSnapshot <= count; nextSnapshot++) {
-    const tTarget = (run.tEnd * nextSnapshot) / count;
-    const r = model instanceof KellerSegel
-      ? await model.solve({ ...solveOptions(run), maxDensity, tEnd: tTarget, signal: opts.signal, observers: [observer] })
-      : await model.solve({ tEnd: tTarget, dt: run.dt, maxDensity, signal: opts.signal, observers: [observer] });
-    if (r.status === 'aborted') { status = 'interrupted'; reason = r.reason; guarded(() => checkpoint()); break; }
-    if (r.status !== 'done') { status = r.status; reason = r.reason; break; }
-    guarded(() => snapshot());
+  if (model.time < run.tEnd) {
+    const r = await model.solve({ ...solveOptions(scenario), maxDensity, tEnd: run.tEnd, landAt: times.slice(nextSnapshot - 1), signal: opts.signal, observers: [observer] });
+    if (r.status === 'aborted') { status = 'interrupted'; reason = r.reason; guarded(() => checkpoint()); }
+    else if (r.status !== 'done') { status = r.status; reason = r.reason; }
   }
   let study: RunSummary['limitStudy'];
   guarded(() => finalPictures(folder, model, series, status, picture, shape, name));
@@ -307,7 +308,7 @@ function firstSnapshotAfter(t: number, tEnd: number, count: number): number {
   return count + 1;
 }
 
-function finalPictures(folder: OutputFolder, model: AnyModel, series: Series, status: RunnerStatus, picture: (f: Float64Array, title: string) => Raster, shape: number[], name: string): void {
+function finalPictures(folder: OutputFolder, model: Model, series: Series, status: RunnerStatus, picture: (f: Float64Array, title: string) => Raster, shape: number[], name: string): void {
   const rhoFinal = model.density();
   if (status !== 'done' && status !== 'interrupted') folder.write('rho_final.npy', encodeNpy(rhoFinal, shape));
   folder.write('rho_final.png', png(picture(rhoFinal, `rho  t = ${model.time.toPrecision(4)}  (${status})`)));

@@ -132,7 +132,14 @@ export function buildModel(backend: Backend, scenario: Scenario): KellerSegel | 
   }
 }
 
-/** Solver options of a scenario's run section (the runner sets maxDensity). */
-export function solveOptions(run: RunSpec): Omit<SolveOptions, 'tEnd' | 'maxDensity'> {
+/** Solver options of a scenario's run section (the runner sets maxDensity, tEnd and the landing times). */
+export function solveOptions(scenario: Scenario): Omit<SolveOptions, 'tEnd' | 'maxDensity'> {
+  const run = scenario.run;
+  if (scenario.model.type === 'kinetic') {
+    // A kinetic run takes fixed steps with the scheme of its model: run.scheme and run.adaptive are refused, not ignored.
+    if (run.scheme !== undefined) throw new ScenarioError([{ path: 'run.scheme', value: run.scheme, expected: "nothing for a kinetic model (its scheme is model.scheme: 'euler' or 'bdf2')" }]);
+    if (run.adaptive !== undefined && run.adaptive !== false) throw new ScenarioError([{ path: 'run.adaptive', value: run.adaptive, expected: 'false or nothing for a kinetic model (fixed steps)' }]);
+    return { dt: run.dt };
+  }
   return { dt: run.dt, scheme: run.scheme, adaptive: run.adaptive, resolution: run.resolution };
 }
