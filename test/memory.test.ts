@@ -129,7 +129,7 @@ describe('memory known in advance', () => {
     [[64, 64], 'parabolic', 'finite-volume', false, 1], [[64, 64], 'elliptic', 'finite-volume', true, { type: 'receptor', chi0: 1, K: 1 }],
     [[32, 32, 32], 'parabolic', 'spectral', true, 1], [[32, 32, 32], 'elliptic', 'finite-volume', false, 1], [[1024], 'parabolic', 'spectral', true, 1],
   ];
-  it.each(configs)('%j %s %s adaptive=%s: the estimate is within 5 %% of the arena growth of a real run', async (n, chemical, discretisation, adaptive, chi) => {
+  it.each(configs)('%j %s %s adaptive=%s: the estimate is within 5 percent of the arena growth of a real run', async (n, chemical, discretisation, adaptive, chi) => {
     const be = await createBackend('wasm');
     const opts: KellerSegelOptions = { grid: { n }, alpha: 1.5, chemical: chemical === 'parabolic' ? { type: 'parabolic', D: 1 } : { type: 'elliptic', mu: 1 }, chi, discretisation, initial: { rho: { type: 'constant', value: 1, noise: 0.1 } } };
     const before = be.memoryAvailable();
