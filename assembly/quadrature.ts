@@ -20,50 +20,22 @@
   return g;
 }
 
-export function kineticRelax(
-  f: usize, nv: i32, nc: i32, ny: i32, kx: usize, ky: usize,
+/**
+ * One pass over every velocity and mode (the loop skeleton both passes share; `second` is a
+ * compile-time constant at each call). Pass 1 (second = false): num += w_j ν_j g_j / A_j.
+ * Pass 2: f_j = (g_j + λ ν_j F_j ρ̃) / A_j with ρ̃ in num, and rho += w_j f_j.
+ */
+@inline function relaxPass(
+  second: bool, f: usize, nv: i32, nc: i32, ny: i32, kx: usize, ky: usize,
   vx: usize, vy: usize, w: usize, nu: usize, F: usize,
-  s1: usize, p1: usize, s2: usize, p2: usize,
-  lam: f64, lamEps: f64, a0: f64, dinv: usize, num: usize, rho: usize,
+  s1: usize, p1: usize, s2: usize, p2: usize, lam: f64, lamEps: f64, a0: f64, num: usize, rho: usize, stride: usize,
 ): void {
-  const M = <usize>(nc * ny);
-  const stride = M << 4;
-  memory.fill(num, 0, stride);
-  memory.fill(rho, 0, stride);
-  // Pass 1: the weighted moment of g / A.
   for (let j = 0; j < nv; j++) {
     const jo = <usize>j << 3;
     const nuj = load<f64>(nu + jo);
     const ar = a0 + lam * nuj;
     const cx = lamEps * load<f64>(vx + jo), cy = lamEps * load<f64>(vy + jo);
     const wn = f64x2.splat(load<f64>(w + jo) * nuj);
-    const a1 = s1 ? load<f64>(s1 + jo) : 0.0, a2 = s2 ? load<f64>(s2 + jo) : 0.0;
-    const fj = f + <usize>j * stride;
-    let m: usize = 0;
-    for (let iy = 0; iy < ny; iy++) {
-      const yk = cy * load<f64>(ky + (<usize>iy << 3));
-      for (let ix = 0; ix < nc; ix++) {
-        const o = m << 4;
-        const ai = cx * load<f64>(kx + (<usize>ix << 3)) + yk;
-        const q = cdivReal(source(v128.load(fj + o), a1, p1, a2, p2, o), ar, ai);
-        v128.store(num + o, f64x2.add(v128.load(num + o), f64x2.mul(q, wn)));
-        m++;
-      }
-    }
-  }
-  // ρ̃ = num · dinv (complex product), stored in num.
-  for (let m: usize = 0; m < M; m++) {
-    const o = m << 4;
-    const a = v128.load(num + o), d = v128.load(dinv + o);
-    const dr = v128.shuffle<f64>(d, d, 0, 0), di = v128.shuffle<f64>(d, d, 1, 1);
-    v128.store(num + o, f64x2.add(f64x2.mul(a, dr), f64x2.mul(f64x2.mul(v128.shuffle<f64>(a, a, 1, 0), di), f64x2(-1.0, 1.0))));
-  }
-  // Pass 2: update every velocity and accumulate ρ.
-  for (let j = 0; j < nv; j++) {
-    const jo = <usize>j << 3;
-    const nuj = load<f64>(nu + jo);
-    const ar = a0 + lam * nuj;
-    const cx = lamEps * load<f64>(vx + jo), cy = lamEps * load<f64>(vy + jo);
     const eq = f64x2.splat(lam * nuj * load<f64>(F + jo));
     const wj = f64x2.splat(load<f64>(w + jo));
     const a1 = s1 ? load<f64>(s1 + jo) : 0.0, a2 = s2 ? load<f64>(s2 + jo) : 0.0;
@@ -74,14 +46,40 @@ export function kineticRelax(
       for (let ix = 0; ix < nc; ix++) {
         const o = m << 4;
         const ai = cx * load<f64>(kx + (<usize>ix << 3)) + yk;
-        const g = f64x2.add(source(v128.load(fj + o), a1, p1, a2, p2, o), f64x2.mul(v128.load(num + o), eq));
-        const fn = cdivReal(g, ar, ai);
-        v128.store(fj + o, fn);
-        v128.store(rho + o, f64x2.add(v128.load(rho + o), f64x2.mul(fn, wj)));
+        if (!second) {
+          const q = cdivReal(source(v128.load(fj + o), a1, p1, a2, p2, o), ar, ai);
+          v128.store(num + o, f64x2.add(v128.load(num + o), f64x2.mul(q, wn)));
+        } else {
+          const g = f64x2.add(source(v128.load(fj + o), a1, p1, a2, p2, o), f64x2.mul(v128.load(num + o), eq));
+          const fn = cdivReal(g, ar, ai);
+          v128.store(fj + o, fn);
+          v128.store(rho + o, f64x2.add(v128.load(rho + o), f64x2.mul(fn, wj)));
+        }
         m++;
       }
     }
   }
+}
+
+export function kineticRelax(
+  f: usize, nv: i32, nc: i32, ny: i32, kx: usize, ky: usize,
+  vx: usize, vy: usize, w: usize, nu: usize, F: usize,
+  s1: usize, p1: usize, s2: usize, p2: usize,
+  lam: f64, lamEps: f64, a0: f64, dinv: usize, num: usize, rho: usize,
+): void {
+  const M = <usize>(nc * ny);
+  const stride = M << 4;
+  memory.fill(num, 0, stride);
+  memory.fill(rho, 0, stride);
+  relaxPass(false, f, nv, nc, ny, kx, ky, vx, vy, w, nu, F, s1, p1, s2, p2, lam, lamEps, a0, num, rho, stride);
+  // ρ̃ = num · dinv (complex product), stored in num.
+  for (let m: usize = 0; m < M; m++) {
+    const o = m << 4;
+    const a = v128.load(num + o), d = v128.load(dinv + o);
+    const dr = v128.shuffle<f64>(d, d, 0, 0), di = v128.shuffle<f64>(d, d, 1, 1);
+    v128.store(num + o, f64x2.add(f64x2.mul(a, dr), f64x2.mul(f64x2.mul(v128.shuffle<f64>(a, a, 1, 0), di), f64x2(-1.0, 1.0))));
+  }
+  relaxPass(true, f, nv, nc, ny, kx, ky, vx, vy, w, nu, F, s1, p1, s2, p2, lam, lamEps, a0, num, rho, stride);
 }
 
 /** out(k) = Σ_j c_j f_j(k): a velocity moment of the spectral state (M complex modes). */
