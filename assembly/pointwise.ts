@@ -5,8 +5,14 @@ import { limiterFactor } from './laws';
 export function scale(x: usize, n: i32, a: f64): void {
   const va = f64x2.splat(a);
   const n2 = n & ~1;
-  for (let i = 0; i < n2; i += 2) { const p = x + (<usize>i << 3); v128.store(p, f64x2.mul(v128.load(p), va)); }
-  if (n & 1) { const p = x + (<usize>n2 << 3); store<f64>(p, load<f64>(p) * a); }
+  for (let i = 0; i < n2; i += 2) {
+    const p = x + ((<usize>i) << 3);
+    v128.store(p, f64x2.mul(v128.load(p), va));
+  }
+  if (n & 1) {
+    const p = x + ((<usize>n2) << 3);
+    store<f64>(p, load<f64>(p) * a);
+  }
 }
 
 /** y += a x */
@@ -14,25 +20,40 @@ export function axpy(y: usize, a: f64, x: usize, n: i32): void {
   const va = f64x2.splat(a);
   const n2 = n & ~1;
   for (let i = 0; i < n2; i += 2) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(v128.load(x + o), va)));
   }
-  if (n & 1) { const o = <usize>n2 << 3; store<f64>(y + o, load<f64>(y + o) + a * load<f64>(x + o)); }
+  if (n & 1) {
+    const o = (<usize>n2) << 3;
+    store<f64>(y + o, load<f64>(y + o) + a * load<f64>(x + o));
+  }
 }
 
 /** out = a * b */
 export function mul(out: usize, a: usize, b: usize, n: i32): void {
   const n2 = n & ~1;
-  for (let i = 0; i < n2; i += 2) { const o = <usize>i << 3; v128.store(out + o, f64x2.mul(v128.load(a + o), v128.load(b + o))); }
-  if (n & 1) { const o = <usize>n2 << 3; store<f64>(out + o, load<f64>(a + o) * load<f64>(b + o)); }
+  for (let i = 0; i < n2; i += 2) {
+    const o = (<usize>i) << 3;
+    v128.store(out + o, f64x2.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  if (n & 1) {
+    const o = (<usize>n2) << 3;
+    store<f64>(out + o, load<f64>(a + o) * load<f64>(b + o));
+  }
 }
 
 /** out[0..3] = sum, min, max, number of non-finite entries (NaN/Inf are skipped in the others). */
 export function stats(x: usize, n: i32, out: usize): void {
-  let sum = 0.0, mn = Infinity, mx = -Infinity, bad = 0;
+  let sum = 0.0,
+    mn = Infinity,
+    mx = -Infinity,
+    bad = 0;
   for (let i = 0; i < n; i++) {
-    const v = load<f64>(x + (<usize>i << 3));
-    if (v - v != 0.0) { bad++; continue; }
+    const v = load<f64>(x + ((<usize>i) << 3));
+    if (v - v != 0.0) {
+      bad++;
+      continue;
+    }
     sum += v;
     mn = Math.min(mn, v);
     mx = Math.max(mx, v);
@@ -49,10 +70,20 @@ export function stats(x: usize, n: i32, out: usize): void {
  * chi: dim*dim row-major matrix; chiField: per-point scalar factor or 0 for none;
  * limited: 0 linear flux, 1 the limiter with threshold ystar.
  */
-export function driftFlux(rho: usize, g: usize, f: usize, n: i32, dim: i32, chi: usize, chiField: usize, limited: i32, ystar: f64): void {
-  const stride = <usize>n << 3;
+export function driftFlux(
+  rho: usize,
+  g: usize,
+  f: usize,
+  n: i32,
+  dim: i32,
+  chi: usize,
+  chiField: usize,
+  limited: i32,
+  ystar: f64,
+): void {
+  const stride = (<usize>n) << 3;
   for (let i = 0; i < n; i++) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const g0 = load<f64>(g + o);
     const g1 = dim > 1 ? load<f64>(g + stride + o) : 0.0;
     const g2 = dim > 2 ? load<f64>(g + 2 * stride + o) : 0.0;
@@ -60,7 +91,7 @@ export function driftFlux(rho: usize, g: usize, f: usize, n: i32, dim: i32, chi:
     if (chiField) c *= load<f64>(chiField + o);
     if (limited) c *= limiterFactor(Math.sqrt(g0 * g0 + g1 * g1 + g2 * g2), ystar);
     for (let a = 0; a < dim; a++) {
-      const row = chi + (<usize>(a * dim) << 3);
+      const row = chi + ((<usize>(a * dim)) << 3);
       let v = load<f64>(row) * g0;
       if (dim > 1) v += load<f64>(row, 8) * g1;
       if (dim > 2) v += load<f64>(row, 16) * g2;
@@ -72,7 +103,7 @@ export function driftFlux(rho: usize, g: usize, f: usize, n: i32, dim: i32, chi:
 /** out = rho * (a0 + a1 rho - c): logistic r rho (1 - rho) is (a0, a1, c) = (r, -r, 0); the non-local law uses c = a2 ∫rho. */
 export function growth(rho: usize, out: usize, n: i32, a0: f64, a1: f64, c: f64): void {
   for (let i = 0; i < n; i++) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const r = load<f64>(rho + o);
     store<f64>(out + o, r * (a0 + a1 * r - c));
   }
@@ -81,7 +112,7 @@ export function growth(rho: usize, out: usize, n: i32, a0: f64, a1: f64, c: f64)
 /** out = chi0 / (1 + S/K)^2, the receptor sensitivity law. */
 export function receptorChi(s: usize, out: usize, n: i32, chi0: f64, k: f64): void {
   for (let i = 0; i < n; i++) {
-    const o = <usize>i << 3;
+    const o = (<usize>i) << 3;
     const d = 1.0 + load<f64>(s + o) / k;
     store<f64>(out + o, chi0 / (d * d));
   }
@@ -91,9 +122,15 @@ export function receptorChi(s: usize, out: usize, n: i32, chi0: f64, k: f64): vo
 export function sumSquares(x: usize, n: i32): f64 {
   let acc = f64x2.splat(0.0);
   const n2 = n & ~1;
-  for (let i = 0; i < n2; i += 2) { const v = v128.load(x + (<usize>i << 3)); acc = f64x2.add(acc, f64x2.mul(v, v)); }
+  for (let i = 0; i < n2; i += 2) {
+    const v = v128.load(x + ((<usize>i) << 3));
+    acc = f64x2.add(acc, f64x2.mul(v, v));
+  }
   let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (n & 1) { const v = load<f64>(x + (<usize>n2 << 3)); s += v * v; }
+  if (n & 1) {
+    const v = load<f64>(x + ((<usize>n2) << 3));
+    s += v * v;
+  }
   return s;
 }
 
@@ -101,9 +138,15 @@ export function sumSquares(x: usize, n: i32): f64 {
 export function dot(a: usize, b: usize, n: i32): f64 {
   let acc = f64x2.splat(0.0);
   const n2 = n & ~1;
-  for (let i = 0; i < n2; i += 2) { const o = <usize>i << 3; acc = f64x2.add(acc, f64x2.mul(v128.load(a + o), v128.load(b + o))); }
+  for (let i = 0; i < n2; i += 2) {
+    const o = (<usize>i) << 3;
+    acc = f64x2.add(acc, f64x2.mul(v128.load(a + o), v128.load(b + o)));
+  }
   let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (n & 1) { const o = <usize>n2 << 3; s += load<f64>(a + o) * load<f64>(b + o); }
+  if (n & 1) {
+    const o = (<usize>n2) << 3;
+    s += load<f64>(a + o) * load<f64>(b + o);
+  }
   return s;
 }
 
@@ -111,7 +154,7 @@ export function dot(a: usize, b: usize, n: i32): f64 {
 export function entropySum(x: usize, n: i32): f64 {
   let s = 0.0;
   for (let i = 0; i < n; i++) {
-    const v = load<f64>(x + (<usize>i << 3));
+    const v = load<f64>(x + ((<usize>i) << 3));
     if (v > 0.0) s += v * Math.log(v);
   }
   return s;

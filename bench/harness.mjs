@@ -10,7 +10,11 @@ export function compare(group, label, fns, maxTime = 1) {
   const suite = new Benchmark.Suite();
   for (const [name, fn] of Object.entries(fns)) suite.add(name, fn, { maxTime, minSamples: 5 });
   const res = {};
-  suite.on('cycle', (e) => { res[e.target.name] = e.target.stats.mean; }).run({ async: false });
+  suite
+    .on('cycle', (e) => {
+      res[e.target.name] = e.target.stats.mean;
+    })
+    .run({ async: false });
   const ratio = res.js / res.wasm;
   rows.push({ group, label, wasm: res.wasm, js: res.js, ratio });
   process.stderr.write(`${group} ${label}: js/wasm = ${ratio.toFixed(2)}\n`);
@@ -18,7 +22,11 @@ export function compare(group, label, fns, maxTime = 1) {
 
 function fmt(seconds) {
   const us = seconds * 1e6;
-  return us >= 1e4 ? `${(us / 1e3).toFixed(1)} ms` : us >= 100 ? `${us.toFixed(0)} µs` : `${us.toFixed(2)} µs`;
+  return us >= 1e4
+    ? `${(us / 1e3).toFixed(1)} ms`
+    : us >= 100
+      ? `${us.toFixed(0)} µs`
+      : `${us.toFixed(2)} µs`;
 }
 
 export function table() {
@@ -28,7 +36,8 @@ export function table() {
     '| group | case | wasm / op | js / op | js ÷ wasm |',
     '|---|---|---:|---:|---:|',
   ];
-  for (const r of rows) lines.push(`| ${r.group} | ${r.label} | ${fmt(r.wasm)} | ${fmt(r.js)} | **${r.ratio.toFixed(2)}×** |`);
+  for (const r of rows)
+    lines.push(`| ${r.group} | ${r.label} | ${fmt(r.wasm)} | ${fmt(r.js)} | **${r.ratio.toFixed(2)}×** |`);
   return lines.join('\n');
 }
 

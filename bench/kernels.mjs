@@ -11,39 +11,69 @@ function random(n, seed = 1) {
 export function benchKernels(wasm, js) {
   // Complex FFT: our wasm kernel against fft.js itself (the peer), same data, out of place.
   for (let p = 10; p <= 20; p += 2) {
-    const n = 2 ** p, x = random(2 * n);
-    const src = wasm.fromArray('x', x), dst = wasm.alloc(2 * n);
-    const f = new FFT(n), out = new Float64Array(2 * n);
-    compare('complex FFT (js = fft.js)', `2^${p}`, { wasm: () => wasm.fft(src, dst, n), js: () => f.transform(out, x) });
-    wasm.release(src); wasm.release(dst);
+    const n = 2 ** p,
+      x = random(2 * n);
+    const src = wasm.fromArray('x', x),
+      dst = wasm.alloc(2 * n);
+    const f = new FFT(n),
+      out = new Float64Array(2 * n);
+    compare('complex FFT (js = fft.js)', `2^${p}`, {
+      wasm: () => wasm.fft(src, dst, n),
+      js: () => f.transform(out, x),
+    });
+    wasm.release(src);
+    wasm.release(dst);
   }
   // Real FFT, forward + inverse, through both backends.
   for (const p of [12, 16, 20]) {
-    const n = 2 ** p, x = random(n);
+    const n = 2 ** p,
+      x = random(n);
     const run = (be) => {
-      const r = be.fromArray('x', x), s = be.alloc(n + 2);
-      return () => { be.rfft([n, 1, 1], r, s); be.irfft([n, 1, 1], s, r); };
+      const r = be.fromArray('x', x),
+        s = be.alloc(n + 2);
+      return () => {
+        be.rfft([n, 1, 1], r, s);
+        be.irfft([n, 1, 1], s, r);
+      };
     };
     compare('real FFT fwd+inv', `2^${p}`, { wasm: run(wasm), js: run(js) });
   }
   // 2-D real forward + inverse.
   for (const n of [256, 512, 1024]) {
     const run = (be) => {
-      const g = new Grid(be, { n: [n, n] }), r = be.fromArray('x', random(n * n)), s = g.spectralField();
-      return () => { be.rfft(g.shape, r, s); be.irfft(g.shape, s, r); };
+      const g = new Grid(be, { n: [n, n] }),
+        r = be.fromArray('x', random(n * n)),
+        s = g.spectralField();
+      return () => {
+        be.rfft(g.shape, r, s);
+        be.irfft(g.shape, s, r);
+      };
     };
     compare('2-D real FFT fwd+inv', `${n}²`, { wasm: run(wasm), js: run(js) });
   }
   // One fractional-heat step in 2-D: r2c, exp(-D|k|^α dt) multiplier, c2r.
   const heat = (be) => {
-    const g = new Grid(be, { n: [512, 512] }), u = be.fromArray('u', random(512 * 512)), s = g.spectralField();
-    return () => { be.rfft(g.shape, u, s); be.fractionalExp(s, g, -1e-3, 1.5); be.irfft(g.shape, s, u); };
+    const g = new Grid(be, { n: [512, 512] }),
+      u = be.fromArray('u', random(512 * 512)),
+      s = g.spectralField();
+    return () => {
+      be.rfft(g.shape, u, s);
+      be.fractionalExp(s, g, -1e-3, 1.5);
+      be.irfft(g.shape, s, u);
+    };
   };
   compare('fractional heat step', '2-D 512², α = 1.5', { wasm: heat(wasm), js: heat(js) });
   // Finite-volume drift kernels (assembly/volume.ts): face velocities and the minmod upwind divergence on both axes.
   const drift = (be) => {
-    const g = new Grid(be, { n: [512, 512], L: [20, 20] }), S = be.fromArray('S', random(512 * 512, 3)), rho = be.fromArray('rho', random(512 * 512, 4).map((v) => 1.5 + v));
-    const u = g.realField(), out = g.realField(), chi = be.fromArray('chi', [1, 0, 0, 1]);
+    const g = new Grid(be, { n: [512, 512], L: [20, 20] }),
+      S = be.fromArray('S', random(512 * 512, 3)),
+      rho = be.fromArray(
+        'rho',
+        random(512 * 512, 4).map((v) => 1.5 + v),
+      );
+    const u = g.realField(),
+      out = g.realField(),
+      chi = be.fromArray('chi', [1, 0, 0, 1]);
     return () => {
       for (const d of [0, 1]) {
         be.faceVelocity(S, null, u, g, d, chi, false, 0);
@@ -51,5 +81,8 @@ export function benchKernels(wasm, js) {
       }
     };
   };
-  compare('finite-volume drift', '2-D 512², face velocities + upwind divergence', { wasm: drift(wasm), js: drift(js) });
+  compare('finite-volume drift', '2-D 512², face velocities + upwind divergence', {
+    wasm: drift(wasm),
+    js: drift(js),
+  });
 }

@@ -11,6 +11,8 @@ for (const gamma of [0.5, 0.3]) {
   const { rows } = await limitStudy(backend, { ...limitStudyScenario(gamma), epsilons });
   rows.forEach((r, i) => {
     const ratio = i ? (rows[i - 1].l1 / r.l1).toFixed(2) : '';
-    console.log(`| ${gamma} | ${r.eps} | ${r.l1.toExponential(3)} | ${r.relL1.toExponential(3)} | ${ratio} |`);
+    console.log(
+      `| ${gamma} | ${r.eps} | ${r.l1.toExponential(3)} | ${r.relL1.toExponential(3)} | ${ratio} |`,
+    );
   });
 }

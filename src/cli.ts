@@ -38,9 +38,16 @@ Exit status: 0 done or blow-up (a physical outcome, see summary.json), 2 invalid
 1 other errors.`;
 
 const OPTIONS = {
-  out: { type: 'string' }, backend: { type: 'string' }, resume: { type: 'string' }, overwrite: { type: 'boolean' },
-  'checkpoint-every': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
-  grids: { type: 'string' }, levels: { type: 'string' },
+  out: { type: 'string' },
+  backend: { type: 'string' },
+  resume: { type: 'string' },
+  overwrite: { type: 'boolean' },
+  'checkpoint-every': { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  grids: { type: 'string' },
+  levels: { type: 'string' },
 } as const;
 
 /** parseArgs, with an unknown or malformed option reported as a ValidationError (and a "did you mean"). */
@@ -48,19 +55,32 @@ function parseOptions(argv: string[]) {
   try {
     return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (e) {
-    const m = /'(-{1,2}[^']+)'/.exec((e as Error).message), given = m ? m[1] : argv.join(' ');
+    const m = /'(-{1,2}[^']+)'/.exec((e as Error).message),
+      given = m ? m[1] : argv.join(' ');
     const guess = closest(given.replace(/^-+/, ''), Object.keys(OPTIONS));
-    throw new ValidationError('option', given, `one of --${Object.keys(OPTIONS).join(', --')}${guess ? ` (did you mean --${guess}?)` : ''}`);
+    throw new ValidationError(
+      'option',
+      given,
+      `one of --${Object.keys(OPTIONS).join(', --')}${guess ? ` (did you mean --${guess}?)` : ''}`,
+    );
   }
 }
 
 function loadScenario(arg: string): Scenario {
   if (arg in builtinScenarios) return builtinScenarios[arg];
   let text: string;
-  try { text = readFileSync(arg, 'utf8'); } catch {
-    throw new ValidationError('scenario', arg, `a scenario file or one of the built-in names: ${Object.keys(builtinScenarios).join(', ')}`);
+  try {
+    text = readFileSync(arg, 'utf8');
+  } catch {
+    throw new ValidationError(
+      'scenario',
+      arg,
+      `a scenario file or one of the built-in names: ${Object.keys(builtinScenarios).join(', ')}`,
+    );
   }
-  try { return JSON.parse(text) as Scenario; } catch (e) {
+  try {
+    return JSON.parse(text) as Scenario;
+  } catch (e) {
     throw new ValidationError(arg, 'invalid JSON', `a JSON document (${(e as Error).message})`);
   }
 }
@@ -73,10 +93,14 @@ function progressReporter(quiet: boolean) {
     const now = Date.now();
     if (now - last < (tty ? 100 : 2000)) return;
     last = now;
-    const frac = Math.min(1, p.t / p.tEnd), info = `t=${p.t.toPrecision(4)} dt=${p.dt.toExponential(2)} mass=${p.mass.toPrecision(7)} max rho=${p.maxRho.toPrecision(4)}`;
+    const frac = Math.min(1, p.t / p.tEnd),
+      info = `t=${p.t.toPrecision(4)} dt=${p.dt.toExponential(2)} mass=${p.mass.toPrecision(7)} max rho=${p.maxRho.toPrecision(4)}`;
     if (tty) {
-      const width = 24, full = Math.round(frac * width);
-      process.stderr.write(`\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${(100 * frac).toFixed(0).padStart(3)}% ${info}   `);
+      const width = 24,
+        full = Math.round(frac * width);
+      process.stderr.write(
+        `\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${(100 * frac).toFixed(0).padStart(3)}% ${info}   `,
+      );
     } else process.stderr.write(`${(100 * frac).toFixed(1)}% ${info}\n`);
   };
 }
@@ -84,15 +108,26 @@ function progressReporter(quiet: boolean) {
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseOptions(argv);
   const [cmd, arg] = positionals;
-  if (values.version) { console.log(VERSION); return 0; }
-  if (values.help || !cmd || cmd === 'help') { console.log(HELP); return 0; }
-  const backend = (values.backend ?? 'auto') as BackendChoice;
-  if (!['auto', 'wasm', 'js'].includes(backend)) throw new ValidationError('--backend', backend, "'auto', 'wasm' or 'js'");
-  if (cmd === 'list') {
-    for (const [name, s] of Object.entries(builtinScenarios)) console.log(`${name.padEnd(22)} ${s.description}`);
+  if (values.version) {
+    console.log(VERSION);
     return 0;
   }
-  if (cmd === 'schema') { console.log(JSON.stringify(scenarioSchema, null, 2)); return 0; }
+  if (values.help || !cmd || cmd === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const backend = (values.backend ?? 'auto') as BackendChoice;
+  if (!['auto', 'wasm', 'js'].includes(backend))
+    throw new ValidationError('--backend', backend, "'auto', 'wasm' or 'js'");
+  if (cmd === 'list') {
+    for (const [name, s] of Object.entries(builtinScenarios))
+      console.log(`${name.padEnd(22)} ${s.description}`);
+    return 0;
+  }
+  if (cmd === 'schema') {
+    console.log(JSON.stringify(scenarioSchema, null, 2));
+    return 0;
+  }
   if (cmd === 'validate') {
     if (!arg) throw new ValidationError('validate', undefined, 'a scenario file or built-in name');
     const s = validateScenario(loadScenario(arg));
@@ -101,32 +136,52 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'blowup') return blowUp(arg, values, backend);
-  if (cmd !== 'run') throw new ValidationError('command', cmd, "'run', 'blowup', 'validate', 'list' or 'schema' (see --help)");
+  if (cmd !== 'run')
+    throw new ValidationError('command', cmd, "'run', 'blowup', 'validate', 'list' or 'schema' (see --help)");
   let every: number | undefined;
   if (values['checkpoint-every'] !== undefined) {
     every = Number(values['checkpoint-every']);
-    if (!Number.isInteger(every) || every < 1) throw new ValidationError('--checkpoint-every', values['checkpoint-every'], 'a positive integer number of steps');
+    if (!Number.isInteger(every) || every < 1)
+      throw new ValidationError(
+        '--checkpoint-every',
+        values['checkpoint-every'],
+        'a positive integer number of steps',
+      );
   }
   const resume = values.resume;
-  if (!resume && !arg) throw new ValidationError('run', undefined, 'a scenario file or built-in name (or --resume DIR)');
+  if (!resume && !arg)
+    throw new ValidationError('run', undefined, 'a scenario file or built-in name (or --resume DIR)');
   const outDir = resume ?? values.out ?? 'out';
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
     if (++interrupts > 1) process.exit(130);
-    process.stderr.write('\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to quit at once)\n');
+    process.stderr.write(
+      '\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to quit at once)\n',
+    );
     controller.abort('SIGINT');
   });
   const summary = await runScenario(resume ? null : loadScenario(arg), {
-    outDir, backend, resume: Boolean(resume), overwrite: Boolean(values.overwrite), checkpointEvery: every, signal: controller.signal,
-    onProgress: progressReporter(Boolean(values.quiet)), onNotice: (m) => process.stderr.write(`${m}\n`),
+    outDir,
+    backend,
+    resume: Boolean(resume),
+    overwrite: Boolean(values.overwrite),
+    checkpointEvery: every,
+    signal: controller.signal,
+    onProgress: progressReporter(Boolean(values.quiet)),
+    onNotice: (m) => process.stderr.write(`${m}\n`),
   });
   if (process.stderr.isTTY && !values.quiet) process.stderr.write('\n');
-  const lines = [`${summary.name}: ${summary.status} at t = ${summary.t.toPrecision(6)} after ${summary.steps} steps (${summary.wallTimeSeconds.toFixed(1)} s, ${summary.backend} backend)`];
+  const lines = [
+    `${summary.name}: ${summary.status} at t = ${summary.t.toPrecision(6)} after ${summary.steps} steps (${summary.wallTimeSeconds.toFixed(1)} s, ${summary.backend} backend)`,
+  ];
   if (summary.reason) lines.push(`  reason: ${summary.reason}`);
-  if (summary.limitStudy) for (const r of summary.limitStudy) lines.push(`  eps = ${r.eps}: ||rho_eps - rho||_L1 / ||rho||_L1 = ${r.relL1.toExponential(3)}`);
+  if (summary.limitStudy)
+    for (const r of summary.limitStudy)
+      lines.push(`  eps = ${r.eps}: ||rho_eps - rho||_L1 / ||rho||_L1 = ${r.relL1.toExponential(3)}`);
   lines.push(`  results in ${outDir}/ (summary.json, *.npy, *.png)`);
-  if (summary.status === 'interrupted') lines.push(`  checkpoint written; continue with: fractaxis run --resume ${outDir}`);
+  if (summary.status === 'interrupted')
+    lines.push(`  checkpoint written; continue with: fractaxis run --resume ${outDir}`);
   console.log(lines.join('\n'));
   if (summary.status === 'interrupted') return 130;
   return ['under-resolved', 'unstable', 'step-too-small'].includes(summary.status) ? 3 : 0;
@@ -134,26 +189,58 @@ async function main(argv: string[]): Promise<number> {
 
 /** A comma-separated list of numbers, refused naming the option. */
 function numberList(option: string, text: string | undefined, what: string): number[] {
-  const values = (text ?? '').split(',').filter((v) => v.trim() !== '').map(Number);
+  const values = (text ?? '')
+    .split(',')
+    .filter((v) => v.trim() !== '')
+    .map(Number);
   if (values.length === 0 || !values.every(Number.isFinite)) throw new ValidationError(option, text, what);
   return values;
 }
 
-async function blowUp(arg: string | undefined, values: { out?: string; grids?: string; levels?: string }, backend: BackendChoice): Promise<number> {
+async function blowUp(
+  arg: string | undefined,
+  values: { out?: string; grids?: string; levels?: string },
+  backend: BackendChoice,
+): Promise<number> {
   if (!arg) throw new ValidationError('blowup', undefined, 'a scenario file or built-in name');
-  const grids = numberList('--grids', values.grids, 'comma-separated grid sizes, each twice the previous (e.g. 32,64,128)');
-  const levels = numberList('--levels', values.levels, 'comma-separated increasing levels of max rho (e.g. 40,80,160)');
+  const grids = numberList(
+    '--grids',
+    values.grids,
+    'comma-separated grid sizes, each twice the previous (e.g. 32,64,128)',
+  );
+  const levels = numberList(
+    '--levels',
+    values.levels,
+    'comma-separated increasing levels of max rho (e.g. 40,80,160)',
+  );
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort('SIGINT'));
   const outDir = values.out ?? 'out-blowup';
-  const { report } = await runBlowUpStudy(loadScenario(arg), { outDir, grids, levels, backend, signal: controller.signal, onGrid: (l) => process.stderr.write(`${l}\n`) });
+  const { report } = await runBlowUpStudy(loadScenario(arg), {
+    outDir,
+    grids,
+    levels,
+    backend,
+    signal: controller.signal,
+    onGrid: (l) => process.stderr.write(`${l}\n`),
+  });
   console.log(report + `results in ${outDir}/ (blowup.md, blowup.json, blowup.png)`);
   return controller.signal.aborted ? 130 : 0;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (e: unknown) => {
-  if (e instanceof ScenarioError) console.error(`invalid scenario:\n${e.message.split('\n').map((l) => `  ${l}`).join('\n')}`);
-  else if (e instanceof ValidationError || e instanceof OutputError || e instanceof MemoryLimitError) console.error(`error: ${e.message}`);
-  else console.error(`error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-  process.exit(e instanceof ValidationError ? 2 : e instanceof OutputError ? 4 : 1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof ScenarioError)
+      console.error(
+        `invalid scenario:\n${e.message
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n')}`,
+      );
+    else if (e instanceof ValidationError || e instanceof OutputError || e instanceof MemoryLimitError)
+      console.error(`error: ${e.message}`);
+    else console.error(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(e instanceof ValidationError ? 2 : e instanceof OutputError ? 4 : 1);
+  },
+);

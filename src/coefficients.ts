@@ -35,13 +35,21 @@ export function generalisedOrder(gamma: number, beta: number): number {
  * obtained from the per-mode symbol m(ε)^{−1} ∫ νF (εk·v)²/(ν² + (εk·v)²) dv with v = (ν0/ε|k|)^{1/(1−β)} w.
  * For β = 0, ν0 = 1 it is Dρ = K0 I_{N,γ}. Checked against the kinetic solver's decay rates.
  */
-export function generalisedDiffusion(N: number, gamma: number, beta: number, kappa0: number, nu0: number): number {
+export function generalisedDiffusion(
+  N: number,
+  gamma: number,
+  beta: number,
+  kappa0: number,
+  nu0: number,
+): number {
   checkDim(N);
   const r = generalisedOrder(gamma, beta);
   checkNumber('kappa0', kappa0, 0, Infinity, { loOpen: true, hiOpen: true });
   checkNumber('nu0', nu0, 0, Infinity, { loOpen: true, hiOpen: true });
-  return (kappa0 * Math.pow(nu0, 1 - r) * Math.pow(Math.PI, (N + 1) / 2) * gammaFn((r + 1) / 2)) /
-    ((1 - beta) * Math.sin((Math.PI * r) / 2) * gammaFn((N + r) / 2));
+  return (
+    (kappa0 * Math.pow(nu0, 1 - r) * Math.pow(Math.PI, (N + 1) / 2) * gammaFn((r + 1) / 2)) /
+    ((1 - beta) * Math.sin((Math.PI * r) / 2) * gammaFn((N + r) / 2))
+  );
 }
 
 /** A turning kernel φ(v, v', S) (vector of N components) for the transition v' → v. */
@@ -52,18 +60,22 @@ export type TurningKernel = (v: readonly number[], vp: readonly number[], S: num
  * (O(Nv²)); returns the N×N matrix row-major. NaN from φ is refused naming the kernel.
  */
 export function sensitivityFromKernel(phi: TurningKernel, grid: VelocityGrid, S: number): number[] {
-  const N = grid.dim, n = grid.size, chi = new Array<number>(N * N).fill(0);
+  const N = grid.dim,
+    n = grid.size,
+    chi = new Array<number>(N * N).fill(0);
   const vel = (j: number) => (N === 1 ? [grid.vx[j]] : [grid.vx[j], grid.vy[j]]);
   for (let a = 0; a < n; a++) {
     const va = vel(a);
     for (let b = 0; b < n; b++) {
       const vb = vel(b);
-      const p1 = phi(va, vb, S), p2 = phi(vb, va, S);
+      const p1 = phi(va, vb, S),
+        p2 = phi(vb, va, S);
       const ww = grid.weights[a] * grid.weights[b];
       for (let i = 0; i < N; i++) {
         for (let j = 0; j < N; j++) {
           const x = va[i] * (grid.F[b] * p1[j] - grid.F[a] * p2[j]);
-          if (!Number.isFinite(x)) throw new ValidationError(`turning kernel φ(${va}, ${vb}, ${S})`, [p1, p2], 'finite values');
+          if (!Number.isFinite(x))
+            throw new ValidationError(`turning kernel φ(${va}, ${vb}, ${S})`, [p1, p2], 'finite values');
           chi[i * N + j] += ww * x;
         }
       }
@@ -81,12 +93,17 @@ export interface SeparableKernel {
 
 /** χ(S) of a separable kernel in O(Nv): c(S)[∫ v⊗a dv ∫bF − ∫ v F b dv ⊗ ∫a dv]. */
 export function sensitivityFromSeparable(k: SeparableKernel, grid: VelocityGrid, S = 0): number[] {
-  const N = grid.dim, chi = new Array<number>(N * N).fill(0);
+  const N = grid.dim,
+    chi = new Array<number>(N * N).fill(0);
   let bF = 0;
-  const va = new Array<number>(N * N).fill(0), vFb = new Array<number>(N).fill(0), A = new Array<number>(N).fill(0);
+  const va = new Array<number>(N * N).fill(0),
+    vFb = new Array<number>(N).fill(0),
+    A = new Array<number>(N).fill(0);
   for (let j = 0; j < grid.size; j++) {
     const v = N === 1 ? [grid.vx[j]] : [grid.vx[j], grid.vy[j]];
-    const a = k.a(v), b = k.b ? k.b(v) : 1, w = grid.weights[j];
+    const a = k.a(v),
+      b = k.b ? k.b(v) : 1,
+      w = grid.weights[j];
     bF += w * b * grid.F[j];
     for (let i = 0; i < N; i++) {
       vFb[i] += w * v[i] * grid.F[j] * b;
@@ -95,12 +112,18 @@ export function sensitivityFromSeparable(k: SeparableKernel, grid: VelocityGrid,
     }
   }
   const c = k.c ? k.c(S) : 1;
-  for (let i = 0; i < N; i++) for (let m = 0; m < N; m++) chi[i * N + m] = c * (va[i * N + m] * bF - vFb[i] * A[m]);
+  for (let i = 0; i < N; i++)
+    for (let m = 0; m < N; m++) chi[i * N + m] = c * (va[i * N + m] * bF - vFb[i] * A[m]);
   return chi;
 }
 
 /** Γ(ρ, S) = ∫ R(ρF, S) dv for a biological term R(f, S) pointwise in v, by quadrature. */
-export function growthFromKernel(R: (f: number, S: number) => number, grid: VelocityGrid, rho: number, S: number): number {
+export function growthFromKernel(
+  R: (f: number, S: number) => number,
+  grid: VelocityGrid,
+  rho: number,
+  S: number,
+): number {
   let s = 0;
   for (let j = 0; j < grid.size; j++) {
     const v = R(rho * grid.F[j], S);

@@ -20,16 +20,28 @@ export class Grid implements SpectralAxes {
   /** Grid spacing per axis and the volume of one cell (quadrature weight of ∫ dx). */
   readonly spacing: readonly number[];
   readonly cellVolume: number;
-  readonly kx: Field; readonly ky: Field; readonly kz: Field;
-  readonly gx: Field; readonly gy: Field; readonly gz: Field;
-  readonly mx: Field; readonly my: Field; readonly mz: Field;
+  readonly kx: Field;
+  readonly ky: Field;
+  readonly kz: Field;
+  readonly gx: Field;
+  readonly gy: Field;
+  readonly gz: Field;
+  readonly mx: Field;
+  readonly my: Field;
+  readonly mz: Field;
 
-  constructor(readonly backend: Backend, opts: GridOptions, field = 'grid') {
+  constructor(
+    readonly backend: Backend,
+    opts: GridOptions,
+    field = 'grid',
+  ) {
     const n = opts.n;
-    if (!Array.isArray(n) || n.length < 1 || n.length > 3) throw new ValidationError(`${field}.n`, n, 'an array of 1 to 3 grid sizes');
+    if (!Array.isArray(n) || n.length < 1 || n.length > 3)
+      throw new ValidationError(`${field}.n`, n, 'an array of 1 to 3 grid sizes');
     n.forEach((v, i) => checkPowerOfTwo(`${field}.n[${i}]`, v, i === 0 ? 2 : 1, 2 ** 22));
     const L = opts.L ?? n.map(() => 2 * Math.PI);
-    if (!Array.isArray(L) || L.length !== n.length) throw new ValidationError(`${field}.L`, L, `an array of ${n.length} box lengths`);
+    if (!Array.isArray(L) || L.length !== n.length)
+      throw new ValidationError(`${field}.L`, L, `an array of ${n.length} box lengths`);
     L.forEach((v, i) => checkNumber(`${field}.L[${i}]`, v, 0, Infinity, { loOpen: true, hiOpen: true }));
     this.dim = n.length as 1 | 2 | 3;
     this.shape = [n[0], n[1] ?? 1, n[2] ?? 1];
@@ -39,9 +51,15 @@ export class Grid implements SpectralAxes {
     this.nReal = this.shape[0] * this.shape[1] * this.shape[2];
     this.spacing = this.lengths.map((l, i) => l / n[i]);
     this.cellVolume = this.spacing.reduce((a, b) => a * b, 1);
-    if (!(Number.isFinite(this.cellVolume) && this.cellVolume > 0)) throw new ValidationError(`${field}.L`, L, 'box lengths whose cell volume (product of L_i/n_i) is a finite positive number');
+    if (!(Number.isFinite(this.cellVolume) && this.cellVolume > 0))
+      throw new ValidationError(
+        `${field}.L`,
+        L,
+        'box lengths whose cell volume (product of L_i/n_i) is a finite positive number',
+      );
     const axis = (i: number, half: boolean, odd: boolean, mask: boolean): Field => {
-      const len = this.shape[i], l = this.lengths[i] ?? 2 * Math.PI;
+      const len = this.shape[i],
+        l = this.lengths[i] ?? 2 * Math.PI;
       const count = half ? len / 2 + 1 : len;
       const out = new Float64Array(count);
       for (let j = 0; j < count; j++) {
@@ -51,31 +69,53 @@ export class Grid implements SpectralAxes {
       }
       return backend.fromArray(`${field}.axis${i}`, out);
     };
-    this.kx = axis(0, true, false, false); this.ky = axis(1, false, false, false); this.kz = axis(2, false, false, false);
-    this.gx = axis(0, true, true, false); this.gy = axis(1, false, true, false); this.gz = axis(2, false, true, false);
-    this.mx = axis(0, true, false, true); this.my = axis(1, false, false, true); this.mz = axis(2, false, false, true);
+    this.kx = axis(0, true, false, false);
+    this.ky = axis(1, false, false, false);
+    this.kz = axis(2, false, false, false);
+    this.gx = axis(0, true, true, false);
+    this.gy = axis(1, false, true, false);
+    this.gz = axis(2, false, true, false);
+    this.mx = axis(0, true, false, true);
+    this.my = axis(1, false, false, true);
+    this.mz = axis(2, false, false, true);
   }
 
   /** Cell-centre-free node coordinates along an axis: x_j = j L / n. */
   coordinates(axis: number): Float64Array {
-    const n = this.shape[axis], h = this.spacing[axis];
+    const n = this.shape[axis],
+      h = this.spacing[axis];
     return Float64Array.from({ length: n }, (_, j) => j * h);
   }
 
   /** Samples f(x, y, z) on the nodes (x fastest), refusing non-finite values naming `field`. */
   sample(f: (x: number, y: number, z: number) => number, field: string): Float64Array {
-    const [nx, ny, nz] = this.shape, [hx, hy = 0, hz = 0] = this.spacing;
+    const [nx, ny, nz] = this.shape,
+      [hx, hy = 0, hz = 0] = this.spacing;
     const out = new Float64Array(this.nReal);
     let i = 0;
-    for (let c = 0; c < nz; c++) for (let b = 0; b < ny; b++) for (let a = 0; a < nx; a++, i++) {
-      const v = f(a * hx, b * hy, c * hz);
-      if (!Number.isFinite(v)) throw new ValidationError(`${field}(${[a * hx, b * hy, c * hz].slice(0, this.dim).map((t) => t.toPrecision(4)).join(', ')})`, v, 'a finite number');
-      out[i] = v;
-    }
+    for (let c = 0; c < nz; c++)
+      for (let b = 0; b < ny; b++)
+        for (let a = 0; a < nx; a++, i++) {
+          const v = f(a * hx, b * hy, c * hz);
+          if (!Number.isFinite(v))
+            throw new ValidationError(
+              `${field}(${[a * hx, b * hy, c * hz]
+                .slice(0, this.dim)
+                .map((t) => t.toPrecision(4))
+                .join(', ')})`,
+              v,
+              'a finite number',
+            );
+          out[i] = v;
+        }
     return out;
   }
 
   /** A zeroed real field and a zeroed half-spectrum field on this grid. */
-  realField(): Field { return this.backend.alloc(this.nReal); }
-  spectralField(): Field { return this.backend.alloc(2 * this.nModes); }
+  realField(): Field {
+    return this.backend.alloc(this.nReal);
+  }
+  spectralField(): Field {
+    return this.backend.alloc(2 * this.nModes);
+  }
 }

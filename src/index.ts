@@ -1,26 +1,77 @@
 // fractaxis public API: models, laws, grids, backends, steppers, studies, errors. Internals
 // (φ-functions, Γ, option resolution) stay off it.
 export { createBackend, wasmSimdSupported, Backend, Field, type ScopedBackend } from './backend/index.js';
-export type { BackendKind, BackendChoice, Shape3, SpectralAxes, VelocitySet, VelocitySource } from './backend/index.js';
+export type {
+  BackendKind,
+  BackendChoice,
+  Shape3,
+  SpectralAxes,
+  VelocitySet,
+  VelocitySource,
+} from './backend/index.js';
 export { Grid, type GridOptions } from './grid.js';
 export { ValidationError, NumericalError, MemoryLimitError } from './errors.js';
 export { KellerSegel, DISCRETISATIONS } from './models/keller-segel.js';
 export { turningKernel, type Growth, type Flux } from './laws.js';
 export type {
-  KellerSegelOptions, KellerSegelCheckpoint, Chemical, Sensitivity, Discretisation,
-  Diagnostics, Observer, SolveOptions, SolveResult,
+  KellerSegelOptions,
+  KellerSegelCheckpoint,
+  Chemical,
+  Sensitivity,
+  Discretisation,
+  Diagnostics,
+  Observer,
+  SolveOptions,
+  SolveResult,
 } from './models/keller-segel.js';
 export type { InitialData, Profile } from './models/initial.js';
 export { EtdStepper, SCHEME_ORDER, type Scheme, type StiffProblem } from './integrate/etd.js';
-export type { RunOptions, RunOutcome, RunStatus, AdaptiveOptions, ResolutionOptions, Stepper } from './integrate/run.js';
+export type {
+  RunOptions,
+  RunOutcome,
+  RunStatus,
+  AdaptiveOptions,
+  ResolutionOptions,
+  Stepper,
+} from './integrate/run.js';
 export { StrangStepper, type SplitProblem } from './integrate/strang.js';
-export { VelocityGrid, smoothEquilibriumConstant, type VelocityGridOptions, type Equilibrium } from './velocity.js';
 export {
-  fractionalIntegral, fractionalDiffusion, generalisedOrder, generalisedDiffusion,
-  sensitivityFromKernel, sensitivityFromSeparable, growthFromKernel, equilibriumSquare,
-  type TurningKernel, type SeparableKernel,
+  VelocityGrid,
+  smoothEquilibriumConstant,
+  type VelocityGridOptions,
+  type Equilibrium,
+} from './velocity.js';
+export {
+  fractionalIntegral,
+  fractionalDiffusion,
+  generalisedOrder,
+  generalisedDiffusion,
+  sensitivityFromKernel,
+  sensitivityFromSeparable,
+  growthFromKernel,
+  equilibriumSquare,
+  type TurningKernel,
+  type SeparableKernel,
 } from './coefficients.js';
 export { Kinetic, kineticScale } from './models/kinetic.js';
-export type { KineticOptions, KineticDiagnostics, KineticCheckpoint, KineticSolveOptions, KineticResult, Collision } from './models/kinetic.js';
-export { limitStudy, limitStudyScenario, type LimitStudyOptions, type LimitStudyRow } from './models/limit.js';
-export { blowUpStudy, type BlowUpStudyOptions, type BlowUpStudyResult, type BlowUpGridRow, type BlowUpLevel } from './models/blow-up.js';
+export type {
+  KineticOptions,
+  KineticDiagnostics,
+  KineticCheckpoint,
+  KineticSolveOptions,
+  KineticResult,
+  Collision,
+} from './models/kinetic.js';
+export {
+  limitStudy,
+  limitStudyScenario,
+  type LimitStudyOptions,
+  type LimitStudyRow,
+} from './models/limit.js';
+export {
+  blowUpStudy,
+  type BlowUpStudyOptions,
+  type BlowUpStudyResult,
+  type BlowUpGridRow,
+  type BlowUpLevel,
+} from './models/blow-up.js';

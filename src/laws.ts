@@ -20,14 +20,20 @@ export function checkGrowth(g: Growth = { type: 'none' }, field = 'growth'): Gro
     checkNumber(`${field}.a0`, g.a0, 0, Infinity);
     checkNumber(`${field}.a1`, g.a1, 0, Infinity);
     checkNumber(`${field}.a2`, g.a2, -Infinity, Infinity);
-  } else if (g.type !== 'none') throw new ValidationError(`${field}.type`, (g as { type: unknown }).type, "'none', 'logistic' or 'nonlocal'");
+  } else if (g.type !== 'none')
+    throw new ValidationError(
+      `${field}.type`,
+      (g as { type: unknown }).type,
+      "'none', 'logistic' or 'nonlocal'",
+    );
   return g;
 }
 
 /** Validates a chemotactic flux Q (drift of the macroscopic model, turning operator of the kinetic one). */
 export function checkFlux(f: Flux = { type: 'linear' }, field = 'flux'): Flux {
   if (f.type === 'limited') checkNumber(`${field}.ystar`, f.ystar, 0, Infinity, { hiOpen: true });
-  else if (f.type !== 'linear') throw new ValidationError(`${field}.type`, (f as { type: unknown }).type, "'linear' or 'limited'");
+  else if (f.type !== 'linear')
+    throw new ValidationError(`${field}.type`, (f as { type: unknown }).type, "'linear' or 'limited'");
   return f;
 }
 

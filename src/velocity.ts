@@ -62,21 +62,30 @@ export class VelocityGrid {
     this.dim = dim;
     this.gamma = checkNumber(`${field}.gamma`, opts.gamma, 0, 1, { loOpen: true, hiOpen: true });
     const eq = opts.equilibrium ?? { type: 'smooth' };
-    const N = dim, g = this.gamma, p = (N + g + 1) / 2;
+    const N = dim,
+      g = this.gamma,
+      p = (N + g + 1) / 2;
     if (eq.type === 'smooth') {
       const c = smoothEquilibriumConstant(N, g);
       this.K0 = c;
       this.profile = (r) => c * Math.pow(1 + r * r, -p);
     } else if (eq.type === 'custom') {
-      if (typeof eq.F !== 'function') throw new ValidationError(`${field}.equilibrium.F`, eq.F, 'a function of the speed |v|');
+      if (typeof eq.F !== 'function')
+        throw new ValidationError(`${field}.equilibrium.F`, eq.F, 'a function of the speed |v|');
       this.K0 = checkNumber(`${field}.equilibrium.K0`, eq.K0, 0, Infinity, { loOpen: true, hiOpen: true });
       this.profile = eq.F;
-    } else throw new ValidationError(`${field}.equilibrium.type`, (eq as { type: unknown }).type, "'smooth' or 'custom'");
+    } else
+      throw new ValidationError(
+        `${field}.equilibrium.type`,
+        (eq as { type: unknown }).type,
+        "'smooth' or 'custom'",
+      );
     this.vmin = checkNumber(`${field}.vmin`, opts.vmin ?? 1e-8, 0, 1, { loOpen: true });
     this.vmax = checkNumber(`${field}.vmax`, opts.vmax ?? 1e12, 10, 1e300);
     const perDecade = checkNumber(`${field}.perDecade`, opts.perDecade ?? 8, 2, 1000);
     const angles = dim === 2 ? checkNumber(`${field}.angles`, opts.angles ?? 32, 4, 4096) : 1;
-    if (!Number.isInteger(perDecade) || !Number.isInteger(angles)) throw new ValidationError(`${field}.perDecade/angles`, [perDecade, angles], 'integers');
+    if (!Number.isInteger(perDecade) || !Number.isInteger(angles))
+      throw new ValidationError(`${field}.perDecade/angles`, [perDecade, angles], 'integers');
     const nr = Math.floor(perDecade * Math.log10(this.vmax / this.vmin) + 1e-9) + 1;
     const h = Math.LN10 / perDecade;
     // Radial nodes: 0 and the log-spaced speeds; shell weights |S^{N−1}| r^N h (trapezoid in ln r).
@@ -91,16 +100,30 @@ export class VelocityGrid {
     // The ball |v| < vmin around the origin: its volume, assigned to the node v = 0.
     this.radialWeights[0] = N === 1 ? 2 * this.vmin : Math.PI * this.vmin * this.vmin;
     // Expand into discrete velocities.
-    const dirs = N === 1 ? [[1, 0], [-1, 0]] : Array.from({ length: angles }, (_, a) => [Math.cos((2 * Math.PI * a) / angles), Math.sin((2 * Math.PI * a) / angles)]);
+    const dirs =
+      N === 1
+        ? [
+            [1, 0],
+            [-1, 0],
+          ]
+        : Array.from({ length: angles }, (_, a) => [
+            Math.cos((2 * Math.PI * a) / angles),
+            Math.sin((2 * Math.PI * a) / angles),
+          ]);
     this.size = 1 + nr * dirs.length;
-    this.vx = new Float64Array(this.size); this.vy = new Float64Array(this.size);
-    this.speed = new Float64Array(this.size); this.weights = new Float64Array(this.size); this.F = new Float64Array(this.size);
+    this.vx = new Float64Array(this.size);
+    this.vy = new Float64Array(this.size);
+    this.speed = new Float64Array(this.size);
+    this.weights = new Float64Array(this.size);
+    this.F = new Float64Array(this.size);
     this.weights[0] = this.radialWeights[0];
     let j = 1;
     for (let i = 1; i <= nr; i++) {
       for (const [cx, cy] of dirs) {
         const r = this.radii[i];
-        this.vx[j] = r * cx; this.vy[j] = r * cy; this.speed[j] = r;
+        this.vx[j] = r * cx;
+        this.vy[j] = r * cy;
+        this.speed[j] = r;
         this.weights[j] = this.radialWeights[i] / dirs.length;
         j++;
       }
@@ -109,18 +132,30 @@ export class VelocityGrid {
     let mass = 0;
     for (let i = 0; i < this.size; i++) {
       const v = this.profile(this.speed[i]);
-      if (!Number.isFinite(v) || v < 0) throw new ValidationError(`${field}.equilibrium.F(${this.speed[i]})`, v, 'a finite, non-negative number');
+      if (!Number.isFinite(v) || v < 0)
+        throw new ValidationError(
+          `${field}.equilibrium.F(${this.speed[i]})`,
+          v,
+          'a finite, non-negative number',
+        );
       this.F[i] = v;
       mass += this.weights[i] * v;
     }
-    const tailRatio = this.profile(this.vmax) * Math.pow(this.vmax, N + g + 1) / this.K0;
+    const tailRatio = (this.profile(this.vmax) * Math.pow(this.vmax, N + g + 1)) / this.K0;
     if (!(Math.abs(tailRatio - 1) < 1e-2)) {
-      throw new ValidationError(`${field}.equilibrium`, `|v|^{N+γ+1} F(v) = ${(tailRatio * this.K0).toPrecision(4)} at |v| = vmax`,
-        `a normalisable F with the declared tail K0/|v|^{N+γ+1} (K0 = ${this.K0}); the ratio must be within 1% of 1 at vmax`);
+      throw new ValidationError(
+        `${field}.equilibrium`,
+        `|v|^{N+γ+1} F(v) = ${(tailRatio * this.K0).toPrecision(4)} at |v| = vmax`,
+        `a normalisable F with the declared tail K0/|v|^{N+γ+1} (K0 = ${this.K0}); the ratio must be within 1% of 1 at vmax`,
+      );
     }
     this.rawMass = mass + this.tailMass();
     if (!(Math.abs(this.rawMass - 1) < 1e-3)) {
-      throw new ValidationError(`${field}.equilibrium`, `∫F dv = ${this.rawMass}`, 'a normalisable F with ∫F dv = 1 (within 1e-3 before discrete renormalisation)');
+      throw new ValidationError(
+        `${field}.equilibrium`,
+        `∫F dv = ${this.rawMass}`,
+        'a normalisable F with ∫F dv = 1 (within 1e-3 before discrete renormalisation)',
+      );
     }
     for (let i = 0; i < this.size; i++) this.F[i] /= mass;
   }

@@ -7,7 +7,8 @@ describe.each(backends)('FFT on the $kind backend', (be) => {
     for (let p = 0; p <= 12; p++) {
       const n = 2 ** p;
       const x = randomArray(2 * n, p + 1);
-      const src = be.fromArray('x', x), dst = be.alloc(2 * n);
+      const src = be.fromArray('x', x),
+        dst = be.alloc(2 * n);
       be.fft(src, dst, n);
       expect(relErr(dst.data, directDft(x, n)), `n = ${n}`).toBeLessThan(1e-12);
       be.fft(src, dst, n, true);
@@ -29,7 +30,8 @@ describe.each(backends)('FFT on the $kind backend', (be) => {
   });
 
   it('satisfies Parseval: sum |x|^2 = sum |X|^2 / n', () => {
-    const n = 4096, x = randomArray(2 * n, 7);
+    const n = 4096,
+      x = randomArray(2 * n, 7);
     const f = be.fromArray('x', x);
     be.fft(f, f, n);
     const e1 = x.reduce((s, v) => s + v * v, 0);
@@ -52,34 +54,54 @@ describe.each(backends)('FFT on the $kind backend', (be) => {
     }
   });
 
-  it.each([[[16, 8, 1]], [[8, 4, 16]], [[32, 32, 1]], [[4, 2, 2]]] as const)('%j real transform matches separable direct DFTs', (shape) => {
-    const [nx, ny, nz] = shape, N = nx * ny * nz, nc = nx / 2 + 1;
-    const x = randomArray(N, N + nx);
-    // Direct separable transform of the full complex field, then keep kx in [0, nx/2].
-    let full = new Float64Array(2 * N);
-    x.forEach((v, i) => (full[2 * i] = v));
-    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) full.set(directDft(full, nx, 1, (z * ny + y) * nx), 2 * (z * ny + y) * nx);
-    for (let z = 0; z < nz; z++) for (let a = 0; a < nx; a++) {
-      const col = directDft(full, ny, nx, z * ny * nx + a);
-      for (let y = 0; y < ny; y++) { full[2 * ((z * ny + y) * nx + a)] = col[2 * y]; full[2 * ((z * ny + y) * nx + a) + 1] = col[2 * y + 1]; }
-    }
-    const tmp = full.slice();
-    for (let y = 0; y < ny; y++) for (let a = 0; a < nx; a++) {
-      const col = directDft(tmp, nz, nx * ny, y * nx + a);
-      for (let z = 0; z < nz; z++) { full[2 * ((z * ny + y) * nx + a)] = col[2 * z]; full[2 * ((z * ny + y) * nx + a) + 1] = col[2 * z + 1]; }
-    }
-    const expected = new Float64Array(2 * nc * ny * nz);
-    for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let a = 0; a < nc; a++) {
-      const m = (z * ny + y) * nc + a, i = (z * ny + y) * nx + a;
-      expected[2 * m] = full[2 * i]; expected[2 * m + 1] = full[2 * i + 1];
-    }
-    const spec = be.alloc(2 * nc * ny * nz), real = be.fromArray('x', x);
-    be.rfft(shape, real, spec);
-    expect(relErr(spec.data, expected)).toBeLessThan(1e-12);
-    const back = be.alloc(N);
-    be.irfft(shape, spec, back);
-    expect(relErr(back.data, x)).toBeLessThan(1e-13);
-  });
+  it.each([[[16, 8, 1]], [[8, 4, 16]], [[32, 32, 1]], [[4, 2, 2]]] as const)(
+    '%j real transform matches separable direct DFTs',
+    (shape) => {
+      const [nx, ny, nz] = shape,
+        N = nx * ny * nz,
+        nc = nx / 2 + 1;
+      const x = randomArray(N, N + nx);
+      // Direct separable transform of the full complex field, then keep kx in [0, nx/2].
+      let full = new Float64Array(2 * N);
+      x.forEach((v, i) => (full[2 * i] = v));
+      for (let z = 0; z < nz; z++)
+        for (let y = 0; y < ny; y++)
+          full.set(directDft(full, nx, 1, (z * ny + y) * nx), 2 * (z * ny + y) * nx);
+      for (let z = 0; z < nz; z++)
+        for (let a = 0; a < nx; a++) {
+          const col = directDft(full, ny, nx, z * ny * nx + a);
+          for (let y = 0; y < ny; y++) {
+            full[2 * ((z * ny + y) * nx + a)] = col[2 * y];
+            full[2 * ((z * ny + y) * nx + a) + 1] = col[2 * y + 1];
+          }
+        }
+      const tmp = full.slice();
+      for (let y = 0; y < ny; y++)
+        for (let a = 0; a < nx; a++) {
+          const col = directDft(tmp, nz, nx * ny, y * nx + a);
+          for (let z = 0; z < nz; z++) {
+            full[2 * ((z * ny + y) * nx + a)] = col[2 * z];
+            full[2 * ((z * ny + y) * nx + a) + 1] = col[2 * z + 1];
+          }
+        }
+      const expected = new Float64Array(2 * nc * ny * nz);
+      for (let z = 0; z < nz; z++)
+        for (let y = 0; y < ny; y++)
+          for (let a = 0; a < nc; a++) {
+            const m = (z * ny + y) * nc + a,
+              i = (z * ny + y) * nx + a;
+            expected[2 * m] = full[2 * i];
+            expected[2 * m + 1] = full[2 * i + 1];
+          }
+      const spec = be.alloc(2 * nc * ny * nz),
+        real = be.fromArray('x', x);
+      be.rfft(shape, real, spec);
+      expect(relErr(spec.data, expected)).toBeLessThan(1e-12);
+      const back = be.alloc(N);
+      be.irfft(shape, spec, back);
+      expect(relErr(back.data, x)).toBeLessThan(1e-13);
+    },
+  );
 
   it('keeps field views valid when memory grows between two uses of the same field', () => {
     const x = randomArray(512, 3);
@@ -96,53 +118,92 @@ describe.each(backends)('FFT on the $kind backend', (be) => {
 });
 
 describe.each(backends)('Fourier multipliers on the $kind backend', (be) => {
-  it.each([0.5, 1.2, 1.5, 2])('fractional heat equation decays each mode as exp(-D|k|^α t), α = %s, in 1-D, 2-D and 3-D', (alpha) => {
-    const D = 0.3, t = 0.7;
-    for (const n of [[64], [32, 16], [16, 8, 8]]) {
-      const g = new Grid(be, { n, L: n.map((_, i) => 2 * Math.PI * (i + 1)) });
-      // u0 = sum of a few modes with known wavevectors
-      const modes = [[1, 0, 0], [3, 1, 0], [2, 2, 1], [0, 1, 1]].map((m) => m.slice(0, g.dim).concat([0, 0]).slice(0, 3));
-      const k = (m: number[]) => m.map((j, i) => (2 * Math.PI * j) / g.lengths[i] || 0);
-      const u0 = (x: number, y: number, z: number) => modes.reduce((s, m, i) => s + (i + 1) * Math.cos(k(m)[0] * x + k(m)[1] * y + k(m)[2] * z), 1);
-      const exact = (x: number, y: number, z: number) => modes.reduce((s, m, i) => {
-        const kk = k(m), norm = Math.hypot(...kk);
-        return s + (i + 1) * Math.exp(-D * norm ** alpha * t) * Math.cos(kk[0] * x + kk[1] * y + kk[2] * z);
-      }, 1);
-      const u = be.fromArray('u', g.sample(u0, 'u0')), spec = g.spectralField();
-      be.rfft(g.shape, u, spec);
-      be.fractionalExp(spec, g, -D * t, alpha);
-      be.irfft(g.shape, spec, u);
-      expect(relErr(u.data, g.sample(exact, 'exact')), `grid ${n}`).toBeLessThan(1e-13);
-    }
-  });
+  it.each([0.5, 1.2, 1.5, 2])(
+    'fractional heat equation decays each mode as exp(-D|k|^α t), α = %s, in 1-D, 2-D and 3-D',
+    (alpha) => {
+      const D = 0.3,
+        t = 0.7;
+      for (const n of [[64], [32, 16], [16, 8, 8]]) {
+        const g = new Grid(be, { n, L: n.map((_, i) => 2 * Math.PI * (i + 1)) });
+        // u0 = sum of a few modes with known wavevectors
+        const modes = [
+          [1, 0, 0],
+          [3, 1, 0],
+          [2, 2, 1],
+          [0, 1, 1],
+        ].map((m) => m.slice(0, g.dim).concat([0, 0]).slice(0, 3));
+        const k = (m: number[]) => m.map((j, i) => (2 * Math.PI * j) / g.lengths[i] || 0);
+        const u0 = (x: number, y: number, z: number) =>
+          modes.reduce((s, m, i) => s + (i + 1) * Math.cos(k(m)[0] * x + k(m)[1] * y + k(m)[2] * z), 1);
+        const exact = (x: number, y: number, z: number) =>
+          modes.reduce((s, m, i) => {
+            const kk = k(m),
+              norm = Math.hypot(...kk);
+            return (
+              s + (i + 1) * Math.exp(-D * norm ** alpha * t) * Math.cos(kk[0] * x + kk[1] * y + kk[2] * z)
+            );
+          }, 1);
+        const u = be.fromArray('u', g.sample(u0, 'u0')),
+          spec = g.spectralField();
+        be.rfft(g.shape, u, spec);
+        be.fractionalExp(spec, g, -D * t, alpha);
+        be.irfft(g.shape, spec, u);
+        expect(relErr(u.data, g.sample(exact, 'exact')), `grid ${n}`).toBeLessThan(1e-13);
+      }
+    },
+  );
 
   it('gradient, Laplacian and resolvent act as i k, -|k|^2 and (|k|^2+μ)^-1 on a trigonometric field', () => {
     const g = new Grid(be, { n: [32, 16], L: [2 * Math.PI, 4 * Math.PI] });
     const f = (x: number, y: number) => Math.sin(2 * x) * Math.cos(1.5 * y) + 0.5;
-    const spec = g.spectralField(), work = g.spectralField(), out = g.realField();
+    const spec = g.spectralField(),
+      work = g.spectralField(),
+      out = g.realField();
     const fwd = () => be.rfft(g.shape, be.fromArray('f', g.sample(f, 'f')), spec);
     fwd();
     be.gradient(spec, work, g, 1);
     be.irfft(g.shape, work, out);
-    expect(relErr(out.data, g.sample((x, y) => -1.5 * Math.sin(2 * x) * Math.sin(1.5 * y), 'dy'))).toBeLessThan(1e-13);
+    expect(
+      relErr(
+        out.data,
+        g.sample((x, y) => -1.5 * Math.sin(2 * x) * Math.sin(1.5 * y), 'dy'),
+      ),
+    ).toBeLessThan(1e-13);
     fwd();
     be.laplacian(spec, g);
     be.irfft(g.shape, spec, out);
-    expect(relErr(out.data, g.sample((x, y) => -(4 + 2.25) * Math.sin(2 * x) * Math.cos(1.5 * y), 'lap'))).toBeLessThan(1e-13);
+    expect(
+      relErr(
+        out.data,
+        g.sample((x, y) => -(4 + 2.25) * Math.sin(2 * x) * Math.cos(1.5 * y), 'lap'),
+      ),
+    ).toBeLessThan(1e-13);
     fwd();
     be.resolvent(spec, g, 0);
     be.irfft(g.shape, spec, out); // zero-mean solution: the constant 0.5 is dropped
-    expect(relErr(out.data, g.sample((x, y) => Math.sin(2 * x) * Math.cos(1.5 * y) / 6.25, 'res'))).toBeLessThan(1e-13);
+    expect(
+      relErr(
+        out.data,
+        g.sample((x, y) => (Math.sin(2 * x) * Math.cos(1.5 * y)) / 6.25, 'res'),
+      ),
+    ).toBeLessThan(1e-13);
     fwd();
     be.resolvent(spec, g, 2);
     be.irfft(g.shape, spec, out);
-    expect(relErr(out.data, g.sample((x, y) => Math.sin(2 * x) * Math.cos(1.5 * y) / 8.25 + 0.25, 'res2'))).toBeLessThan(1e-13);
+    expect(
+      relErr(
+        out.data,
+        g.sample((x, y) => (Math.sin(2 * x) * Math.cos(1.5 * y)) / 8.25 + 0.25, 'res2'),
+      ),
+    ).toBeLessThan(1e-13);
   });
 
   it('fractional symbol at α = 2 equals the Laplacian, and dealiasing keeps exactly |j| < n/3', () => {
     const g = new Grid(be, { n: [16, 8] });
-    const a = g.spectralField(), b = g.spectralField();
-    a.data.set(randomArray(a.length, 5)); b.data.set(a.data);
+    const a = g.spectralField(),
+      b = g.spectralField();
+    a.data.set(randomArray(a.length, 5));
+    b.data.set(a.data);
     be.fractional(a, g, -1, 2);
     be.laplacian(b, g);
     expect(relErr(a.data, b.data)).toBeLessThan(1e-15);

@@ -4,7 +4,6 @@ import { seededNoise } from '../src/models/initial.js';
 /** Both backends, for tests that run one table against each. */
 export const backends: Backend[] = [await createBackend('wasm'), await createBackend('js')];
 
-
 export function randomArray(n: number, seed: number): Float64Array {
   const r = seededNoise(seed);
   return Float64Array.from({ length: n }, r);
@@ -12,7 +11,8 @@ export function randomArray(n: number, seed: number): Float64Array {
 
 /** max |a - b| / max |b| */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < b.length; i++) {
     num = Math.max(num, Math.abs(a[i] - b[i]));
     den = Math.max(den, Math.abs(b[i]));
@@ -24,10 +24,12 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function directDft(x: ArrayLike<number>, n: number, stride = 1, offset = 0, sign = -1): Float64Array {
   const out = new Float64Array(2 * n);
   for (let k = 0; k < n; k++) {
-    let re = 0, im = 0;
+    let re = 0,
+      im = 0;
     for (let j = 0; j < n; j++) {
       const a = (sign * 2 * Math.PI * ((j * k) % n)) / n;
-      const c = Math.cos(a), s = Math.sin(a);
+      const c = Math.cos(a),
+        s = Math.sin(a);
       const i = 2 * (offset + j * stride);
       re += x[i] * c - x[i + 1] * s;
       im += x[i] * s + x[i + 1] * c;

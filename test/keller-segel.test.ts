@@ -17,15 +17,22 @@ const smooth2d = (x: number, y: number) => 1 + 0.3 * Math.cos(x) * Math.sin(y) +
 /** Amplitude of the real Fourier mode (jx, jy) of a 2-D field on an n×n grid. */
 function modeAmplitude(f: Float64Array, n: number, jx: number, jy: number): number {
   let s = 0;
-  for (let b = 0; b < n; b++) for (let a = 0; a < n; a++) s += f[b * n + a] * Math.cos((TWO_PI * (jx * a + jy * b)) / n);
+  for (let b = 0; b < n; b++)
+    for (let a = 0; a < n; a++) s += f[b * n + a] * Math.cos((TWO_PI * (jx * a + jy * b)) / n);
   return (2 * s) / (n * n);
 }
 
 describe.each(backends)('fractional Keller–Segel on the $kind backend', (be) => {
   it('conserves mass to 1e-10 relative over 400 steps when Γ = 0 (parabolic, α = 1.4, anisotropic χ)', async () => {
     const m = new KellerSegel(be, {
-      grid: { n: [32, 32] }, alpha: 1.4, chemical: { type: 'parabolic', D: 1, beta: 1, mu: 0.1 },
-      chi: [[1.2, 0.2], [0.1, 0.8]], initial: { rho: smooth2d, S: (x, y) => Math.sin(x + y) },
+      grid: { n: [32, 32] },
+      alpha: 1.4,
+      chemical: { type: 'parabolic', D: 1, beta: 1, mu: 0.1 },
+      chi: [
+        [1.2, 0.2],
+        [0.1, 0.8],
+      ],
+      initial: { rho: smooth2d, S: (x, y) => Math.sin(x + y) },
     });
     const r = await m.solve({ tEnd: 2, dt: 0.005 });
     expect(r.status).toBe('done');
@@ -35,63 +42,131 @@ describe.each(backends)('fractional Keller–Segel on the $kind backend', (be) =
   });
 
   it('fractional heat with a chemical that diffuses and decays matches the exact per-mode solution', async () => {
-    const D = 0.7, alpha = 1.3, DS = 0.5, mu = 0.4, beta = 2, T = 1.5;
+    const D = 0.7,
+      alpha = 1.3,
+      DS = 0.5,
+      mu = 0.4,
+      beta = 2,
+      T = 1.5;
     const m = new KellerSegel(be, {
-      grid: { n: [32], L: [TWO_PI * 2] }, alpha, diffusion: D, chemical: { type: 'parabolic', D: DS, beta, mu }, chi: 0,
+      grid: { n: [32], L: [TWO_PI * 2] },
+      alpha,
+      diffusion: D,
+      chemical: { type: 'parabolic', D: DS, beta, mu },
+      chi: 0,
       initial: { rho: (x) => 1 + Math.cos(x) + 0.5 * Math.cos(1.5 * x), S: (x) => Math.cos(x) },
     });
     await m.solve({ tEnd: T, dt: 0.01 });
     const exact = (x: number) => {
-      let s = beta * 1 * (1 - Math.exp(-mu * T)) / mu; // k = 0: S' = -μS + β
-      for (const [k, a, s0] of [[1, 1, 1], [1.5, 0.5, 0]]) {
-        const lr = D * k ** alpha, ls = DS * k * k + mu;
-        s += (s0 * Math.exp(-ls * T) + beta * a * (Math.exp(-lr * T) - Math.exp(-ls * T)) / (ls - lr)) * Math.cos(k * x);
+      let s = (beta * 1 * (1 - Math.exp(-mu * T))) / mu; // k = 0: S' = -μS + β
+      for (const [k, a, s0] of [
+        [1, 1, 1],
+        [1.5, 0.5, 0],
+      ]) {
+        const lr = D * k ** alpha,
+          ls = DS * k * k + mu;
+        s +=
+          (s0 * Math.exp(-ls * T) + (beta * a * (Math.exp(-lr * T) - Math.exp(-ls * T))) / (ls - lr)) *
+          Math.cos(k * x);
       }
       return s;
     };
     const xs = m.grid.coordinates(0);
     expect(relErr(m.signal(), xs.map(exact))).toBeLessThan(1e-10);
-    expect(relErr(m.density(), xs.map((x) => 1 + Math.exp(-D * T) * Math.cos(x) + 0.5 * Math.exp(-D * 1.5 ** alpha * T) * Math.cos(1.5 * x)))).toBeLessThan(1e-12);
+    expect(
+      relErr(
+        m.density(),
+        xs.map(
+          (x) =>
+            1 + Math.exp(-D * T) * Math.cos(x) + 0.5 * Math.exp(-D * 1.5 ** alpha * T) * Math.cos(1.5 * x),
+        ),
+      ),
+    ).toBeLessThan(1e-12);
   });
 
-  it.each([[1, 1], [2, 1], [3, 2]])('linearised parabolic–elliptic KS: mode (%i, %i) grows/decays at λ(k) = −Dρ|k|^α + χρ0β|k|²/(DS|k|²+μ)', async (jx, jy) => {
-    const n = 32, D = 1, alpha = 1.5, chi = 3, rho0 = 2, beta = 1.5, DS = 1.2, mu = 0.5, delta = 1e-7, T = 0.5;
-    const m = new KellerSegel(be, {
-      grid: { n: [n, n] }, alpha, diffusion: D, chemical: { type: 'elliptic', D: DS, beta, mu }, chi,
-      initial: { rho: { type: 'cosine', mean: rho0, amplitude: delta, mode: [jx, jy] } },
-    });
-    await m.solve({ tEnd: T, dt: 0.01 });
-    const k2 = jx * jx + jy * jy;
-    const lambda = -D * k2 ** (alpha / 2) + (chi * rho0 * beta * k2) / (DS * k2 + mu);
-    const measured = Math.log(modeAmplitude(m.density(), n, jx, jy) / delta) / T;
-    expect(Math.abs(measured - lambda)).toBeLessThan(1e-5 * Math.max(1, Math.abs(lambda)));
-  });
+  it.each([
+    [1, 1],
+    [2, 1],
+    [3, 2],
+  ])(
+    'linearised parabolic–elliptic KS: mode (%i, %i) grows/decays at λ(k) = −Dρ|k|^α + χρ0β|k|²/(DS|k|²+μ)',
+    async (jx, jy) => {
+      const n = 32,
+        D = 1,
+        alpha = 1.5,
+        chi = 3,
+        rho0 = 2,
+        beta = 1.5,
+        DS = 1.2,
+        mu = 0.5,
+        delta = 1e-7,
+        T = 0.5;
+      const m = new KellerSegel(be, {
+        grid: { n: [n, n] },
+        alpha,
+        diffusion: D,
+        chemical: { type: 'elliptic', D: DS, beta, mu },
+        chi,
+        initial: { rho: { type: 'cosine', mean: rho0, amplitude: delta, mode: [jx, jy] } },
+      });
+      await m.solve({ tEnd: T, dt: 0.01 });
+      const k2 = jx * jx + jy * jy;
+      const lambda = -D * k2 ** (alpha / 2) + (chi * rho0 * beta * k2) / (DS * k2 + mu);
+      const measured = Math.log(modeAmplitude(m.density(), n, jx, jy) / delta) / T;
+      expect(Math.abs(measured - lambda)).toBeLessThan(1e-5 * Math.max(1, Math.abs(lambda)));
+    },
+  );
 
   it('logistic growth of a constant state follows ρ(t) = ρ0 e^{rt} / (1 − ρ0 + ρ0 e^{rt})', async () => {
-    const r = 1.3, rho0 = 0.05;
-    const m = new KellerSegel(be, { grid: { n: [16, 16] }, alpha: 1.5, chemical: { type: 'parabolic', D: 1 }, chi: 1, growth: { type: 'logistic', r }, initial: { rho: rho0 } });
+    const r = 1.3,
+      rho0 = 0.05;
+    const m = new KellerSegel(be, {
+      grid: { n: [16, 16] },
+      alpha: 1.5,
+      chemical: { type: 'parabolic', D: 1 },
+      chi: 1,
+      growth: { type: 'logistic', r },
+      initial: { rho: rho0 },
+    });
     const res = await m.solve({ tEnd: 4, dt: 0.02 });
     for (const d of res.diagnostics) {
-      const e = Math.exp(r * d.t), exact = (rho0 * e) / (1 - rho0 + rho0 * e);
+      const e = Math.exp(r * d.t),
+        exact = (rho0 * e) / (1 - rho0 + rho0 * e);
       expect(Math.abs(d.maxRho - exact) / exact, `t = ${d.t}`).toBeLessThan(1e-8);
     }
   });
 
   it('the non-local model keeps a constant state on its ODE ρ′ = ρ(a0 + a1ρ − a2|Ω|ρ)', async () => {
-    const a0 = 0.8, a1 = 0.5, a2 = 0.02, rho0 = 0.3, area = 4 * Math.PI * Math.PI;
-    const m = new KellerSegel(be, { grid: { n: [16, 16] }, gamma: 0.5, chemical: { type: 'elliptic' }, chi: 1, growth: { type: 'nonlocal', a0, a1, a2 }, initial: { rho: rho0 } });
+    const a0 = 0.8,
+      a1 = 0.5,
+      a2 = 0.02,
+      rho0 = 0.3,
+      area = 4 * Math.PI * Math.PI;
+    const m = new KellerSegel(be, {
+      grid: { n: [16, 16] },
+      gamma: 0.5,
+      chemical: { type: 'elliptic' },
+      chi: 1,
+      growth: { type: 'nonlocal', a0, a1, a2 },
+      initial: { rho: rho0 },
+    });
     const res = await m.solve({ tEnd: 3, dt: 0.01 });
-    const a = a0, b = a1 - a2 * area;
+    const a = a0,
+      b = a1 - a2 * area;
     for (const d of res.diagnostics) {
-      const e = Math.exp(a * d.t), exact = (a * rho0 * e) / (a + b * rho0 * (1 - e));
+      const e = Math.exp(a * d.t),
+        exact = (a * rho0 * e) / (a + b * rho0 * (1 - e));
       expect(Math.abs(d.maxRho - exact) / exact, `t = ${d.t}`).toBeLessThan(1e-8);
       expect(Math.abs(d.mass - exact * area) / (exact * area)).toBeLessThan(1e-8);
     }
   });
 
-  it('2-D parabolic–elliptic aggregation: a concentrated bump the spectral grid cannot follow ends \'under-resolved\', keeping the last resolved state', async () => {
+  it("2-D parabolic–elliptic aggregation: a concentrated bump the spectral grid cannot follow ends 'under-resolved', keeping the last resolved state", async () => {
     const m = new KellerSegel(be, {
-      grid: { n: [64, 64] }, alpha: 1.5, chemical: { type: 'elliptic' }, chi: 1,
+      grid: { n: [64, 64] },
+      alpha: 1.5,
+      chemical: { type: 'elliptic' },
+      chi: 1,
       initial: { rho: { type: 'gaussian', mass: 60, width: 0.25, background: 0.1 } },
     });
     const res = await m.solve({ tEnd: 5, dt: 1e-3, adaptive: { rtol: 1e-4, atol: 1e-6 } });
@@ -105,9 +180,12 @@ describe.each(backends)('fractional Keller–Segel on the $kind backend', (be) =
     expect(res.max).toBeGreaterThan(1.1 * res.diagnostics[0].maxRho); // it was aggregating
   });
 
-  it('a fixed step too large for the explicit drift ends \'unstable\' with a stable step suggested, not \'blow-up\'', async () => {
+  it("a fixed step too large for the explicit drift ends 'unstable' with a stable step suggested, not 'blow-up'", async () => {
     const m = new KellerSegel(be, {
-      grid: { n: [64] }, alpha: 1.5, chemical: { type: 'elliptic' }, chi: 50,
+      grid: { n: [64] },
+      alpha: 1.5,
+      chemical: { type: 'elliptic' },
+      chi: 50,
       initial: { rho: (x) => 1 + 0.5 * Math.cos(x) },
     });
     const res = await m.solve({ tEnd: 5, dt: 0.5, maxDensity: Infinity, resolution: { action: 'warn' } });
@@ -118,18 +196,30 @@ describe.each(backends)('fractional Keller–Segel on the $kind backend', (be) =
 
   it('2-D parabolic–elliptic: a small, spread-out mass decays to the constant state and the free energy decreases (α = 2)', async () => {
     const m = new KellerSegel(be, {
-      grid: { n: [32, 32] }, alpha: 2, chemical: { type: 'elliptic' }, chi: 1,
+      grid: { n: [32, 32] },
+      alpha: 2,
+      chemical: { type: 'elliptic' },
+      chi: 1,
       initial: { rho: { type: 'gaussian', mass: 2, width: 1.2, background: 0.05 } },
     });
     const res = await m.solve({ tEnd: 12, dt: 0.02 });
     expect(res.status).toBe('done');
-    const last = res.diagnostics.at(-1)!, mean = last.mass / (4 * Math.PI * Math.PI);
+    const last = res.diagnostics.at(-1)!,
+      mean = last.mass / (4 * Math.PI * Math.PI);
     expect((last.maxRho - last.minRho) / mean).toBeLessThan(1e-3);
-    for (let i = 1; i < res.diagnostics.length; i++) expect(res.diagnostics[i].energy!).toBeLessThanOrEqual(res.diagnostics[i - 1].energy! + 1e-12);
+    for (let i = 1; i < res.diagnostics.length; i++)
+      expect(res.diagnostics[i].energy!).toBeLessThanOrEqual(res.diagnostics[i - 1].energy! + 1e-12);
   });
 
   it('resumes from a checkpoint bit for bit (adaptive, interrupted mid-run by an observer)', async () => {
-    const opts: KellerSegelOptions = { grid: { n: [16, 16] }, alpha: 1.6, chemical: { type: 'parabolic', D: 1, mu: 0.2 }, chi: { type: 'receptor', chi0: 2, K: 0.5 }, growth: { type: 'logistic', r: 0.5 }, initial: { rho: smooth2d } };
+    const opts: KellerSegelOptions = {
+      grid: { n: [16, 16] },
+      alpha: 1.6,
+      chemical: { type: 'parabolic', D: 1, mu: 0.2 },
+      chi: { type: 'receptor', chi0: 2, K: 0.5 },
+      growth: { type: 'logistic', r: 0.5 },
+      initial: { rho: smooth2d },
+    };
     const run = { tEnd: 1, dt: 0.05, adaptive: { rtol: 1e-7 } };
     const whole = new KellerSegel(be, opts);
     await whole.solve(run);
@@ -146,19 +236,43 @@ describe.each(backends)('fractional Keller–Segel on the $kind backend', (be) =
   });
 
   it('flux-limited and function-χ runs work and stop with a clear error when a user function returns NaN', async () => {
-    const base: KellerSegelOptions = { grid: { n: [32] }, alpha: 1.5, chemical: { type: 'parabolic', D: 1, G: (r, s) => r - 0.5 * s }, chi: (S) => 2 / (1 + S), flux: { type: 'limited', ystar: 0.1 }, initial: { rho: (x) => 1 + 0.5 * Math.cos(x), S: 0.5 } };
+    const base: KellerSegelOptions = {
+      grid: { n: [32] },
+      alpha: 1.5,
+      chemical: { type: 'parabolic', D: 1, G: (r, s) => r - 0.5 * s },
+      chi: (S) => 2 / (1 + S),
+      flux: { type: 'limited', ystar: 0.1 },
+      initial: { rho: (x) => 1 + 0.5 * Math.cos(x), S: 0.5 },
+    };
     const ok = await new KellerSegel(be, base).solve({ tEnd: 0.5, dt: 0.01 });
     expect(ok.status).toBe('done');
     const bad = new KellerSegel(be, { ...base, chi: (S) => (S > 0.6 ? NaN : 1) });
     await expect(bad.solve({ tEnd: 1, dt: 0.01 })).rejects.toThrow(NumericalError);
-    await expect(new KellerSegel(be, { ...base, chi: (S) => (S > 0.6 ? NaN : 1) }).solve({ tEnd: 1, dt: 0.01 })).rejects.toThrow(/chi\(S\) returned NaN at grid point \d+ .* at t = /);
+    await expect(
+      new KellerSegel(be, { ...base, chi: (S) => (S > 0.6 ? NaN : 1) }).solve({ tEnd: 1, dt: 0.01 }),
+    ).rejects.toThrow(/chi\(S\) returned NaN at grid point \d+ .* at t = /);
   });
 
   it('observers can stop a run and AbortSignal aborts it', async () => {
-    const m = new KellerSegel(be, { grid: { n: [16] }, alpha: 1.5, chemical: { type: 'elliptic' }, chi: 1, initial: { rho: 1 } });
+    const m = new KellerSegel(be, {
+      grid: { n: [16] },
+      alpha: 1.5,
+      chemical: { type: 'elliptic' },
+      chi: 1,
+      initial: { rho: 1 },
+    });
     const ac = new AbortController();
     let calls = 0;
-    const r = await m.solve({ tEnd: 10, dt: 0.01, signal: ac.signal, observers: [() => { if (++calls === 5) ac.abort('user'); }] });
+    const r = await m.solve({
+      tEnd: 10,
+      dt: 0.01,
+      signal: ac.signal,
+      observers: [
+        () => {
+          if (++calls === 5) ac.abort('user');
+        },
+      ],
+    });
     expect(r.status).toBe('aborted');
     expect(r.steps).toBe(4);
   });
@@ -167,7 +281,10 @@ describe.each(backends)('fractional Keller–Segel on the $kind backend', (be) =
 describe('flux limiter Q', () => {
   const be = backends[0];
   const Q = (y: number, ystar: number) => {
-    const rho = be.fromArray('rho', [1]), g = be.fromArray('g', [y]), f = be.alloc(1), chi = be.fromArray('chi', [1]);
+    const rho = be.fromArray('rho', [1]),
+      g = be.fromArray('g', [y]),
+      f = be.alloc(1),
+      chi = be.fromArray('chi', [1]);
     be.driftFlux(rho, g, f, 1, chi, null, true, ystar);
     return f.data[0];
   };
@@ -187,18 +304,36 @@ describe('flux limiter Q', () => {
 
 describe('bad options name the field', () => {
   const be = backends[0];
-  const ok: KellerSegelOptions = { grid: { n: [16, 16] }, alpha: 1.5, chemical: { type: 'elliptic' }, chi: 1, initial: { rho: 1 } };
+  const ok: KellerSegelOptions = {
+    grid: { n: [16, 16] },
+    alpha: 1.5,
+    chemical: { type: 'elliptic' },
+    chi: 1,
+    initial: { rho: 1 },
+  };
   it.each([
-    [{ grid: { n: [16, 16], L: [-1, 2] } }, /grid.L\[0\]: got -1; expected a finite number in \(0, Infinity\)/],
+    [
+      { grid: { n: [16, 16], L: [-1, 2] } },
+      /grid.L\[0\]: got -1; expected a finite number in \(0, Infinity\)/,
+    ],
     [{ alpha: 2.5 }, /alpha: got 2.5; expected a finite number in \(0, 2\]/],
     [{ alpha: undefined, gamma: 1 }, /gamma: got 1; expected a finite number in \(0, 1\)/],
     [{ alpha: 1.5, gamma: 0.5 }, /alpha\/gamma: .* expected exactly one of alpha/],
     [{ grid: { n: [48, 16] } }, /grid.n\[0\]: got 48; expected a power of two/],
-    [{ chemical: { type: 'hyperbolic' } }, /chemical.type: got "hyperbolic"; expected 'parabolic' or 'elliptic'/],
+    [
+      { chemical: { type: 'hyperbolic' } },
+      /chemical.type: got "hyperbolic"; expected 'parabolic' or 'elliptic'/,
+    ],
     [{ chi: [[1, 0]] }, /chi: .* expected a 2×2 matrix/],
     [{ growth: { type: 'logistic', r: NaN } }, /growth.r: got NaN/],
-    [{ flux: { type: 'limited', ystar: -1 } }, /flux.ystar: got -1; expected a finite number in \[0, Infinity\)/],
-    [{ initial: { rho: (x: number) => (x > 1 ? NaN : 1) } }, /initial.rho\(1\.178, 0\.000\): got NaN; expected a finite number/],
+    [
+      { flux: { type: 'limited', ystar: -1 } },
+      /flux.ystar: got -1; expected a finite number in \[0, Infinity\)/,
+    ],
+    [
+      { initial: { rho: (x: number) => (x > 1 ? NaN : 1) } },
+      /initial.rho\(1\.178, 0\.000\): got NaN; expected a finite number/,
+    ],
     [{ initial: { rho: [1, 2, 3] } }, /initial.rho.length: got 3; expected exactly 256/],
   ])('%j', (patch, message) => {
     expect(() => new KellerSegel(be, { ...ok, ...patch } as KellerSegelOptions)).toThrow(ValidationError);
@@ -206,22 +341,34 @@ describe('bad options name the field', () => {
   });
   it('run options: negative dt and unknown scheme', async () => {
     await expect(new KellerSegel(be, ok).solve({ tEnd: 1, dt: -0.1 })).rejects.toThrow(/dt: got -0.1/);
-    await expect(new KellerSegel(be, ok).solve({ tEnd: 1, dt: 0.1, scheme: 'rk45' as never })).rejects.toThrow(/scheme: got "rk45"; expected 'etdrk4' or 'etdrk2'/);
+    await expect(
+      new KellerSegel(be, ok).solve({ tEnd: 1, dt: 0.1, scheme: 'rk45' as never }),
+    ).rejects.toThrow(/scheme: got "rk45"; expected 'etdrk4' or 'etdrk2'/);
   });
 });
 
 describe('time integration order', () => {
   const be = backends[0];
   const opts: KellerSegelOptions = {
-    grid: { n: [32] }, alpha: 1.5, chemical: { type: 'parabolic', D: 0.5, mu: 0.3 }, chi: 1.5,
-    growth: { type: 'logistic', r: 1 }, initial: { rho: (x) => 0.6 + 0.3 * Math.cos(x) + 0.1 * Math.sin(2 * x), S: (x) => 0.5 + 0.2 * Math.sin(x) },
+    grid: { n: [32] },
+    alpha: 1.5,
+    chemical: { type: 'parabolic', D: 0.5, mu: 0.3 },
+    chi: 1.5,
+    growth: { type: 'logistic', r: 1 },
+    initial: {
+      rho: (x) => 0.6 + 0.3 * Math.cos(x) + 0.1 * Math.sin(2 * x),
+      S: (x) => 0.5 + 0.2 * Math.sin(x),
+    },
   };
   const solveWith = async (scheme: 'etdrk2' | 'etdrk4', dt: number) => {
     const m = new KellerSegel(be, opts);
     await m.solve({ tEnd: 1, dt, scheme });
     return m.density();
   };
-  it.each([['etdrk2', 2], ['etdrk4', 4]] as const)('%s converges with observed order within ±0.2 of %i', async (scheme, order) => {
+  it.each([
+    ['etdrk2', 2],
+    ['etdrk4', 4],
+  ] as const)('%s converges with observed order within ±0.2 of %i', async (scheme, order) => {
     const ref = await solveWith('etdrk4', 1 / 1024);
     const dts = scheme === 'etdrk2' ? [1 / 16, 1 / 32, 1 / 64] : [1 / 4, 1 / 8, 1 / 16];
     const errs: number[] = [];
@@ -245,18 +392,35 @@ describe('time integration order', () => {
 
 describe.each(backends)('3-D fractional Keller–Segel on the $kind backend', (be) => {
   it('linearised growth rate of mode (1, 1, 1) matches λ(k) and mass is conserved', async () => {
-    const n = 16, D = 1, alpha = 1.2, chi = 2, rho0 = 1.5, beta = 1, DS = 1, mu = 0.3, delta = 1e-7, T = 0.4;
+    const n = 16,
+      D = 1,
+      alpha = 1.2,
+      chi = 2,
+      rho0 = 1.5,
+      beta = 1,
+      DS = 1,
+      mu = 0.3,
+      delta = 1e-7,
+      T = 0.4;
     const m = new KellerSegel(be, {
-      grid: { n: [n, n, n] }, alpha, diffusion: D, chemical: { type: 'elliptic', D: DS, beta, mu }, chi,
+      grid: { n: [n, n, n] },
+      alpha,
+      diffusion: D,
+      chemical: { type: 'elliptic', D: DS, beta, mu },
+      chi,
       initial: { rho: { type: 'cosine', mean: rho0, amplitude: delta, mode: [1, 1, 1] } },
     });
     const r = await m.solve({ tEnd: T, dt: 0.01 });
-    const k2 = 3, lambda = -D * k2 ** (alpha / 2) + (chi * rho0 * beta * k2) / (DS * k2 + mu);
+    const k2 = 3,
+      lambda = -D * k2 ** (alpha / 2) + (chi * rho0 * beta * k2) / (DS * k2 + mu);
     const rho = m.density();
     let s = 0;
-    for (let c = 0; c < n; c++) for (let b = 0; b < n; b++) for (let a = 0; a < n; a++) s += rho[(c * n + b) * n + a] * Math.cos((2 * Math.PI * (a + b + c)) / n);
+    for (let c = 0; c < n; c++)
+      for (let b = 0; b < n; b++)
+        for (let a = 0; a < n; a++) s += rho[(c * n + b) * n + a] * Math.cos((2 * Math.PI * (a + b + c)) / n);
     const measured = Math.log((2 * s) / n ** 3 / delta) / T;
     expect(Math.abs(measured - lambda)).toBeLessThan(1e-5 * Math.max(1, Math.abs(lambda)));
-    for (const d of r.diagnostics) expect(Math.abs(d.mass - r.diagnostics[0].mass) / r.diagnostics[0].mass).toBeLessThan(1e-12);
+    for (const d of r.diagnostics)
+      expect(Math.abs(d.mass - r.diagnostics[0].mass) / r.diagnostics[0].mass).toBeLessThan(1e-12);
   });
 });

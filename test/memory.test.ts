@@ -6,7 +6,10 @@ import { Kinetic } from '../src/models/kinetic.js';
 import { backends } from './helpers.js';
 
 const aggregation = (n: number): KellerSegelOptions => ({
-  grid: { n: [n, n] }, alpha: 1.5, chemical: { type: 'elliptic', mu: 1 }, chi: 2,
+  grid: { n: [n, n] },
+  alpha: 1.5,
+  chemical: { type: 'elliptic', mu: 1 },
+  chi: 2,
   initial: { rho: (x, y) => 1 + 0.2 * Math.cos(x) * Math.cos(y) },
 });
 
@@ -19,7 +22,7 @@ async function maxAfterRun(be: Awaited<ReturnType<typeof createBackend>>): Promi
 }
 
 describe('the wasm arena cannot wrap', () => {
-  it('a field beyond wasm32\'s 4 GiB is refused with MemoryLimitError before the arena moves; other models stay exact', async () => {
+  it("a field beyond wasm32's 4 GiB is refused with MemoryLimitError before the arena moves; other models stay exact", async () => {
     const be = await createBackend('wasm');
     const reference = await maxAfterRun(be);
     const model = new KellerSegel(be, aggregation(32)); // a live model holding memory during the failure
@@ -49,15 +52,23 @@ describe('the wasm arena cannot wrap', () => {
     expect(await maxAfterRun(be)).toBe(reference);
   });
 
-  it.each(backends)('lengths that are not non-negative integers are refused naming the length ($kind)', (be) => {
-    for (const bad of [-1, 1.5, NaN, 2 ** 60, '8' as unknown as number]) expect(() => be.alloc(bad)).toThrow(ValidationError);
-  });
+  it.each(backends)(
+    'lengths that are not non-negative integers are refused naming the length ($kind)',
+    (be) => {
+      for (const bad of [-1, 1.5, NaN, 2 ** 60, '8' as unknown as number])
+        expect(() => be.alloc(bad)).toThrow(ValidationError);
+    },
+  );
 });
 
 describe('backends refuse fields they do not own', () => {
   it('a field of another wasm backend, a js field on wasm and a wasm field on js are refused by every kernel', async () => {
-    const a = await createBackend('wasm'), b = await createBackend('wasm'), js = await createBackend('js');
-    const fa = a.alloc(8), fb = b.alloc(8), fj = js.alloc(8);
+    const a = await createBackend('wasm'),
+      b = await createBackend('wasm'),
+      js = await createBackend('js');
+    const fa = a.alloc(8),
+      fb = b.alloc(8),
+      fj = js.alloc(8);
     expect(() => a.axpy(fa, 1, fb)).toThrow(/another backend/);
     expect(() => a.scale(fj, 2)).toThrow(/another backend/);
     expect(() => js.stats(fa, new Float64Array(4))).toThrow(/another backend/);
@@ -67,7 +78,8 @@ describe('backends refuse fields they do not own', () => {
   });
 
   it.each(backends)('a released field is refused, and a second release is refused ($kind)', (be) => {
-    const f = be.alloc(16), part = f.slice(0, 8);
+    const f = be.alloc(16),
+      part = f.slice(0, 8);
     be.release(f);
     expect(() => be.scale(f, 2)).toThrow(/released/);
     expect(() => be.scale(part, 2)).toThrow(/released/);
@@ -76,7 +88,7 @@ describe('backends refuse fields they do not own', () => {
 });
 
 describe.each(backends)('models give their memory back ($kind)', (be) => {
-  it('building and disposing 100 Keller–Segel models leaves the backend\'s memory where the first left it', async () => {
+  it("building and disposing 100 Keller–Segel models leaves the backend's memory where the first left it", async () => {
     const first = new KellerSegel(be, aggregation(64));
     await first.solve({ tEnd: 0.01, dt: 0.005, adaptive: true });
     first.dispose();
@@ -95,7 +107,9 @@ describe.each(backends)('models give their memory back ($kind)', (be) => {
     const settled = be.memoryBytes();
     for (let i = 0; i < 20; i++) {
       new Kinetic(be, opts).dispose();
-      expect(() => new KellerSegel(be, { ...aggregation(64), initial: { rho: () => NaN } })).toThrow(ValidationError);
+      expect(() => new KellerSegel(be, { ...aggregation(64), initial: { rho: () => NaN } })).toThrow(
+        ValidationError,
+      );
     }
     expect(be.memoryBytes()).toBe(settled);
   });
@@ -124,27 +138,59 @@ describe.each(backends)('guarded models ($kind)', (be) => {
 });
 
 describe('memory known in advance', () => {
-  const configs: [number[], 'parabolic' | 'elliptic', 'spectral' | 'finite-volume', boolean, KellerSegelOptions['chi']][] = [
-    [[64, 64], 'parabolic', 'spectral', false, 1], [[64, 64], 'parabolic', 'spectral', true, 1], [[64, 64], 'elliptic', 'spectral', true, { type: 'receptor', chi0: 1, K: 1 }],
-    [[64, 64], 'parabolic', 'finite-volume', false, 1], [[64, 64], 'elliptic', 'finite-volume', true, { type: 'receptor', chi0: 1, K: 1 }],
-    [[32, 32, 32], 'parabolic', 'spectral', true, 1], [[32, 32, 32], 'elliptic', 'finite-volume', false, 1], [[1024], 'parabolic', 'spectral', true, 1],
+  const configs: [
+    number[],
+    'parabolic' | 'elliptic',
+    'spectral' | 'finite-volume',
+    boolean,
+    KellerSegelOptions['chi'],
+  ][] = [
+    [[64, 64], 'parabolic', 'spectral', false, 1],
+    [[64, 64], 'parabolic', 'spectral', true, 1],
+    [[64, 64], 'elliptic', 'spectral', true, { type: 'receptor', chi0: 1, K: 1 }],
+    [[64, 64], 'parabolic', 'finite-volume', false, 1],
+    [[64, 64], 'elliptic', 'finite-volume', true, { type: 'receptor', chi0: 1, K: 1 }],
+    [[32, 32, 32], 'parabolic', 'spectral', true, 1],
+    [[32, 32, 32], 'elliptic', 'finite-volume', false, 1],
+    [[1024], 'parabolic', 'spectral', true, 1],
   ];
-  it.each(configs)('%j %s %s adaptive=%s: the estimate is within 5 percent of the arena growth of a real run', async (n, chemical, discretisation, adaptive, chi) => {
-    const be = await createBackend('wasm');
-    const opts: KellerSegelOptions = { grid: { n }, alpha: 1.5, chemical: chemical === 'parabolic' ? { type: 'parabolic', D: 1 } : { type: 'elliptic', mu: 1 }, chi, discretisation, initial: { rho: { type: 'constant', value: 1, noise: 0.1 } } };
-    const before = be.memoryAvailable();
-    const m = new KellerSegel(be, opts);
-    await m.solve({ tEnd: 0.2, dt: 0.01, adaptive: adaptive ? { rtol: 1e-3 } : false });
-    const used = before - be.memoryAvailable();
-    const estimate = KellerSegel.memoryEstimate(opts, adaptive ? 'adaptive' : 'fixed').bytes;
-    expect(Math.abs(estimate / used - 1)).toBeLessThan(0.05);
-  });
+  it.each(configs)(
+    '%j %s %s adaptive=%s: the estimate is within 5 percent of the arena growth of a real run',
+    async (n, chemical, discretisation, adaptive, chi) => {
+      const be = await createBackend('wasm');
+      const opts: KellerSegelOptions = {
+        grid: { n },
+        alpha: 1.5,
+        chemical: chemical === 'parabolic' ? { type: 'parabolic', D: 1 } : { type: 'elliptic', mu: 1 },
+        chi,
+        discretisation,
+        initial: { rho: { type: 'constant', value: 1, noise: 0.1 } },
+      };
+      const before = be.memoryAvailable();
+      const m = new KellerSegel(be, opts);
+      await m.solve({ tEnd: 0.2, dt: 0.01, adaptive: adaptive ? { rtol: 1e-3 } : false });
+      const used = before - be.memoryAvailable();
+      const estimate = KellerSegel.memoryEstimate(opts, adaptive ? 'adaptive' : 'fixed').bytes;
+      expect(Math.abs(estimate / used - 1)).toBeLessThan(0.05);
+    },
+  );
 
-  it('a configuration beyond wasm32\'s 4 GiB is refused up front, at once, with the figure (after trying one ETD table instead of two)', async () => {
+  it("a configuration beyond wasm32's 4 GiB is refused up front, at once, with the figure (after trying one ETD table instead of two)", async () => {
     const be = await createBackend('wasm');
     const t0 = performance.now();
-    expect(() => new KellerSegel(be, { grid: { n: [512, 512, 256] }, alpha: 1.5, chemical: { type: 'parabolic', D: 1 }, chi: 1, discretisation: 'spectral', initial: { rho: 1 } }))
-      .toThrow(/512×512×256 \(spectral, parabolic; 26 doubles per grid point\): needs 13\.\d+ GiB but only 4 GiB can be allocated/);
+    expect(
+      () =>
+        new KellerSegel(be, {
+          grid: { n: [512, 512, 256] },
+          alpha: 1.5,
+          chemical: { type: 'parabolic', D: 1 },
+          chi: 1,
+          discretisation: 'spectral',
+          initial: { rho: 1 },
+        }),
+    ).toThrow(
+      /512×512×256 \(spectral, parabolic; 26 doubles per grid point\): needs 13\.\d+ GiB but only 4 GiB can be allocated/,
+    );
     expect(performance.now() - t0).toBeLessThan(100);
     expect(be.memoryAvailable()).toBeGreaterThan(4 * 2 ** 30 - 2 ** 20); // nothing was allocated
   });

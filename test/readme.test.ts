@@ -17,7 +17,9 @@ describe('README examples', () => {
       .replace(/from 'fractaxis'/g, `from ${JSON.stringify(dist)}`)
       .replace(/tEnd: [\d.e-]+/g, 'tEnd: 0.02')
       .replace(/console\.log\(/g, '(() => {})(');
-    const js = ts.transpileModule(short, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const js = ts.transpileModule(short, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
     const file = join(mkdtempSync(join(tmpdir(), 'fractaxis-readme-')), 'example.mjs');
     writeFileSync(file, js);
     expect(() => execFileSync('node', [file], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { VelocityGrid, smoothEquilibriumConstant } from '../src/velocity.js';
 import {
-  equilibriumSquare, fractionalDiffusion, fractionalIntegral, generalisedDiffusion, generalisedOrder,
-  growthFromKernel, sensitivityFromKernel, sensitivityFromSeparable,
+  equilibriumSquare,
+  fractionalDiffusion,
+  fractionalIntegral,
+  generalisedDiffusion,
+  generalisedOrder,
+  growthFromKernel,
+  sensitivityFromKernel,
+  sensitivityFromSeparable,
 } from '../src/coefficients.js';
 import { gammaFn } from '../src/special.js';
 
@@ -10,7 +16,8 @@ import { gammaFn } from '../src/special.js';
 function deHalfLine(g: (v: number) => number, h = 1 / 64, T = 4.5): number {
   let s = 0;
   for (let t = -T; t <= T; t += h) {
-    const u = (Math.PI / 2) * Math.sinh(t), v = Math.exp(u);
+    const u = (Math.PI / 2) * Math.sinh(t),
+      v = Math.exp(u);
     s += g(v) * v * (Math.PI / 2) * Math.cosh(t);
   }
   return s * h;
@@ -27,22 +34,38 @@ describe('velocity grids and heavy-tailed equilibria', () => {
     }
   });
 
-  it.each([[1, 0.5], [1, 0.2], [2, 0.5], [2, 0.8]] as const)('N = %i, γ = %s: ∫F = 1, ∫vF = 0 and σ_ε(k) accurate to 1e-6', (dim, gamma) => {
+  it.each([
+    [1, 0.5],
+    [1, 0.2],
+    [2, 0.5],
+    [2, 0.8],
+  ] as const)('N = %i, γ = %s: ∫F = 1, ∫vF = 0 and σ_ε(k) accurate to 1e-6', (dim, gamma) => {
     const V = new VelocityGrid({ dim, gamma });
     expect(Math.abs(V.rawMass - 1)).toBeLessThan(1e-6);
-    let m = 0, mx = 0, my = 0;
-    for (let j = 0; j < V.size; j++) { m += V.weights[j] * V.F[j]; mx += V.weights[j] * V.F[j] * V.vx[j]; my += V.weights[j] * V.F[j] * V.vy[j]; }
+    let m = 0,
+      mx = 0,
+      my = 0;
+    for (let j = 0; j < V.size; j++) {
+      m += V.weights[j] * V.F[j];
+      mx += V.weights[j] * V.F[j] * V.vx[j];
+      my += V.weights[j] * V.F[j] * V.vy[j];
+    }
     expect(Math.abs(m - 1)).toBeLessThan(1e-14);
     expect(Math.abs(mx) + Math.abs(my)).toBeLessThan(1e-12);
-    const c = V.K0, p = (dim + gamma + 1) / 2;
+    const c = V.K0,
+      p = (dim + gamma + 1) / 2;
     for (const eps of [1, 1e-2, 1e-4]) {
       for (const k of [1, 3]) {
         // Reference: radial DE quadrature, angular factor in closed form.
         const shell = dim === 1 ? 2 : 2 * Math.PI;
-        const ref = (shell * deHalfLine((r) => {
-          const a = eps * k * r, ang = dim === 1 ? (a * a) / (1 + a * a) : 1 - 1 / Math.sqrt(1 + a * a);
-          return Math.pow(r, dim - 1) * c * Math.pow(1 + r * r, -p) * ang;
-        })) / Math.pow(eps, 1 + gamma);
+        const ref =
+          (shell *
+            deHalfLine((r) => {
+              const a = eps * k * r,
+                ang = dim === 1 ? (a * a) / (1 + a * a) : 1 - 1 / Math.sqrt(1 + a * a);
+              return Math.pow(r, dim - 1) * c * Math.pow(1 + r * r, -p) * ang;
+            })) /
+          Math.pow(eps, 1 + gamma);
         expect(Math.abs(V.sigma(eps, k) - ref) / ref, `eps ${eps} k ${k}`).toBeLessThan(1e-6);
       }
     }
@@ -61,46 +84,84 @@ describe('velocity grids and heavy-tailed equilibria', () => {
   });
 
   it('refuses γ outside (0, 1), NaN from F, and a non-normalisable F', () => {
-    expect(() => new VelocityGrid({ gamma: 1 })).toThrow(/velocity.gamma: got 1; expected a finite number in \(0, 1\)/);
+    expect(() => new VelocityGrid({ gamma: 1 })).toThrow(
+      /velocity.gamma: got 1; expected a finite number in \(0, 1\)/,
+    );
     expect(() => new VelocityGrid({ gamma: 0 })).toThrow(/velocity.gamma: got 0/);
-    expect(() => new VelocityGrid({ gamma: 0.5, equilibrium: { type: 'custom', F: (v) => (v > 1 ? NaN : 0.3), K0: 0.3 } })).toThrow(/velocity.equilibrium.F\(.*\): got NaN/);
+    expect(
+      () =>
+        new VelocityGrid({
+          gamma: 0.5,
+          equilibrium: { type: 'custom', F: (v) => (v > 1 ? NaN : 0.3), K0: 0.3 },
+        }),
+    ).toThrow(/velocity.equilibrium.F\(.*\): got NaN/);
     // Pure power law: not integrable at 0 (infinite at v = 0), or cut off with the wrong mass.
-    expect(() => new VelocityGrid({ gamma: 0.5, equilibrium: { type: 'custom', F: (v) => 0.3 * Math.pow(v, -2.5), K0: 0.3 } })).toThrow(/velocity.equilibrium.F\(0\): got Infinity/);
-    expect(() => new VelocityGrid({ gamma: 0.5, equilibrium: { type: 'custom', F: (v) => 0.3 * Math.pow(Math.max(v, 0.01), -2.5), K0: 0.3 } })).toThrow(/expected a normalisable F with ∫F dv = 1/);
+    expect(
+      () =>
+        new VelocityGrid({
+          gamma: 0.5,
+          equilibrium: { type: 'custom', F: (v) => 0.3 * Math.pow(v, -2.5), K0: 0.3 },
+        }),
+    ).toThrow(/velocity.equilibrium.F\(0\): got Infinity/);
+    expect(
+      () =>
+        new VelocityGrid({
+          gamma: 0.5,
+          equilibrium: { type: 'custom', F: (v) => 0.3 * Math.pow(Math.max(v, 0.01), -2.5), K0: 0.3 },
+        }),
+    ).toThrow(/expected a normalisable F with ∫F dv = 1/);
     // Wrong tail constant.
-    expect(() => new VelocityGrid({ gamma: 0.5, equilibrium: { type: 'custom', F: (v) => 0.41727 * Math.pow(1 + v * v, -1.25), K0: 1 } })).toThrow(/declared tail/);
+    expect(
+      () =>
+        new VelocityGrid({
+          gamma: 0.5,
+          equilibrium: { type: 'custom', F: (v) => 0.41727 * Math.pow(1 + v * v, -1.25), K0: 1 },
+        }),
+    ).toThrow(/declared tail/);
     // A user F with the right tail works.
     const c = smoothEquilibriumConstant(1, 0.5);
-    expect(new VelocityGrid({ gamma: 0.5, equilibrium: { type: 'custom', F: (v) => c * Math.pow(1 + v * v, -1.25), K0: c } }).size).toBeGreaterThan(100);
+    expect(
+      new VelocityGrid({
+        gamma: 0.5,
+        equilibrium: { type: 'custom', F: (v) => c * Math.pow(1 + v * v, -1.25), K0: c },
+      }).size,
+    ).toBeGreaterThan(100);
   });
 });
 
 describe('coefficients of the limit', () => {
   it('I_{1,γ} = π / cos(πγ/2)', () => {
-    for (const g of [0.1, 0.5, 0.9]) expect(Math.abs(fractionalIntegral(1, g) - Math.PI / Math.cos((Math.PI * g) / 2))).toBeLessThan(1e-12);
+    for (const g of [0.1, 0.5, 0.9])
+      expect(Math.abs(fractionalIntegral(1, g) - Math.PI / Math.cos((Math.PI * g) / 2))).toBeLessThan(1e-12);
   });
 
-  it.each([1, 2, 3])('I_{%i,γ} in closed form matches direct quadrature of ∫ y1²/(1+y1²)|y|^{-(N+γ+1)} dy', (N) => {
-    for (const g of [0.3, 0.7]) {
-      // Polar form: ∫_{S^{N-1}} ∫_0^∞ r^{-γ} ω1²/(1+r²ω1²) dr dω; angular part by Gauss–Legendre-free midpoint in θ.
-      const radial = (w: number) => deHalfLine((r) => (Math.pow(r, -g) * w * w) / (1 + r * r * w * w));
-      let I: number;
-      if (N === 1) I = 2 * radial(1);
-      else {
-        const M = 2000;
-        I = 0;
-        for (let i = 0; i < M; i++) {
-          const th = (Math.PI * (i + 0.5)) / M; // θ ∈ (0, π), ω1 = cos θ
-          const weight = N === 2 ? 2 * (Math.PI / M) : 2 * Math.PI * Math.sin(th) * (Math.PI / M);
-          I += weight * radial(Math.cos(th));
+  it.each([1, 2, 3])(
+    'I_{%i,γ} in closed form matches direct quadrature of ∫ y1²/(1+y1²)|y|^{-(N+γ+1)} dy',
+    (N) => {
+      for (const g of [0.3, 0.7]) {
+        // Polar form: ∫_{S^{N-1}} ∫_0^∞ r^{-γ} ω1²/(1+r²ω1²) dr dω; angular part by Gauss–Legendre-free midpoint in θ.
+        const radial = (w: number) => deHalfLine((r) => (Math.pow(r, -g) * w * w) / (1 + r * r * w * w));
+        let I: number;
+        if (N === 1) I = 2 * radial(1);
+        else {
+          const M = 2000;
+          I = 0;
+          for (let i = 0; i < M; i++) {
+            const th = (Math.PI * (i + 0.5)) / M; // θ ∈ (0, π), ω1 = cos θ
+            const weight = N === 2 ? 2 * (Math.PI / M) : 2 * Math.PI * Math.sin(th) * (Math.PI / M);
+            I += weight * radial(Math.cos(th));
+          }
         }
+        expect(Math.abs(I - fractionalIntegral(N, g)) / I, `γ = ${g}`).toBeLessThan(1e-6);
       }
-      expect(Math.abs(I - fractionalIntegral(N, g)) / I, `γ = ${g}`).toBeLessThan(1e-6);
-    }
-  });
+    },
+  );
 
   it('the generalised coefficient reduces to Dρ at β = 0 and the order is r = 1 + γ/(1−β)', () => {
-    for (const N of [1, 2, 3]) expect(Math.abs(generalisedDiffusion(N, 0.4, 0, 0.7, 1) - fractionalDiffusion(N, 0.4, 0.7))).toBeLessThan(1e-12);
+    for (const N of [1, 2, 3])
+      expect(
+        Math.abs(generalisedDiffusion(N, 0.4, 0, 0.7, 1) - fractionalDiffusion(N, 0.4, 0.7)),
+      ).toBeLessThan(1e-12);
     expect(generalisedOrder(0.5, 0.2)).toBeCloseTo(1.625, 14);
     expect(() => generalisedOrder(0.5, 0.6)).toThrow(/beta: got 0.6; expected a finite number in \[0, 0.5\)/);
   });
@@ -109,7 +170,7 @@ describe('coefficients of the limit', () => {
     const V = new VelocityGrid({ gamma: 0.5, perDecade: 8, vmin: 1e-6, vmax: 1e10 });
     const a = (v: readonly number[]) => [v[0] / (1 + v[0] * v[0]) ** 2];
     for (const S of [0, 0.5]) {
-      const exact = (1 + S) * Math.PI / 2;
+      const exact = ((1 + S) * Math.PI) / 2;
       const sep = sensitivityFromSeparable({ a, c: (s) => 1 + s }, V, S)[0];
       const full = sensitivityFromKernel((v, _vp, s) => a(v).map((x) => x * (1 + s)), V, S)[0];
       expect(Math.abs(sep - exact) / exact).toBeLessThan(1e-8);
@@ -120,10 +181,22 @@ describe('coefficients of the limit', () => {
 
   it('Γ = ∫R(ρF) dv gives the logistic and non-local laws in closed form', () => {
     const V = new VelocityGrid({ gamma: 0.5 });
-    const F2 = equilibriumSquare(V), r = 1.7, a0 = 0.5, a1 = 0.3, a2 = 0.2, mass = 2.5;
+    const F2 = equilibriumSquare(V),
+      r = 1.7,
+      a0 = 0.5,
+      a1 = 0.3,
+      a2 = 0.2,
+      mass = 2.5;
     for (const rho of [0.1, 0.8, 1.5]) {
-      expect(Math.abs(growthFromKernel((f) => r * (1 - f / F2) * f, V, rho, 0) - r * rho * (1 - rho))).toBeLessThan(1e-12);
-      expect(Math.abs(growthFromKernel((f) => (a0 + (a1 * f) / F2 - a2 * mass) * f, V, rho, 0) - rho * (a0 + a1 * rho - a2 * mass))).toBeLessThan(1e-12);
+      expect(
+        Math.abs(growthFromKernel((f) => r * (1 - f / F2) * f, V, rho, 0) - r * rho * (1 - rho)),
+      ).toBeLessThan(1e-12);
+      expect(
+        Math.abs(
+          growthFromKernel((f) => (a0 + (a1 * f) / F2 - a2 * mass) * f, V, rho, 0) -
+            rho * (a0 + a1 * rho - a2 * mass),
+        ),
+      ).toBeLessThan(1e-12);
     }
   });
 });

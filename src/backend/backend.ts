@@ -20,25 +20,48 @@ export class Field {
   /** The allocation this field is part of (itself, or the field it was sliced from). */
   private readonly base: Field;
   private released = false;
-  constructor(readonly owner: object, private readonly memory: { readonly buffer: ArrayBufferLike } | null, readonly ptr: number, readonly length: number, view?: Float64Array, base?: Field) {
+  constructor(
+    readonly owner: object,
+    private readonly memory: { readonly buffer: ArrayBufferLike } | null,
+    readonly ptr: number,
+    readonly length: number,
+    view?: Float64Array,
+    base?: Field,
+  ) {
     this.view = view ?? (memory ? new Float64Array(memory.buffer, ptr, length) : new Float64Array(length));
     this.base = base ?? this;
   }
   /** A field sharing this one's memory: entries [offset, offset + length). */
   slice(offset: number, length: number): Field {
-    if (offset < 0 || length < 0 || offset + length > this.length) throw new ValidationError('slice', [offset, length], `a range inside [0, ${this.length})`);
-    return new Field(this.owner, this.memory, this.ptr + 8 * offset, length, this.memory ? undefined : this.view.subarray(offset, offset + length), this.base);
+    if (offset < 0 || length < 0 || offset + length > this.length)
+      throw new ValidationError('slice', [offset, length], `a range inside [0, ${this.length})`);
+    return new Field(
+      this.owner,
+      this.memory,
+      this.ptr + 8 * offset,
+      length,
+      this.memory ? undefined : this.view.subarray(offset, offset + length),
+      this.base,
+    );
   }
   get data(): Float64Array {
     const m = this.memory;
-    if (m !== null && this.view.buffer !== m.buffer) this.view = new Float64Array(m.buffer, this.ptr, this.length);
+    if (m !== null && this.view.buffer !== m.buffer)
+      this.view = new Float64Array(m.buffer, this.ptr, this.length);
     return this.view;
   }
   /** False once the field (or the field it was sliced from) has been released to its arena. */
-  get alive(): boolean { return !this.base.released; }
+  get alive(): boolean {
+    return !this.base.released;
+  }
   /** Marks the allocation released (only a whole allocation can be released, not a slice of one). */
   markReleased(): void {
-    if (this.base !== this) throw new ValidationError('field', 'a slice', 'a whole allocation (release the field it was sliced from)');
+    if (this.base !== this)
+      throw new ValidationError(
+        'field',
+        'a slice',
+        'a whole allocation (release the field it was sliced from)',
+      );
     this.released = true;
   }
 }
@@ -54,18 +77,27 @@ export interface SpectralAxes {
   readonly nModes: number;
   readonly nReal: number;
   /** Wavenumbers per axis (kx has nc entries). */
-  readonly kx: Field; readonly ky: Field; readonly kz: Field;
+  readonly kx: Field;
+  readonly ky: Field;
+  readonly kz: Field;
   /** Wavenumbers for odd (derivative) symbols: Nyquist entries zeroed. */
-  readonly gx: Field; readonly gy: Field; readonly gz: Field;
+  readonly gx: Field;
+  readonly gy: Field;
+  readonly gz: Field;
   /** 2/3-rule masks per axis (0 or 1). */
-  readonly mx: Field; readonly my: Field; readonly mz: Field;
+  readonly mx: Field;
+  readonly my: Field;
+  readonly mz: Field;
 }
 
 /** A discrete velocity set in backend memory (see VelocityGrid): components, weights, ν, F. */
 export interface VelocitySet {
   readonly size: number;
-  readonly vx: Field; readonly vy: Field;
-  readonly w: Field; readonly nu: Field; readonly F: Field;
+  readonly vx: Field;
+  readonly vy: Field;
+  readonly w: Field;
+  readonly nu: Field;
+  readonly F: Field;
 }
 
 /** An explicit source s_j · P(k) added to every velocity j: coefficients s (size Nv) and a half spectrum P. */
@@ -79,7 +111,8 @@ export abstract class Backend {
 
   /** A zeroed field of `length` doubles; refused with MemoryLimitError, before any memory moves, if it cannot fit. */
   alloc(length: number): Field {
-    if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) throw new ValidationError('length', length, 'a non-negative integer number of doubles');
+    if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0)
+      throw new ValidationError('length', length, 'a non-negative integer number of doubles');
     return this.allocate(length);
   }
   /** Returns a field's memory to the arena for reuse; the field (and its slices) must not be used again. */
@@ -101,12 +134,23 @@ export abstract class Backend {
    * models on the same backend keep theirs. Kernels, plans and the arena are shared with the root.
    */
   scope(): ScopedBackend {
-    const root = this, owned = new Set<Field>();
+    const root = this,
+      owned = new Set<Field>();
     const scoped = Object.create(root) as ScopedBackend;
     Object.assign(scoped, {
-      alloc(length: number): Field { const f = root.alloc(length); owned.add(f); return f; },
-      release(field: Field): void { root.release(field); owned.delete(field); },
-      dispose(): void { for (const f of owned) root.release(f); owned.clear(); },
+      alloc(length: number): Field {
+        const f = root.alloc(length);
+        owned.add(f);
+        return f;
+      },
+      release(field: Field): void {
+        root.release(field);
+        owned.delete(field);
+      },
+      dispose(): void {
+        for (const f of owned) root.release(f);
+        owned.clear();
+      },
     });
     return scoped;
   }
@@ -133,24 +177,29 @@ export abstract class Backend {
   /** Real-to-complex FFT of a 1/2/3-D field (unnormalised) into its half spectrum (nx/2+1)*ny*nz. */
   rfft(shape: Shape3, real: Field, spec: Field): void {
     const [nx, ny, nz] = this.checkShape(shape);
-    const m = nx >> 1, nc = m + 1;
+    const m = nx >> 1,
+      nc = m + 1;
     this.checkLength('real', real, nx * ny * nz);
     this.checkLength('spec', spec, 2 * nc * ny * nz);
     this.rawRfftRows(real, spec, ny * nz, m);
     const work = this.scratch('w', 2 * nc * ny * nz);
-    if (ny > 1) for (let z = 0; z < nz; z++) this.rawFftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, false);
+    if (ny > 1)
+      for (let z = 0; z < nz; z++)
+        this.rawFftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, false);
     if (nz > 1) this.rawFftBatch(spec, 0, spec, 0, work, nz, ny * nc, false);
   }
 
   /** Complex-to-real inverse of rfft, scaled by 1/(nx ny nz). Like FFTW's c2r it destroys `spec`. */
   irfft(shape: Shape3, spec: Field, real: Field): void {
     const [nx, ny, nz] = this.checkShape(shape);
-    const m = nx >> 1, nc = m + 1;
+    const m = nx >> 1,
+      nc = m + 1;
     this.checkLength('real', real, nx * ny * nz);
     this.checkLength('spec', spec, 2 * nc * ny * nz);
     const work = this.scratch('w', 2 * nc * ny * nz);
     if (nz > 1) this.rawFftBatch(spec, 0, spec, 0, work, nz, ny * nc, true);
-    if (ny > 1) for (let z = 0; z < nz; z++) this.rawFftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, true);
+    if (ny > 1)
+      for (let z = 0; z < nz; z++) this.rawFftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, true);
     this.rawIrfftRows(spec, real, ny * nz, m);
     this.scale(real, 1 / (nx * ny * nz));
   }
@@ -262,7 +311,16 @@ export abstract class Backend {
    * each, `flux` receives dim components; chi is a dim×dim row-major matrix; chiField an optional
    * per-point factor (e.g. a receptor law); `limited` applies the flux limiter with threshold ystar.
    */
-  driftFlux(rho: Field, grad: Field, flux: Field, dim: number, chi: Field, chiField: Field | null, limited: boolean, ystar: number): void {
+  driftFlux(
+    rho: Field,
+    grad: Field,
+    flux: Field,
+    dim: number,
+    chi: Field,
+    chiField: Field | null,
+    limited: boolean,
+    ystar: number,
+  ): void {
     const n = rho.length;
     this.checkLength('grad', grad, dim * n);
     this.checkLength('flux', flux, dim * n);
@@ -287,18 +345,33 @@ export abstract class Backend {
    * Drift velocity on the faces along `axis` (face i+1/2 stored at cell i): u = c χ[axis]·Q(∇S)
    * with ∇S at the face by second-order differences of S, c the face mean of chiField (or 1).
    */
-  faceVelocity(S: Field, chiField: Field | null, u: Field, g: SpectralAxes & { readonly dim: number; readonly spacing: readonly number[] }, axis: number, chi: Field, limited: boolean, ystar: number): void {
+  faceVelocity(
+    S: Field,
+    chiField: Field | null,
+    u: Field,
+    g: SpectralAxes & { readonly dim: number; readonly spacing: readonly number[] },
+    axis: number,
+    chi: Field,
+    limited: boolean,
+    ystar: number,
+  ): void {
     this.checkLength('S', S, g.nReal);
     this.checkLength('u', u, g.nReal);
     if (chiField) this.checkLength('chiField', chiField, g.nReal);
     this.checkLength('chi', chi, g.dim * g.dim);
-    if (!Number.isInteger(axis) || axis < 0 || axis >= g.dim) throw new ValidationError('axis', axis, `an axis in [0, ${g.dim - 1}]`);
+    if (!Number.isInteger(axis) || axis < 0 || axis >= g.dim)
+      throw new ValidationError('axis', axis, `an axis in [0, ${g.dim - 1}]`);
     this.rawFaceVelocity(S, chiField, u, g.shape, g.dim, axis, g.spacing, chi, limited, ystar);
   }
   /** out_i += (F_{i−1/2} − F_{i+1/2}) invh: −∂_axis F, F the upwind flux of the minmod reconstruction of rho with face velocity u; invh = 1/h_axis. */
   upwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void {
     const n = shape[0] * shape[1] * shape[2];
-    for (const [name, f] of [['rho', rho], ['u', u], ['out', out]] as const) this.checkLength(name, f, n);
+    for (const [name, f] of [
+      ['rho', rho],
+      ['u', u],
+      ['out', out],
+    ] as const)
+      this.checkLength(name, f, n);
     if (axis !== 0 && axis !== 1 && axis !== 2) throw new ValidationError('axis', axis, '0, 1 or 2');
     this.rawUpwindDivergence(rho, u, out, shape, axis, invh);
   }
@@ -316,12 +389,32 @@ export abstract class Backend {
    * 1/(Σ_j w_j ν_j F_j (a0 + iλεk·v_j)/A_j). f (velocity-major, Nv half spectra) is updated in
    * place; rho receives Σ_j w_j f_j; num is scratch (it ends holding ρ̃).
    */
-  kineticRelax(f: Field, v: VelocitySet, g: SpectralAxes, sources: readonly VelocitySource[], lam: number, lamEps: number, a0: number, dinv: Field, num: Field, rho: Field): void {
+  kineticRelax(
+    f: Field,
+    v: VelocitySet,
+    g: SpectralAxes,
+    sources: readonly VelocitySource[],
+    lam: number,
+    lamEps: number,
+    a0: number,
+    dinv: Field,
+    num: Field,
+    rho: Field,
+  ): void {
     const M2 = 2 * g.nModes;
     this.checkLength('f', f, v.size * M2);
-    for (const [name, x] of [['dinv', dinv], ['num', num], ['rho', rho]] as const) this.checkLength(name, x, M2);
-    if (sources.length > 2) throw new ValidationError('sources', sources.length, 'at most 2 explicit sources');
-    sources.forEach(([c, p], i) => { this.checkLength(`sources[${i}].coefficients`, c, v.size); this.checkLength(`sources[${i}].spectrum`, p, M2); });
+    for (const [name, x] of [
+      ['dinv', dinv],
+      ['num', num],
+      ['rho', rho],
+    ] as const)
+      this.checkLength(name, x, M2);
+    if (sources.length > 2)
+      throw new ValidationError('sources', sources.length, 'at most 2 explicit sources');
+    sources.forEach(([c, p], i) => {
+      this.checkLength(`sources[${i}].coefficients`, c, v.size);
+      this.checkLength(`sources[${i}].spectrum`, p, M2);
+    });
     this.rawKineticRelax(f, v, g, sources, lam, lamEps, a0, dinv, num, rho);
   }
 
@@ -339,25 +432,79 @@ export abstract class Backend {
   protected abstract rawEntropySum(x: Field): number;
   protected abstract rawStats(x: Field, out: Float64Array): void;
   /** Offsets srcOff/dstOff are in complex units. */
-  protected abstract rawFftBatch(src: Field, srcOff: number, dst: Field, dstOff: number, work: Field, n: number, b: number, inverse: boolean): void;
+  protected abstract rawFftBatch(
+    src: Field,
+    srcOff: number,
+    dst: Field,
+    dstOff: number,
+    work: Field,
+    n: number,
+    b: number,
+    inverse: boolean,
+  ): void;
   protected abstract rawRfftRows(real: Field, spec: Field, rows: number, m: number): void;
   protected abstract rawIrfftRows(spec: Field, real: Field, rows: number, m: number): void;
-  protected abstract rawSymbol(kind: 'fractional' | 'fractionalExp' | 'laplacian' | 'resolvent', spec: Field, g: SpectralAxes, p1: number, p2: number): void;
+  protected abstract rawSymbol(
+    kind: 'fractional' | 'fractionalExp' | 'laplacian' | 'resolvent',
+    spec: Field,
+    g: SpectralAxes,
+    p1: number,
+    p2: number,
+  ): void;
   protected abstract rawGradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void;
   protected abstract rawDealias(spec: Field, g: SpectralAxes): void;
   protected abstract rawModeNorm(out: Field, g: SpectralAxes, power: number): void;
   protected abstract rawModeScale(spec: Field, c: Field): void;
   protected abstract rawModeMul(out: Field, c: Field, x: Field, accumulate: boolean): void;
   protected abstract rawAxpy(y: Field, a: number, x: Field): void;
-  protected abstract rawKineticRelax(f: Field, v: VelocitySet, g: SpectralAxes, sources: readonly VelocitySource[], lam: number, lamEps: number, a0: number, dinv: Field, num: Field, rho: Field): void;
+  protected abstract rawKineticRelax(
+    f: Field,
+    v: VelocitySet,
+    g: SpectralAxes,
+    sources: readonly VelocitySource[],
+    lam: number,
+    lamEps: number,
+    a0: number,
+    dinv: Field,
+    num: Field,
+    rho: Field,
+  ): void;
   protected abstract rawVelocityMoment(f: Field, nv: number, c: Field, out: Field): void;
   protected abstract rawDot(a: Field, b: Field): number;
   protected abstract rawMul(out: Field, a: Field, b: Field): void;
-  protected abstract rawDriftFlux(rho: Field, grad: Field, flux: Field, n: number, dim: number, chi: Field, chiField: Field | null, limited: boolean, ystar: number): void;
+  protected abstract rawDriftFlux(
+    rho: Field,
+    grad: Field,
+    flux: Field,
+    n: number,
+    dim: number,
+    chi: Field,
+    chiField: Field | null,
+    limited: boolean,
+    ystar: number,
+  ): void;
   protected abstract rawGrowth(rho: Field, out: Field, a0: number, a1: number, c: number): void;
   protected abstract rawReceptorChi(s: Field, out: Field, chi0: number, k: number): void;
-  protected abstract rawFaceVelocity(S: Field, chiField: Field | null, u: Field, shape: Shape3, dim: number, axis: number, h: readonly number[], chi: Field, limited: boolean, ystar: number): void;
-  protected abstract rawUpwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void;
+  protected abstract rawFaceVelocity(
+    S: Field,
+    chiField: Field | null,
+    u: Field,
+    shape: Shape3,
+    dim: number,
+    axis: number,
+    h: readonly number[],
+    chi: Field,
+    limited: boolean,
+    ystar: number,
+  ): void;
+  protected abstract rawUpwindDivergence(
+    rho: Field,
+    u: Field,
+    out: Field,
+    shape: Shape3,
+    axis: number,
+    invh: number,
+  ): void;
   protected abstract rawGrowthFlow(rho: Field, e: number, qphi: number): void;
 
   // ---- plans: computed once per size, kept in backend memory --------------------------------
@@ -375,7 +522,10 @@ export abstract class Backend {
     const key = `s:${tag}`;
     const f = this.plans.get(key);
     if (f && f.length >= length) return f;
-    if (f) { f.markReleased(); this.free(f); }
+    if (f) {
+      f.markReleased();
+      this.free(f);
+    }
     const g = this.allocate(length);
     this.plans.set(key, g);
     return g;
@@ -392,7 +542,8 @@ export abstract class Backend {
   }
 
   private checkShape(shape: Shape3): Shape3 {
-    if (!Array.isArray(shape) || shape.length !== 3) throw new ValidationError('shape', shape, '[nx, ny, nz] (unused axes 1)');
+    if (!Array.isArray(shape) || shape.length !== 3)
+      throw new ValidationError('shape', shape, '[nx, ny, nz] (unused axes 1)');
     checkPowerOfTwo('shape[0] (nx)', shape[0], 2);
     checkPowerOfTwo('shape[1] (ny)', shape[1], 1);
     checkPowerOfTwo('shape[2] (nz)', shape[2], 1);
@@ -408,7 +559,17 @@ export abstract class Backend {
   /** Refuses anything but a live Field of this backend's arena (a foreign field would corrupt or be ignored). */
   protected checkOwned(name: string, f: Field): void {
     if (!(f instanceof Field)) throw new ValidationError(name, f, 'a Field allocated by this backend');
-    if (f.owner !== this.arena) throw new ValidationError(name, 'a Field of another backend', `a Field allocated by this ${this.kind} backend`);
-    if (!f.alive) throw new ValidationError(name, 'a released Field', 'a live Field (its memory was released or its model disposed)');
+    if (f.owner !== this.arena)
+      throw new ValidationError(
+        name,
+        'a Field of another backend',
+        `a Field allocated by this ${this.kind} backend`,
+      );
+    if (!f.alive)
+      throw new ValidationError(
+        name,
+        'a released Field',
+        'a live Field (its memory was released or its model disposed)',
+      );
   }
 }

@@ -3,7 +3,17 @@ import type { Backend, BackendChoice } from './backend.js';
 import { JsBackend } from './js.js';
 import { createWasmBackend, wasmSimdSupported } from './wasm.js';
 
-export { Backend, Field, type ScopedBackend, type VelocitySet, type VelocitySource, type BackendKind, type BackendChoice, type Shape3, type SpectralAxes } from './backend.js';
+export {
+  Backend,
+  Field,
+  type ScopedBackend,
+  type VelocitySet,
+  type VelocitySource,
+  type BackendKind,
+  type BackendChoice,
+  type Shape3,
+  type SpectralAxes,
+} from './backend.js';
 export { wasmSimdSupported };
 
 /**

@@ -1,7 +1,14 @@
 // WASM backend: AssemblyScript kernels compiled with SIMD (f64x2), fields in linear memory.
 // The arena hands out 16-byte aligned blocks above __heap_base and grows memory on demand;
 // Field views notice growth (their buffer is detached) and re-create themselves.
-import { Backend, Field, type Shape3, type SpectralAxes, type VelocitySet, type VelocitySource } from './backend.js';
+import {
+  Backend,
+  Field,
+  type Shape3,
+  type SpectralAxes,
+  type VelocitySet,
+  type VelocitySource,
+} from './backend.js';
 import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
 import { MemoryLimitError } from '../errors.js';
 
@@ -12,8 +19,28 @@ interface Kernels {
   fftBatch(src: Ptr, dst: Ptr, work: Ptr, n: number, b: number, tw: Ptr, inverse: number): void;
   rfftRows(real: Ptr, spec: Ptr, rows: number, m: number, tw: Ptr, rtw: Ptr, a: Ptr, b: Ptr): void;
   irfftRows(spec: Ptr, real: Ptr, rows: number, m: number, tw: Ptr, rtw: Ptr, a: Ptr, b: Ptr): void;
-  symbolFractional(s: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number, coef: number, alpha: number): void;
-  symbolFractionalExp(s: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number, coef: number, alpha: number): void;
+  symbolFractional(
+    s: Ptr,
+    kx: Ptr,
+    nc: number,
+    ky: Ptr,
+    ny: number,
+    kz: Ptr,
+    nz: number,
+    coef: number,
+    alpha: number,
+  ): void;
+  symbolFractionalExp(
+    s: Ptr,
+    kx: Ptr,
+    nc: number,
+    ky: Ptr,
+    ny: number,
+    kz: Ptr,
+    nz: number,
+    coef: number,
+    alpha: number,
+  ): void;
   symbolLaplacian(s: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number): void;
   symbolResolvent(s: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number, mu: number): void;
   symbolGradient(src: Ptr, dst: Ptr, k: Ptr, axis: number, nc: number, ny: number, nz: number): void;
@@ -28,15 +55,70 @@ interface Kernels {
   stats(x: Ptr, n: number, out: Ptr): void;
   sumSquares(x: Ptr, n: number): number;
   dot(a: Ptr, b: Ptr, n: number): number;
-  kineticRelax(f: Ptr, nv: number, nc: number, ny: number, kx: Ptr, ky: Ptr, vx: Ptr, vy: Ptr, w: Ptr, nu: Ptr, F: Ptr,
-    s1: Ptr, p1: Ptr, s2: Ptr, p2: Ptr, lam: number, lamEps: number, a0: number, dinv: Ptr, num: Ptr, rho: Ptr): void;
+  kineticRelax(
+    f: Ptr,
+    nv: number,
+    nc: number,
+    ny: number,
+    kx: Ptr,
+    ky: Ptr,
+    vx: Ptr,
+    vy: Ptr,
+    w: Ptr,
+    nu: Ptr,
+    F: Ptr,
+    s1: Ptr,
+    p1: Ptr,
+    s2: Ptr,
+    p2: Ptr,
+    lam: number,
+    lamEps: number,
+    a0: number,
+    dinv: Ptr,
+    num: Ptr,
+    rho: Ptr,
+  ): void;
   velocityMoment(f: Ptr, nv: number, m: number, c: Ptr, out: Ptr): void;
   entropySum(x: Ptr, n: number): number;
-  driftFlux(rho: Ptr, g: Ptr, f: Ptr, n: number, dim: number, chi: Ptr, chiField: Ptr, limited: number, ystar: number): void;
+  driftFlux(
+    rho: Ptr,
+    g: Ptr,
+    f: Ptr,
+    n: number,
+    dim: number,
+    chi: Ptr,
+    chiField: Ptr,
+    limited: number,
+    ystar: number,
+  ): void;
   growth(rho: Ptr, out: Ptr, n: number, a0: number, a1: number, c: number): void;
   receptorChi(s: Ptr, out: Ptr, n: number, chi0: number, k: number): void;
-  faceVelocity(S: Ptr, chiField: Ptr, u: Ptr, nx: number, ny: number, nz: number, dim: number, axis: number, h0: number, h1: number, h2: number, chi: Ptr, limited: number, ystar: number): void;
-  upwindDivergence(rho: Ptr, u: Ptr, out: Ptr, nx: number, ny: number, nz: number, axis: number, invh: number): void;
+  faceVelocity(
+    S: Ptr,
+    chiField: Ptr,
+    u: Ptr,
+    nx: number,
+    ny: number,
+    nz: number,
+    dim: number,
+    axis: number,
+    h0: number,
+    h1: number,
+    h2: number,
+    chi: Ptr,
+    limited: number,
+    ystar: number,
+  ): void;
+  upwindDivergence(
+    rho: Ptr,
+    u: Ptr,
+    out: Ptr,
+    nx: number,
+    ny: number,
+    nz: number,
+    axis: number,
+    invh: number,
+  ): void;
   growthFlow(rho: Ptr, n: number, e: number, qphi: number): void;
 }
 
@@ -44,7 +126,10 @@ const PAGE = 65536;
 let modulePromise: Promise<WebAssembly.Module> | null = null;
 
 /** A tiny module using one v128 instruction: validates only where WASM SIMD is supported. */
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98,
+  11,
+]);
 
 export function wasmSimdSupported(): boolean {
   try {
@@ -63,7 +148,9 @@ function decodeBase64(s: string): Uint8Array {
 
 export async function createWasmBackend(): Promise<WasmBackend> {
   if (!wasmSimdSupported()) {
-    throw new Error("backend 'wasm' needs WebAssembly SIMD, which this runtime does not support; use backend 'js' or 'auto'");
+    throw new Error(
+      "backend 'wasm' needs WebAssembly SIMD, which this runtime does not support; use backend 'js' or 'auto'",
+    );
   }
   modulePromise ??= WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64) as BufferSource);
   const instance = await WebAssembly.instantiate(await modulePromise, {});
@@ -93,13 +180,18 @@ export class WasmBackend extends Backend {
       return new Field(this.arena, this.k.memory, reuse, length);
     }
     const ptr = this.arena.top;
-    if (ptr + bytes > MAX_BYTES) throw new MemoryLimitError(bytes, MAX_BYTES - ptr, `a field of ${length} doubles on the wasm backend`);
+    if (ptr + bytes > MAX_BYTES)
+      throw new MemoryLimitError(bytes, MAX_BYTES - ptr, `a field of ${length} doubles on the wasm backend`);
     const need = ptr + bytes - this.k.memory.buffer.byteLength;
     if (need > 0) {
       try {
         this.k.memory.grow(Math.ceil(need / PAGE));
       } catch {
-        throw new MemoryLimitError(bytes, this.k.memory.buffer.byteLength - ptr, `a field of ${length} doubles on the wasm backend (the runtime refused to grow memory)`);
+        throw new MemoryLimitError(
+          bytes,
+          this.k.memory.buffer.byteLength - ptr,
+          `a field of ${length} doubles on the wasm backend (the runtime refused to grow memory)`,
+        );
       }
     }
     this.arena.top = ptr + bytes; // moved only once the memory is there
@@ -138,16 +230,57 @@ export class WasmBackend extends Backend {
     out.set(this.statsField.data);
   }
 
-  protected rawFftBatch(src: Field, so: number, dst: Field, d: number, work: Field, n: number, b: number, inverse: boolean): void {
-    this.k.fftBatch(src.ptr + 16 * so, dst.ptr + 16 * d, work.ptr, n, b, this.twiddles(n).ptr, inverse ? 1 : 0);
+  protected rawFftBatch(
+    src: Field,
+    so: number,
+    dst: Field,
+    d: number,
+    work: Field,
+    n: number,
+    b: number,
+    inverse: boolean,
+  ): void {
+    this.k.fftBatch(
+      src.ptr + 16 * so,
+      dst.ptr + 16 * d,
+      work.ptr,
+      n,
+      b,
+      this.twiddles(n).ptr,
+      inverse ? 1 : 0,
+    );
   }
   protected rawRfftRows(real: Field, spec: Field, rows: number, m: number): void {
-    this.k.rfftRows(real.ptr, spec.ptr, rows, m, this.twiddles(m).ptr, this.realTwiddles(m).ptr, this.scratch('ra', 2 * m).ptr, this.scratch('rb', 2 * m).ptr);
+    this.k.rfftRows(
+      real.ptr,
+      spec.ptr,
+      rows,
+      m,
+      this.twiddles(m).ptr,
+      this.realTwiddles(m).ptr,
+      this.scratch('ra', 2 * m).ptr,
+      this.scratch('rb', 2 * m).ptr,
+    );
   }
   protected rawIrfftRows(spec: Field, real: Field, rows: number, m: number): void {
-    this.k.irfftRows(spec.ptr, real.ptr, rows, m, this.twiddles(m).ptr, this.realTwiddles(m).ptr, this.scratch('ra', 2 * m).ptr, this.scratch('rb', 2 * m).ptr);
+    this.k.irfftRows(
+      spec.ptr,
+      real.ptr,
+      rows,
+      m,
+      this.twiddles(m).ptr,
+      this.realTwiddles(m).ptr,
+      this.scratch('ra', 2 * m).ptr,
+      this.scratch('rb', 2 * m).ptr,
+    );
   }
-  protected rawSymbol(kind: 'fractional' | 'fractionalExp' | 'laplacian' | 'resolvent', s: Field, g: SpectralAxes, p1: number, p2: number): void {
+  protected rawSymbol(
+    kind: 'fractional' | 'fractionalExp' | 'laplacian' | 'resolvent',
+    s: Field,
+    g: SpectralAxes,
+    p1: number,
+    p2: number,
+  ): void {
     const [, ny, nz] = g.shape;
     const a = [s.ptr, g.kx.ptr, g.nc, g.ky.ptr, ny, g.kz.ptr, nz] as const;
     if (kind === 'fractional') this.k.symbolFractional(...a, p1, p2);
@@ -175,10 +308,42 @@ export class WasmBackend extends Backend {
   protected rawAxpy(y: Field, a: number, x: Field): void {
     this.k.axpy(y.ptr, a, x.ptr, y.length);
   }
-  protected rawKineticRelax(f: Field, v: VelocitySet, g: SpectralAxes, sources: readonly VelocitySource[], lam: number, lamEps: number, a0: number, dinv: Field, num: Field, rho: Field): void {
+  protected rawKineticRelax(
+    f: Field,
+    v: VelocitySet,
+    g: SpectralAxes,
+    sources: readonly VelocitySource[],
+    lam: number,
+    lamEps: number,
+    a0: number,
+    dinv: Field,
+    num: Field,
+    rho: Field,
+  ): void {
     const [s1, s2] = sources;
-    this.k.kineticRelax(f.ptr, v.size, g.nc, g.shape[1], g.gx.ptr, g.gy.ptr, v.vx.ptr, v.vy.ptr, v.w.ptr, v.nu.ptr, v.F.ptr,
-      s1 ? s1[0].ptr : 0, s1 ? s1[1].ptr : 0, s2 ? s2[0].ptr : 0, s2 ? s2[1].ptr : 0, lam, lamEps, a0, dinv.ptr, num.ptr, rho.ptr);
+    this.k.kineticRelax(
+      f.ptr,
+      v.size,
+      g.nc,
+      g.shape[1],
+      g.gx.ptr,
+      g.gy.ptr,
+      v.vx.ptr,
+      v.vy.ptr,
+      v.w.ptr,
+      v.nu.ptr,
+      v.F.ptr,
+      s1 ? s1[0].ptr : 0,
+      s1 ? s1[1].ptr : 0,
+      s2 ? s2[0].ptr : 0,
+      s2 ? s2[1].ptr : 0,
+      lam,
+      lamEps,
+      a0,
+      dinv.ptr,
+      num.ptr,
+      rho.ptr,
+    );
   }
   protected rawVelocityMoment(f: Field, nv: number, c: Field, out: Field): void {
     this.k.velocityMoment(f.ptr, nv, out.length / 2, c.ptr, out.ptr);
@@ -189,8 +354,28 @@ export class WasmBackend extends Backend {
   protected rawMul(out: Field, a: Field, b: Field): void {
     this.k.mul(out.ptr, a.ptr, b.ptr, out.length);
   }
-  protected rawDriftFlux(rho: Field, grad: Field, flux: Field, n: number, dim: number, chi: Field, chiField: Field | null, limited: boolean, ystar: number): void {
-    this.k.driftFlux(rho.ptr, grad.ptr, flux.ptr, n, dim, chi.ptr, chiField ? chiField.ptr : 0, limited ? 1 : 0, ystar);
+  protected rawDriftFlux(
+    rho: Field,
+    grad: Field,
+    flux: Field,
+    n: number,
+    dim: number,
+    chi: Field,
+    chiField: Field | null,
+    limited: boolean,
+    ystar: number,
+  ): void {
+    this.k.driftFlux(
+      rho.ptr,
+      grad.ptr,
+      flux.ptr,
+      n,
+      dim,
+      chi.ptr,
+      chiField ? chiField.ptr : 0,
+      limited ? 1 : 0,
+      ystar,
+    );
   }
   protected rawGrowth(rho: Field, out: Field, a0: number, a1: number, c: number): void {
     this.k.growth(rho.ptr, out.ptr, rho.length, a0, a1, c);
@@ -198,10 +383,43 @@ export class WasmBackend extends Backend {
   protected rawReceptorChi(s: Field, out: Field, chi0: number, k: number): void {
     this.k.receptorChi(s.ptr, out.ptr, s.length, chi0, k);
   }
-  protected rawFaceVelocity(S: Field, chiField: Field | null, u: Field, shape: Shape3, dim: number, axis: number, h: readonly number[], chi: Field, limited: boolean, ystar: number): void {
-    this.k.faceVelocity(S.ptr, chiField ? chiField.ptr : 0, u.ptr, shape[0], shape[1], shape[2], dim, axis, h[0], h[1] ?? 1, h[2] ?? 1, chi.ptr, limited ? 1 : 0, ystar);
+  protected rawFaceVelocity(
+    S: Field,
+    chiField: Field | null,
+    u: Field,
+    shape: Shape3,
+    dim: number,
+    axis: number,
+    h: readonly number[],
+    chi: Field,
+    limited: boolean,
+    ystar: number,
+  ): void {
+    this.k.faceVelocity(
+      S.ptr,
+      chiField ? chiField.ptr : 0,
+      u.ptr,
+      shape[0],
+      shape[1],
+      shape[2],
+      dim,
+      axis,
+      h[0],
+      h[1] ?? 1,
+      h[2] ?? 1,
+      chi.ptr,
+      limited ? 1 : 0,
+      ystar,
+    );
   }
-  protected rawUpwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void {
+  protected rawUpwindDivergence(
+    rho: Field,
+    u: Field,
+    out: Field,
+    shape: Shape3,
+    axis: number,
+    invh: number,
+  ): void {
     this.k.upwindDivergence(rho.ptr, u.ptr, out.ptr, shape[0], shape[1], shape[2], axis, invh);
   }
   protected rawGrowthFlow(rho: Field, e: number, qphi: number): void {

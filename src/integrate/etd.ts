@@ -8,7 +8,6 @@ import { tabulate, type Pause } from './run.js';
 
 export type Scheme = 'etdrk2' | 'etdrk4';
 
-
 /** A semilinear problem in spectral space: components c with diagonal symbols linear[c]. */
 export interface StiffProblem {
   readonly backend: Backend;
@@ -40,13 +39,24 @@ export const SCHEMES = {
     order: 4,
     slots: ['E', 'E2', 'Q', 'f1', 'f2x2', 'f3'],
     coefficients: (h: number, z: number) => {
-      const [e, p1, p2, p3] = phis(z), half = phis(z / 2);
-      return { E: e, E2: half[0], Q: (h / 2) * half[1], f1: h * (p1 - 3 * p2 + 4 * p3), f2x2: 2 * h * (p2 - 2 * p3), f3: h * (4 * p3 - p2) };
+      const [e, p1, p2, p3] = phis(z),
+        half = phis(z / 2);
+      return {
+        E: e,
+        E2: half[0],
+        Q: (h / 2) * half[1],
+        f1: h * (p1 - 3 * p2 + 4 * p3),
+        f2x2: 2 * h * (p2 - 2 * p3),
+        f3: h * (4 * p3 - p2),
+      };
     },
   },
 } as const;
 
-export const SCHEME_ORDER: Record<Scheme, number> = { etdrk2: SCHEMES.etdrk2.order, etdrk4: SCHEMES.etdrk4.order };
+export const SCHEME_ORDER: Record<Scheme, number> = {
+  etdrk2: SCHEMES.etdrk2.order,
+  etdrk4: SCHEMES.etdrk4.order,
+};
 
 /** Per component, one per-mode field for each slot of the scheme's table. */
 type Table = Record<string, Field>;
@@ -65,7 +75,11 @@ export class EtdStepper {
   private readonly buf: Field[][];
 
   /** `tables`: how many step sizes' coefficient tables to keep (2 normally; 1 where memory is short). */
-  constructor(readonly problem: StiffProblem, readonly scheme: Scheme, private readonly tables = 2) {
+  constructor(
+    readonly problem: StiffProblem,
+    readonly scheme: Scheme,
+    private readonly tables = 2,
+  ) {
     this.order = SCHEME_ORDER[scheme];
     this.be = problem.backend;
     this.n = problem.linear[0].length;
@@ -75,7 +89,8 @@ export class EtdStepper {
   /** out = u(t + h) from u(t). u is left untouched; out must be distinct from u. */
   async step(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
     const co = await this.coefficients(h, pause);
-    const be = this.be, C = u.length;
+    const be = this.be,
+      C = u.length;
     const [Nu, a, X, Y] = this.buf;
     // A stage's nonlinear term may take long on big grids: the run may yield or stop between stages
     // (and between the transforms inside one).
@@ -85,27 +100,37 @@ export class EtdStepper {
     };
     await N(t, u, Nu);
     if (this.scheme === 'etdrk2') {
-      for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i].E, u[i]); be.modeMulAdd(a[i], co[i].f1, Nu[i]); }
+      for (let i = 0; i < C; i++) {
+        be.modeMul(a[i], co[i].E, u[i]);
+        be.modeMulAdd(a[i], co[i].f1, Nu[i]);
+      }
       await N(t + h, a, X);
       for (let i = 0; i < C; i++) {
         be.axpy(X[i], -1, Nu[i]); // N(a) − N(u)
-        be.copy(out[i], a[i]); be.modeMulAdd(out[i], co[i].f2, X[i]);
+        be.copy(out[i], a[i]);
+        be.modeMulAdd(out[i], co[i].f2, X[i]);
       }
       return;
     }
-    for (let i = 0; i < C; i++) { be.modeMul(a[i], co[i].E2, u[i]); be.modeMulAdd(a[i], co[i].Q, Nu[i]); }
+    for (let i = 0; i < C; i++) {
+      be.modeMul(a[i], co[i].E2, u[i]);
+      be.modeMulAdd(a[i], co[i].Q, Nu[i]);
+    }
     await N(t + h / 2, a, X); // X = N(a)
     for (let i = 0; i < C; i++) {
       be.modeMul(out[i], co[i].E, u[i]);
       be.modeMulAdd(out[i], co[i].f1, Nu[i]);
       be.modeMulAdd(out[i], co[i].f2x2, X[i]);
-      be.modeMul(Y[i], co[i].E2, u[i]); be.modeMulAdd(Y[i], co[i].Q, X[i]); // Y = b
+      be.modeMul(Y[i], co[i].E2, u[i]);
+      be.modeMulAdd(Y[i], co[i].Q, X[i]); // Y = b
     }
     await N(t + h / 2, Y, X); // X = N(b)
     for (let i = 0; i < C; i++) {
       be.modeMulAdd(out[i], co[i].f2x2, X[i]);
-      be.scale(X[i], 2); be.axpy(X[i], -1, Nu[i]); // X = 2N(b) − N(u)
-      be.modeMul(Y[i], co[i].E2, a[i]); be.modeMulAdd(Y[i], co[i].Q, X[i]); // Y = c
+      be.scale(X[i], 2);
+      be.axpy(X[i], -1, Nu[i]); // X = 2N(b) − N(u)
+      be.modeMul(Y[i], co[i].E2, a[i]);
+      be.modeMulAdd(Y[i], co[i].Q, X[i]); // Y = c
     }
     await N(t + h, Y, X); // X = N(c)
     for (let i = 0; i < C; i++) be.modeMulAdd(out[i], co[i].f3, X[i]);
@@ -127,13 +152,19 @@ export class EtdStepper {
     const scheme = SCHEMES[this.scheme];
     const tables: Table[] = [];
     for (const L of this.problem.linear) {
-      const arrays: Record<string, Float64Array> = Object.fromEntries(scheme.slots.map((k) => [k, new Float64Array(L.length)]));
+      const arrays: Record<string, Float64Array> = Object.fromEntries(
+        scheme.slots.map((k) => [k, new Float64Array(L.length)]),
+      );
       let values: Record<string, number> = {};
-      await tabulate(arrays[scheme.slots[0]], (m) => {
-        values = scheme.coefficients(h, h * L[m]) as Record<string, number>;
-        for (const k of scheme.slots) arrays[k][m] = values[k];
-        return values[scheme.slots[0]];
-      }, pause);
+      await tabulate(
+        arrays[scheme.slots[0]],
+        (m) => {
+          values = scheme.coefficients(h, h * L[m]) as Record<string, number>;
+          for (const k of scheme.slots) arrays[k][m] = values[k];
+          return values[scheme.slots[0]];
+        },
+        pause,
+      );
       const table: Table = {};
       for (const k of scheme.slots) {
         await pause?.();

@@ -17,7 +17,12 @@ export interface Stepper {
 export type Pause = () => Promise<void>;
 
 /** Fills out[m] = f(m) for m < out.length, pausing every `chunk` entries (per-mode tables of big grids take seconds). */
-export async function tabulate(out: Float64Array, f: (m: number) => number, pause?: Pause, chunk = 1 << 16): Promise<Float64Array> {
+export async function tabulate(
+  out: Float64Array,
+  f: (m: number) => number,
+  pause?: Pause,
+  chunk = 1 << 16,
+): Promise<Float64Array> {
   for (let start = 0; start < out.length; start += chunk) {
     if (start > 0) await pause?.();
     const end = Math.min(out.length, start + chunk);
@@ -96,7 +101,8 @@ export function nextLanding(t: number, tEnd: number, landAt: readonly number[] |
  * produced non-finite values at a fixed step. 'step-too-small': adaptive control could not meet its
  * tolerance above dtMin. In every case the model holds the last good state.
  */
-export type RunStatus = 'done' | 'blow-up' | 'under-resolved' | 'unstable' | 'step-too-small' | 'aborted' | 'stopped';
+export type RunStatus =
+  'done' | 'blow-up' | 'under-resolved' | 'unstable' | 'step-too-small' | 'aborted' | 'stopped';
 
 export interface RunOutcome {
   status: RunStatus;
@@ -124,17 +130,26 @@ export type StepHook = (t: number, dt: number, step: number) => void | 'stop';
 
 export const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 /** Yields to the event loop (abort signals, progress output and UIs stay live during a run). */
-export const tick = () => new Promise<void>((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
+export const tick = () =>
+  new Promise<void>((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
 
 /** Integrator state that a checkpoint must hold to resume bit for bit. */
-export interface ClockState { t: number; dt: number; steps: number; rejected: number }
+export interface ClockState {
+  t: number;
+  dt: number;
+  steps: number;
+  rejected: number;
+}
 
 /** Refuses an inconsistent clock from a checkpoint, naming the field (`field.t`, `field.dt`, …). */
 export function checkClock(c: ClockState, field: string): ClockState {
   if (!c || typeof c !== 'object') throw new ValidationError(field, c, 'a clock {t, dt, steps, rejected}');
   checkNumber(`${field}.t`, c.t, 0, Infinity, { hiOpen: true });
-  if (!(Number.isNaN(c.dt) || (Number.isFinite(c.dt) && c.dt > 0))) throw new ValidationError(`${field}.dt`, c.dt, 'a finite step > 0 (or NaN before the first step)');
-  for (const k of ['steps', 'rejected'] as const) if (!Number.isSafeInteger(c[k]) || c[k] < 0) throw new ValidationError(`${field}.${k}`, c[k], 'a non-negative integer');
+  if (!(Number.isNaN(c.dt) || (Number.isFinite(c.dt) && c.dt > 0)))
+    throw new ValidationError(`${field}.dt`, c.dt, 'a finite step > 0 (or NaN before the first step)');
+  for (const k of ['steps', 'rejected'] as const)
+    if (!Number.isSafeInteger(c[k]) || c[k] < 0)
+      throw new ValidationError(`${field}.${k}`, c[k], 'a non-negative integer');
   return { t: c.t, dt: c.dt, steps: c.steps, rejected: c.rejected };
 }
 
@@ -150,7 +165,13 @@ export class Integrator {
    * Advances the state `u` in place. `schemes` lists the scheme names `makeStepper` accepts; the
    * first is the default.
    */
-  constructor(private readonly backend: Backend, readonly u: Field[], private readonly schemes: readonly string[], private readonly makeStepper: (scheme: string) => Stepper, t0 = 0) {
+  constructor(
+    private readonly backend: Backend,
+    readonly u: Field[],
+    private readonly schemes: readonly string[],
+    private readonly makeStepper: (scheme: string) => Stepper,
+    t0 = 0,
+  ) {
     const be = backend;
     this.clock = { t: t0, dt: NaN, steps: 0, rejected: 0 };
     this.cand = u.map((f) => be.alloc(f.length));
@@ -158,7 +179,8 @@ export class Integrator {
 
   async run(opts: RunOptions, monitor: Monitor, hook: StepHook): Promise<RunOutcome> {
     const scheme = opts.scheme ?? this.schemes[0];
-    if (!this.schemes.includes(scheme)) throw new ValidationError('scheme', scheme, this.schemes.map((x) => `'${x}'`).join(' or '));
+    if (!this.schemes.includes(scheme))
+      throw new ValidationError('scheme', scheme, this.schemes.map((x) => `'${x}'`).join(' or '));
     checkNumber('tEnd', opts.tEnd, this.clock.t, Infinity, { hiOpen: true });
     checkNumber('dt', opts.dt, 0, Infinity, { loOpen: true, hiOpen: true });
     const ad = opts.adaptive === true ? {} : opts.adaptive || null;
@@ -166,15 +188,32 @@ export class Integrator {
     const atol = ad ? checkNumber('adaptive.atol', ad.atol ?? 1e-9, 0, Infinity) : 0;
     if (ad && rtol === 0 && atol === 0) throw new ValidationError('adaptive', ad, 'rtol > 0 or atol > 0');
     const dtMin = ad ? checkNumber('adaptive.dtMin', ad.dtMin ?? 1e-10 * opts.dt, 0, opts.dt) : 0;
-    const dtMax = ad?.dtMax !== undefined ? checkNumber('adaptive.dtMax', ad.dtMax, opts.dt, Infinity, { hiOpen: true }) : Infinity;
+    const dtMax =
+      ad?.dtMax !== undefined
+        ? checkNumber('adaptive.dtMax', ad.dtMax, opts.dt, Infinity, { hiOpen: true })
+        : Infinity;
     const maxDensity = opts.maxDensity ?? Infinity;
-    if (!(maxDensity > 0)) throw new ValidationError('maxDensity', maxDensity, 'a number > 0 (Infinity turns the blow-up threshold off)');
-    const negTol = checkNumber('resolution.negativeTolerance', opts.resolution?.negativeTolerance ?? 1e-3, 0, Infinity, { hiOpen: true });
+    if (!(maxDensity > 0))
+      throw new ValidationError(
+        'maxDensity',
+        maxDensity,
+        'a number > 0 (Infinity turns the blow-up threshold off)',
+      );
+    const negTol = checkNumber(
+      'resolution.negativeTolerance',
+      opts.resolution?.negativeTolerance ?? 1e-3,
+      0,
+      Infinity,
+      { hiOpen: true },
+    );
     const action = opts.resolution?.action ?? 'stop';
-    if (action !== 'stop' && action !== 'warn') throw new ValidationError('resolution.action', action, "'stop' or 'warn'");
+    if (action !== 'stop' && action !== 'warn')
+      throw new ValidationError('resolution.action', action, "'stop' or 'warn'");
     if (this.stepper?.scheme !== scheme) this.stepper = { scheme, stepper: this.makeStepper(scheme) };
     const stepper = this.stepper.stepper;
-    const be = this.backend, C = this.u.length, p = stepper.order;
+    const be = this.backend,
+      C = this.u.length,
+      p = stepper.order;
     const c = this.clock;
     if (!Number.isFinite(c.dt) || !ad) c.dt = opts.dt;
     if (ad && this.half.length === 0) {
@@ -188,10 +227,21 @@ export class Integrator {
     // Negative density the scheme created (beyond what the initial data had) means it no longer resolves the solution.
     const floor = Math.min(0, initial.min);
     const unresolved = (m: { min: number; max: number }) =>
-      m.min < floor - negTol * m.max ? `min density ${m.min.toPrecision(4)} < −${negTol} × max density ${m.max.toPrecision(4)}${floor < 0 ? ` below the initial minimum ${floor.toPrecision(4)}` : ''}: the discretisation no longer resolves the solution (try discretisation 'finite-volume' or a finer grid)` : null;
+      m.min < floor - negTol * m.max
+        ? `min density ${m.min.toPrecision(4)} < −${negTol} × max density ${m.max.toPrecision(4)}${floor < 0 ? ` below the initial minimum ${floor.toPrecision(4)}` : ''}: the discretisation no longer resolves the solution (try discretisation 'finite-volume' or a finer grid)`
+        : null;
     let lastMax = initial.max;
-    const outcome = (status: RunStatus, reason?: string): RunOutcome => ({ status, t: c.t, steps: c.steps, rejected: c.rejected, max: lastMax, reason, warning });
-    if (lastMax >= maxDensity) return outcome('blow-up', `max density ${lastMax} is already above maxDensity ${maxDensity}`);
+    const outcome = (status: RunStatus, reason?: string): RunOutcome => ({
+      status,
+      t: c.t,
+      steps: c.steps,
+      rejected: c.rejected,
+      max: lastMax,
+      reason,
+      warning,
+    });
+    if (lastMax >= maxDensity)
+      return outcome('blow-up', `max density ${lastMax} is already above maxDensity ${maxDensity}`);
 
     let lastYield = now();
     const yieldEvery = opts.yieldEveryMs ?? 50;
@@ -199,10 +249,15 @@ export class Integrator {
     const pause = pauser(opts.signal, yieldEvery);
     try {
       while (c.t < opts.tEnd) {
-        if (now() - lastYield > yieldEvery) { await tick(); lastYield = now(); }
+        if (now() - lastYield > yieldEvery) {
+          await tick();
+          lastYield = now();
+        }
         if (opts.signal?.aborted) return outcome('aborted', String(opts.signal.reason ?? 'aborted'));
-        if (opts.maxSteps !== undefined && c.steps - stepsAtStart >= opts.maxSteps) return outcome('stopped', `maxSteps = ${opts.maxSteps} reached`);
-        const target = nextLanding(c.t, opts.tEnd, opts.landAt), remaining = target - c.t;
+        if (opts.maxSteps !== undefined && c.steps - stepsAtStart >= opts.maxSteps)
+          return outcome('stopped', `maxSteps = ${opts.maxSteps} reached`);
+        const target = nextLanding(c.t, opts.tEnd, opts.landAt),
+          remaining = target - c.t;
         // Land exactly on tEnd, without a round-off-sized extra step.
         const h = remaining <= c.dt * (1 + 1e-9) ? remaining : c.dt;
         let accepted = true;
@@ -226,23 +281,43 @@ export class Integrator {
           if (!accepted) {
             c.rejected++;
             c.dt = nextDt;
-            if (c.dt < dtMin) return outcome('step-too-small', `step size fell below dtMin = ${dtMin} to meet rtol = ${rtol}, atol = ${atol} (max density ${lastMax.toPrecision(6)}); loosen the tolerances or lower dtMin`);
+            if (c.dt < dtMin)
+              return outcome(
+                'step-too-small',
+                `step size fell below dtMin = ${dtMin} to meet rtol = ${rtol}, atol = ${atol} (max density ${lastMax.toPrecision(6)}); loosen the tolerances or lower dtMin`,
+              );
             continue;
           }
         } else {
           await stepper.step(c.t, h, this.u, this.cand, pause);
         }
         await pause(); // the monitor transforms the candidate: on big grids, a turn of the event loop first
-      const m = monitor.check(this.cand);
+        const m = monitor.check(this.cand);
         if (!m.finite) {
-          if (ad) { c.rejected++; c.dt = h / 4; if (c.dt < dtMin) return outcome('step-too-small', `non-finite values even at steps below dtMin = ${dtMin} (max density ${lastMax.toPrecision(6)} at t = ${c.t.toPrecision(6)})`); continue; }
+          if (ad) {
+            c.rejected++;
+            c.dt = h / 4;
+            if (c.dt < dtMin)
+              return outcome(
+                'step-too-small',
+                `non-finite values even at steps below dtMin = ${dtMin} (max density ${lastMax.toPrecision(6)} at t = ${c.t.toPrecision(6)})`,
+              );
+            continue;
+          }
           const stable = monitor.stableStep?.(this.u);
-          const hint = stable !== undefined && Number.isFinite(stable) ? `; a step below ${stable.toPrecision(2)} (the drift's CFL limit at the last good state) should be stable` : '';
-          return outcome('unstable', `non-finite values at t = ${(c.t + h).toPrecision(6)} with the fixed step ${h}: the explicit part went unstable (last good state: t = ${c.t.toPrecision(6)}, max density ${lastMax.toPrecision(6)})${hint}, or use adaptive steps`);
+          const hint =
+            stable !== undefined && Number.isFinite(stable)
+              ? `; a step below ${stable.toPrecision(2)} (the drift's CFL limit at the last good state) should be stable`
+              : '';
+          return outcome(
+            'unstable',
+            `non-finite values at t = ${(c.t + h).toPrecision(6)} with the fixed step ${h}: the explicit part went unstable (last good state: t = ${c.t.toPrecision(6)}, max density ${lastMax.toPrecision(6)})${hint}, or use adaptive steps`,
+          );
         }
         const why = unresolved(m);
         if (why !== null) {
-          if (action === 'stop') return outcome('under-resolved', `at t = ${(c.t + h).toPrecision(6)}: ${why}`);
+          if (action === 'stop')
+            return outcome('under-resolved', `at t = ${(c.t + h).toPrecision(6)}: ${why}`);
           warning ??= `under-resolved from t = ${(c.t + h).toPrecision(6)}: ${why}`;
         }
         for (let i = 0; i < C; i++) be.copy(this.u[i], this.cand[i]);
@@ -252,14 +327,25 @@ export class Integrator {
         lastMax = m.max;
         if (m.max >= maxDensity) {
           // 'blow-up' is reserved for a resolved state: growth of an unresolved one is the scheme's, not the solution's.
-          if (why !== null) return outcome('under-resolved', `max density ${m.max.toPrecision(6)} exceeded maxDensity = ${maxDensity} in a state that is not resolved (${why})`);
-          return outcome('blow-up', `max density ${m.max.toPrecision(6)} exceeded maxDensity = ${maxDensity}`);
+          if (why !== null)
+            return outcome(
+              'under-resolved',
+              `max density ${m.max.toPrecision(6)} exceeded maxDensity = ${maxDensity} in a state that is not resolved (${why})`,
+            );
+          return outcome(
+            'blow-up',
+            `max density ${m.max.toPrecision(6)} exceeded maxDensity = ${maxDensity}`,
+          );
         }
         if (hook(c.t, h, c.steps) === 'stop') return outcome('stopped', 'stopped by an observer');
       }
     } catch (e) {
       // An abort between a long step's stages: the state is the one before the step.
-      if (e instanceof StepInterrupted) return outcome('aborted', `${String(opts.signal?.reason ?? 'aborted')} (during a step; the state is the one before it)`);
+      if (e instanceof StepInterrupted)
+        return outcome(
+          'aborted',
+          `${String(opts.signal?.reason ?? 'aborted')} (during a step; the state is the one before it)`,
+        );
       throw e;
     }
     return outcome('done');

@@ -12,7 +12,13 @@ export interface SplitProblem {
   /** out = e^{hA} u exactly; out is distinct from u. Awaits `pause` between its transforms. */
   linearFlow(h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void>;
   /** out ≈ Φ_B(h) u from time t, at least second order; out is distinct from u. Awaits `pause` between substeps. */
-  explicitFlow(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void>;
+  explicitFlow(
+    t: number,
+    h: number,
+    u: readonly Field[],
+    out: readonly Field[],
+    pause?: Pause,
+  ): Promise<void>;
 }
 
 export class StrangStepper implements Stepper {
@@ -20,7 +26,10 @@ export class StrangStepper implements Stepper {
   private readonly a: Field[];
   private readonly b: Field[];
 
-  constructor(private readonly problem: SplitProblem, shape: readonly Field[]) {
+  constructor(
+    private readonly problem: SplitProblem,
+    shape: readonly Field[],
+  ) {
     this.a = shape.map((f) => problem.backend.alloc(f.length));
     this.b = shape.map((f) => problem.backend.alloc(f.length));
   }

@@ -12,7 +12,10 @@ const PREFIX = 16;
 export function encodeCheckpoint(value: unknown): Uint8Array {
   const arrays: Float64Array[] = [];
   const json = JSON.stringify(value, (_k, v) => {
-    if (v instanceof Float64Array) { arrays.push(v); return { $f64: arrays.length - 1, length: v.length }; }
+    if (v instanceof Float64Array) {
+      arrays.push(v);
+      return { $f64: arrays.length - 1, length: v.length };
+    }
     if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
     return v;
   });
@@ -35,11 +38,23 @@ export function encodeCheckpoint(value: unknown): Uint8Array {
 
 /** Decodes a checkpoint; refuses a foreign, old, truncated or corrupted file with a ValidationError naming `name`. */
 export function decodeCheckpoint<T = unknown>(bytes: Uint8Array, name = 'checkpoint'): T {
-  if (bytes.length < PREFIX || !MAGIC.every((b, i) => bytes[i] === b)) throw new ValidationError(name, 'not a checkpoint', 'a fractaxis checkpoint file (FXCK)');
+  if (bytes.length < PREFIX || !MAGIC.every((b, i) => bytes[i] === b))
+    throw new ValidationError(name, 'not a checkpoint', 'a fractaxis checkpoint file (FXCK)');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = dv.getUint32(4, true), hlen = dv.getUint32(8, true);
-  if (version !== VERSION) throw new ValidationError(`${name} version`, version, `${VERSION} (checkpoints of fractaxis 0.1 carry no checksum and cannot be verified: start the run again)`);
-  if (crc32(bytes.subarray(PREFIX)) !== dv.getUint32(12, true)) throw new ValidationError(name, 'a file whose checksum does not match', 'an intact checkpoint (this one was truncated, corrupted or edited)');
+  const version = dv.getUint32(4, true),
+    hlen = dv.getUint32(8, true);
+  if (version !== VERSION)
+    throw new ValidationError(
+      `${name} version`,
+      version,
+      `${VERSION} (checkpoints of fractaxis 0.1 carry no checksum and cannot be verified: start the run again)`,
+    );
+  if (crc32(bytes.subarray(PREFIX)) !== dv.getUint32(12, true))
+    throw new ValidationError(
+      name,
+      'a file whose checksum does not match',
+      'an intact checkpoint (this one was truncated, corrupted or edited)',
+    );
   const start = (PREFIX + hlen + 7) & ~7;
   const parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX, PREFIX + hlen)));
   // Offsets follow the order of first appearance, which JSON.parse revives in the same order.

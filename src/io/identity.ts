@@ -12,14 +12,21 @@ export function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => [k, canonical(o[k])]));
+    return Object.fromEntries(
+      Object.keys(o)
+        .filter((k) => o[k] !== undefined)
+        .sort()
+        .map((k) => [k, canonical(o[k])]),
+    );
   }
   return v;
 }
 
 /** CRC-32 (hex) of the canonical JSON of v. */
 export function digest(v: unknown): string {
-  return crc32(new TextEncoder().encode(JSON.stringify(canonical(v)))).toString(16).padStart(8, '0');
+  return crc32(new TextEncoder().encode(JSON.stringify(canonical(v))))
+    .toString(16)
+    .padStart(8, '0');
 }
 
 /** Dotted paths where two canonical values differ (at most `limit`), e.g. ["chi", "grid.n[0]"]. */
@@ -28,8 +35,15 @@ export function differences(a: unknown, b: unknown, path = '', limit = 8): strin
   const walk = (x: unknown, y: unknown, p: string) => {
     if (out.length >= limit) return;
     if (x && y && typeof x === 'object' && typeof y === 'object' && Array.isArray(x) === Array.isArray(y)) {
-      const keys = Array.isArray(x) ? Array.from({ length: Math.max(x.length, (y as unknown[]).length) }, (_, i) => String(i)) : [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
-      for (const k of keys) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], Array.isArray(x) ? `${p}[${k}]` : p ? `${p}.${k}` : k);
+      const keys = Array.isArray(x)
+        ? Array.from({ length: Math.max(x.length, (y as unknown[]).length) }, (_, i) => String(i))
+        : [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
+      for (const k of keys)
+        walk(
+          (x as Record<string, unknown>)[k],
+          (y as Record<string, unknown>)[k],
+          Array.isArray(x) ? `${p}[${k}]` : p ? `${p}.${k}` : k,
+        );
     } else if (JSON.stringify(x) !== JSON.stringify(y)) out.push(p || '(value)');
   };
   walk(canonical(a), canonical(b), path);

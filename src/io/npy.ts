@@ -4,7 +4,8 @@ import { ValidationError } from '../errors.js';
 /** Encodes `data` with the given shape (C order, last axis fastest) as an .npy file. */
 export function encodeNpy(data: ArrayLike<number>, shape: readonly number[]): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new ValidationError('shape', shape, `a shape with ${data.length} elements`);
+  if (count !== data.length)
+    throw new ValidationError('shape', shape, `a shape with ${data.length} elements`);
   const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shapeStr}, }`;
   const pad = 64 - ((10 + header.length + 1) % 64);
@@ -27,8 +28,13 @@ export function decodeNpy(bytes: Uint8Array): { shape: number[]; data: Float64Ar
   const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const start = major === 1 ? 10 : 12;
   const header = String.fromCharCode(...bytes.subarray(start, start + hlen));
-  if (!header.includes("'<f8'") || header.includes("'fortran_order': True")) throw new ValidationError('npy header', header.trim(), "descr '<f8' in C order");
-  const shape = (header.match(/'shape': \(([^)]*)\)/)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (!header.includes("'<f8'") || header.includes("'fortran_order': True"))
+    throw new ValidationError('npy header', header.trim(), "descr '<f8' in C order");
+  const shape = (header.match(/'shape': \(([^)]*)\)/)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const data = new Float64Array(count);
   const body = new DataView(bytes.buffer, bytes.byteOffset + start + hlen, 8 * count);

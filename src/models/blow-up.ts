@@ -57,10 +57,17 @@ export interface BlowUpStudyResult {
 
 /** Runs the study; every grid runs the same model, discretisation and scheme. */
 export async function blowUpStudy(backend: Backend, o: BlowUpStudyOptions): Promise<BlowUpStudyResult> {
-  if (!Array.isArray(o.grids) || o.grids.length < 2) throw new ValidationError('grids', o.grids, 'at least two grid sizes, each twice the previous');
-  o.grids.forEach((n, i) => { if (i > 0 && n !== 2 * o.grids[i - 1]) throw new ValidationError(`grids[${i}]`, n, `${2 * o.grids[i - 1]} (twice the previous grid)`); });
-  if (!Array.isArray(o.levels) || o.levels.length < 1) throw new ValidationError('levels', o.levels, 'at least one level of max ρ');
-  o.levels.forEach((l, i) => checkNumber(`levels[${i}]`, l, i > 0 ? o.levels[i - 1] : 0, Infinity, { loOpen: true, hiOpen: true }));
+  if (!Array.isArray(o.grids) || o.grids.length < 2)
+    throw new ValidationError('grids', o.grids, 'at least two grid sizes, each twice the previous');
+  o.grids.forEach((n, i) => {
+    if (i > 0 && n !== 2 * o.grids[i - 1])
+      throw new ValidationError(`grids[${i}]`, n, `${2 * o.grids[i - 1]} (twice the previous grid)`);
+  });
+  if (!Array.isArray(o.levels) || o.levels.length < 1)
+    throw new ValidationError('levels', o.levels, 'at least one level of max ρ');
+  o.levels.forEach((l, i) =>
+    checkNumber(`levels[${i}]`, l, i > 0 ? o.levels[i - 1] : 0, Infinity, { loOpen: true, hiOpen: true }),
+  );
   checkNumber('tEnd', o.tEnd, 0, Infinity, { loOpen: true, hiOpen: true });
   checkNumber('dt', o.dt, 0, Infinity, { loOpen: true, hiOpen: true });
   const dim = o.model?.grid?.n?.length ?? 0;
@@ -71,22 +78,52 @@ export async function blowUpStudy(backend: Backend, o: BlowUpStudyOptions): Prom
     o.onGrid?.(row);
     if (row.status === 'aborted') break;
   }
-  const levels = o.levels.map((level, j) => extrapolate(level, rows.map((r) => r.crossings[j])));
+  const levels = o.levels.map((level, j) =>
+    extrapolate(
+      level,
+      rows.map((r) => r.crossings[j]),
+    ),
+  );
   return { rows, levels, blowUpTime: blowUpTime(levels) };
 }
 
-async function runGrid(backend: Backend, o: BlowUpStudyOptions, n: number, dim: number): Promise<BlowUpGridRow> {
+async function runGrid(
+  backend: Backend,
+  o: BlowUpStudyOptions,
+  n: number,
+  dim: number,
+): Promise<BlowUpGridRow> {
   const model = new KellerSegel(backend, { ...o.model, grid: { ...o.model.grid, n: Array(dim).fill(n) } });
   const top = o.levels[o.levels.length - 1];
   const history = { t: [] as number[], maxRho: [] as number[] };
   const started = performance.now();
   try {
     const r = await model.solve({
-      tEnd: o.tEnd, dt: (o.dt * o.grids[0]) / n, maxDensity: top, signal: o.signal,
-      observers: [(d) => { history.t.push(d.t); history.maxRho.push(d.maxRho); }],
+      tEnd: o.tEnd,
+      dt: (o.dt * o.grids[0]) / n,
+      maxDensity: top,
+      signal: o.signal,
+      observers: [
+        (d) => {
+          history.t.push(d.t);
+          history.maxRho.push(d.maxRho);
+        },
+      ],
     });
-    if (r.status === 'blow-up') { history.t.push(r.t); history.maxRho.push(r.max); } // the crossing step itself
-    return { n, status: r.status, t: r.t, maxRho: r.max, crossings: o.levels.map((l) => crossing(history, l)), steps: r.steps, seconds: (performance.now() - started) / 1000, history };
+    if (r.status === 'blow-up') {
+      history.t.push(r.t);
+      history.maxRho.push(r.max);
+    } // the crossing step itself
+    return {
+      n,
+      status: r.status,
+      t: r.t,
+      maxRho: r.max,
+      crossings: o.levels.map((l) => crossing(history, l)),
+      steps: r.steps,
+      seconds: (performance.now() - started) / 1000,
+      history,
+    };
   } finally {
     model.dispose();
   }
@@ -95,8 +132,10 @@ async function runGrid(backend: Backend, o: BlowUpStudyOptions, n: number, dim: 
 /** First time the series crosses `level`, interpolated linearly in log max ρ; null if it never does. */
 export function crossing(h: { t: number[]; maxRho: number[] }, level: number): number | null {
   for (let i = 1; i < h.t.length; i++) {
-    const a = h.maxRho[i - 1], b = h.maxRho[i];
-    if (a < level && b >= level) return h.t[i - 1] + ((h.t[i] - h.t[i - 1]) * Math.log(level / a)) / Math.log(b / a);
+    const a = h.maxRho[i - 1],
+      b = h.maxRho[i];
+    if (a < level && b >= level)
+      return h.t[i - 1] + ((h.t[i] - h.t[i - 1]) * Math.log(level / a)) / Math.log(b / a);
   }
   return h.maxRho[0] >= level ? h.t[0] : null;
 }
@@ -122,7 +161,8 @@ export function extrapolate(level: number, times: (number | null)[]): BlowUpLeve
 function blowUpTime(levels: BlowUpLevel[]): BlowUpStudyResult['blowUpTime'] {
   const done = levels.filter((l) => l.extrapolated !== null);
   if (done.length === 0) return null;
-  const top = done[done.length - 1], below = done.length > 1 ? done[done.length - 2] : null;
+  const top = done[done.length - 1],
+    below = done.length > 1 ? done[done.length - 2] : null;
   const gap = below ? Math.abs(top.extrapolated! - below.extrapolated!) : 0;
   return { estimate: top.extrapolated!, error: top.error! + gap, level: top.level };
 }

@@ -30,7 +30,11 @@ const MAX_SUBSTEPS = 100_000;
 /** Linear-flow tables kept: a step-doubling run needs h/2 and h/4 (most recently used kept). */
 const CACHE_SIZE = 2;
 
-interface LinearTables { eRho: Field; eS: Field | null; cross: Field | null }
+interface LinearTables {
+  eRho: Field;
+  eS: Field | null;
+  cross: Field | null;
+}
 
 export class FiniteVolume implements SplitProblem {
   readonly backend: Backend;
@@ -39,36 +43,67 @@ export class FiniteVolume implements SplitProblem {
   private readonly aRho: Float64Array;
   private readonly aS: Float64Array;
   private readonly tables = new Map<number, LinearTables>();
-  private readonly rhoHat: Field; private readonly sHat: Field;
-  private readonly S: Field; private readonly S1: Field; private readonly chiField: Field | null;
-  private readonly velocity: Field[]; private readonly k: Field; private readonly rho1: Field;
-  private readonly source: Field; private readonly predictor: Field;
+  private readonly rhoHat: Field;
+  private readonly sHat: Field;
+  private readonly S: Field;
+  private readonly S1: Field;
+  private readonly chiField: Field | null;
+  private readonly velocity: Field[];
+  private readonly k: Field;
+  private readonly rho1: Field;
+  private readonly source: Field;
+  private readonly predictor: Field;
   private readonly stats = new Float64Array(4);
 
-  constructor(private readonly grid: Grid, private readonly p: ResolvedKellerSegel, private readonly chi: Field, private readonly laws: DriftLaws, private readonly cfl: number) {
-    const be = (this.backend = grid.backend), g = grid;
+  constructor(
+    private readonly grid: Grid,
+    private readonly p: ResolvedKellerSegel,
+    private readonly chi: Field,
+    private readonly laws: DriftLaws,
+    private readonly cfl: number,
+  ) {
+    const be = (this.backend = grid.backend),
+      g = grid;
     this.parabolic = p.chemical.type === 'parabolic';
     // Modified wavenumbers k̃_d = (2/h_d) sin(k_d h_d/2): |k̃|² is the symbol of −Δ_h.
-    const tilde = (k: Field, h: number) => be.fromArray('k̃', k.data.map((v) => (2 / h) * Math.sin((v * h) / 2)));
+    const tilde = (k: Field, h: number) =>
+      be.fromArray(
+        'k̃',
+        k.data.map((v) => (2 / h) * Math.sin((v * h) / 2)),
+      );
     const [hx, hy = 1, hz = 1] = g.spacing;
-    const axes = { ...g, shape: g.shape, nc: g.nc, nModes: g.nModes, kx: tilde(g.kx, hx), ky: tilde(g.ky, hy), kz: tilde(g.kz, hz) };
+    const axes = {
+      ...g,
+      shape: g.shape,
+      nc: g.nc,
+      nModes: g.nModes,
+      kx: tilde(g.kx, hx),
+      ky: tilde(g.ky, hy),
+      kz: tilde(g.kz, hz),
+    };
     const sym = be.alloc(g.nModes);
     be.modeNorm(sym, axes, p.alpha);
     this.aRho = sym.data.map((v) => -p.D * v);
     be.modeNorm(sym, g, 2);
     this.aS = sym.data.map((v) => -p.chemical.D * v - p.chemical.mu);
     [sym, axes.kx, axes.ky, axes.kz].forEach((f) => be.release(f));
-    this.rhoHat = g.spectralField(); this.sHat = g.spectralField();
-    this.S = g.realField(); this.S1 = g.realField();
+    this.rhoHat = g.spectralField();
+    this.sHat = g.spectralField();
+    this.S = g.realField();
+    this.S1 = g.realField();
     this.chiField = laws.sensitivity ? g.realField() : null;
     this.velocity = Array.from({ length: g.dim }, () => g.realField());
-    this.k = g.realField(); this.rho1 = g.realField();
-    this.source = g.realField(); this.predictor = g.realField();
+    this.k = g.realField();
+    this.rho1 = g.realField();
+    this.source = g.realField();
+    this.predictor = g.realField();
   }
 
   /** out = e^{hA} u: ρ̂ ← e^{h aρ} ρ̂; Ŝ ← e^{h aS} Ŝ + β (e^{h aρ} − e^{h aS})/(aρ − aS) ρ̂ (exact, triangular). */
   async linearFlow(h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
-    const be = this.backend, g = this.grid, T = await this.linearTables(h, pause);
+    const be = this.backend,
+      g = this.grid,
+      T = await this.linearTables(h, pause);
     be.rfft(g.shape, u[0], this.rhoHat);
     if (this.parabolic) {
       await pause?.();
@@ -83,7 +118,13 @@ export class FiniteVolume implements SplitProblem {
   }
 
   /** out = Γ-flow(h/2) ∘ drift(h) ∘ Γ-flow(h/2) of u (symmetric, so second order). */
-  async explicitFlow(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
+  async explicitFlow(
+    t: number,
+    h: number,
+    u: readonly Field[],
+    out: readonly Field[],
+    pause?: Pause,
+  ): Promise<void> {
     const be = this.backend;
     u.forEach((f, i) => be.copy(out[i], f));
     this.growthFlow(out[0], h / 2);
@@ -105,7 +146,8 @@ export class FiniteVolume implements SplitProblem {
 
   /** −S_h solves the chemical equation: S = β(DS|k|² + μ)^{-1} ρ per mode (mean zero when μ = 0). */
   private ellipticSignal(rho: Field, out: Field): void {
-    const be = this.backend, c = this.p.chemical;
+    const be = this.backend,
+      c = this.p.chemical;
     be.rfft(this.grid.shape, rho, this.sHat);
     be.resolvent(this.sHat, this.grid, c.mu / c.D);
     be.scale(this.sHat, c.beta / c.D);
@@ -114,11 +156,23 @@ export class FiniteVolume implements SplitProblem {
 
   /** Face velocities for every axis from S; returns Σ_d max|u_d|/h_d (NaN if a velocity is not finite). */
   private faceVelocities(S: Field, t: number): number {
-    const be = this.backend, g = this.grid, f = this.p.flux, st = this.stats;
+    const be = this.backend,
+      g = this.grid,
+      f = this.p.flux,
+      st = this.stats;
     if (this.laws.sensitivity) this.laws.sensitivity(S, this.chiField!, t);
     let rate = 0;
     for (let d = 0; d < g.dim; d++) {
-      be.faceVelocity(S, this.chiField, this.velocity[d], g, d, this.chi, f.type === 'limited', f.type === 'limited' ? f.ystar : 0);
+      be.faceVelocity(
+        S,
+        this.chiField,
+        this.velocity[d],
+        g,
+        d,
+        this.chi,
+        f.type === 'limited',
+        f.type === 'limited' ? f.ystar : 0,
+      );
       be.stats(this.velocity[d], st);
       rate += st[3] > 0 ? NaN : Math.max(-st[1], st[2]) / g.spacing[d];
     }
@@ -129,7 +183,8 @@ export class FiniteVolume implements SplitProblem {
   private divergence(rho: Field, out: Field): void {
     const g = this.grid;
     out.data.fill(0);
-    for (let d = 0; d < g.dim; d++) this.backend.upwindDivergence(rho, this.velocity[d], out, g.shape, d, 1 / g.spacing[d]);
+    for (let d = 0; d < g.dim; d++)
+      this.backend.upwindDivergence(rho, this.velocity[d], out, g.shape, d, 1 / g.spacing[d]);
   }
 
   /**
@@ -138,27 +193,45 @@ export class FiniteVolume implements SplitProblem {
    * An elliptic S is re-solved at each stage; a stage whose velocities break the bound is redone smaller.
    */
   private async drift(t: number, h: number, u: readonly Field[], pause?: Pause): Promise<void> {
-    const be = this.backend, rho = u[0], G = this.laws.chemicalSource;
+    const be = this.backend,
+      rho = u[0],
+      G = this.laws.chemicalSource;
     const stateS = this.parabolic ? u[1] : null;
-    let done = 0, substeps = 0, cap = Infinity;
+    let done = 0,
+      substeps = 0,
+      cap = Infinity;
     while (done < h) {
       await pause?.();
-      if (++substeps > MAX_SUBSTEPS) throw new NumericalError(`finite-volume drift needed more than ${MAX_SUBSTEPS} CFL substeps in one step of ${h} at t = ${t + done}: the drift velocity is too large for this grid`, t + done);
+      if (++substeps > MAX_SUBSTEPS)
+        throw new NumericalError(
+          `finite-volume drift needed more than ${MAX_SUBSTEPS} CFL substeps in one step of ${h} at t = ${t + done}: the drift velocity is too large for this grid`,
+          t + done,
+        );
       const S = stateS ?? this.S;
       if (!stateS) this.ellipticSignal(rho, S);
       const rate = this.faceVelocities(S, t + done);
-      if (!Number.isFinite(rate)) { rho.data.fill(NaN); return; } // reported by the monitor as non-finite
+      if (!Number.isFinite(rate)) {
+        rho.data.fill(NaN);
+        return;
+      } // reported by the monitor as non-finite
       let dt = Math.min(h - done, cap, rate > 0 ? this.cfl / rate : Infinity);
       if (h - done - dt <= 1e-12 * h) dt = h - done; // land on h, no round-off-sized substep
       this.divergence(rho, this.k);
       be.copy(this.rho1, rho);
       be.axpy(this.rho1, dt, this.k);
-      if (G && stateS) { G(rho, stateS, this.source, t + done); be.copy(this.S1, stateS); be.axpy(this.S1, dt, this.source); }
+      if (G && stateS) {
+        G(rho, stateS, this.source, t + done);
+        be.copy(this.S1, stateS);
+        be.axpy(this.S1, dt, this.source);
+      }
       await pause?.(); // between the two stages: each is several passes over the grid
       const S1 = stateS ? (G ? this.S1 : stateS) : this.S;
       if (!stateS) this.ellipticSignal(this.rho1, S1);
       const rate1 = this.faceVelocities(S1, t + done + dt);
-      if (rate1 * dt > POSITIVITY_LIMIT) { cap = this.cfl / rate1; continue; } // redo this substep smaller
+      if (rate1 * dt > POSITIVITY_LIMIT) {
+        cap = this.cfl / rate1;
+        continue;
+      } // redo this substep smaller
       this.divergence(this.rho1, this.k);
       be.scale(rho, 0.5);
       be.axpy(rho, 0.5, this.rho1);
@@ -179,10 +252,12 @@ export class FiniteVolume implements SplitProblem {
    * (non-local, M = ∫ρ taken at the step's midpoint by one predictor pass: second order).
    */
   private growthFlow(rho: Field, h: number): void {
-    const gr = this.p.growth, be = this.backend;
+    const gr = this.p.growth,
+      be = this.backend;
     if (gr.type === 'none') return;
     const flow = (target: Field, p: number, q: number) => {
-      const z = p * h, phi = z === 0 ? h : Math.expm1(z) / p;
+      const z = p * h,
+        phi = z === 0 ? h : Math.expm1(z) / p;
       be.growthFlow(target, Math.exp(z), q * phi);
     };
     if (gr.type === 'logistic') return flow(rho, gr.r, -gr.r);
@@ -212,17 +287,27 @@ export class FiniteVolume implements SplitProblem {
       [old.eRho, old.eS, old.cross].forEach((f) => f && be.release(f));
       this.tables.delete(oldest);
     }
-    const aR = this.aRho, aS = this.aS, beta = this.p.chemical.beta, n = aR.length;
-    const table = async (f: (m: number) => number) => be.fromArray('linear flow', await tabulate(new Float64Array(n), f, pause));
+    const aR = this.aRho,
+      aS = this.aS,
+      beta = this.p.chemical.beta,
+      n = aR.length;
+    const table = async (f: (m: number) => number) =>
+      be.fromArray('linear flow', await tabulate(new Float64Array(n), f, pause));
     const eRho = await table((m) => Math.exp(h * aR[m]));
-    let eS: Field | null = null, cross: Field | null = null;
+    let eS: Field | null = null,
+      cross: Field | null = null;
     if (this.parabolic) {
       eS = await table((m) => Math.exp(h * aS[m]));
       if (!this.laws.chemicalSource) {
         cross = await table((m) => {
-          const a = aR[m], z = (a - aS[m]) * h, er = Math.exp(h * a), es = Math.exp(h * aS[m]);
+          const a = aR[m],
+            z = (a - aS[m]) * h,
+            er = Math.exp(h * a),
+            es = Math.exp(h * aS[m]);
           // (e^{h aρ} − e^{h aS})/(aρ − aS) without cancellation: h e^{h aS} expm1(z)/z for small z.
-          return beta * (Math.abs(z) > 1e-3 ? (er - es) / (a - aS[m]) : h * es * (z === 0 ? 1 : Math.expm1(z) / z));
+          return (
+            beta * (Math.abs(z) > 1e-3 ? (er - es) / (a - aS[m]) : h * es * (z === 0 ? 1 : Math.expm1(z) / z))
+          );
         });
       }
     }

@@ -8,8 +8,18 @@ export class ModelGuard {
 
   /** Throws unless the model is idle and not disposed; `what` names the refused call. */
   check(what: string): void {
-    if (this.disposed) throw new ValidationError(what, 'a disposed model', 'a live model (its memory was given back by dispose())');
-    if (this.running) throw new ValidationError(what, 'a model with a solve() in progress', 'an idle model: await the running solve() (or abort it) first');
+    if (this.disposed)
+      throw new ValidationError(
+        what,
+        'a disposed model',
+        'a live model (its memory was given back by dispose())',
+      );
+    if (this.running)
+      throw new ValidationError(
+        what,
+        'a model with a solve() in progress',
+        'an idle model: await the running solve() (or abort it) first',
+      );
   }
 
   /** Runs `body` as the model's only solve. */

@@ -7,7 +7,8 @@ export type Profile =
   | { type: 'gaussian'; mass: number; width: number; center?: number[]; background?: number }
   | { type: 'cosine'; mean: number; amplitude: number; mode: number[] };
 
-export type InitialData = number | ArrayLike<number> | ((x: number, y: number, z: number) => number) | Profile;
+export type InitialData =
+  number | ArrayLike<number> | ((x: number, y: number, z: number) => number) | Profile;
 
 /** Deterministic uniform numbers in [-1, 1) (mulberry32), so noisy initial data are reproducible. */
 export function seededNoise(seed: number): () => number {
@@ -27,9 +28,16 @@ export function sampleInitial(grid: Grid, data: InitialData, field: string): Flo
   if (typeof data === 'function') return grid.sample(data, field);
   if (ArrayBuffer.isView(data) || Array.isArray(data)) {
     const a = data as ArrayLike<unknown>;
-    if (a.length !== grid.nReal) throw new ValidationError(`${field}.length`, a.length, `exactly ${grid.nReal} (the number of grid points)`);
+    if (a.length !== grid.nReal)
+      throw new ValidationError(
+        `${field}.length`,
+        a.length,
+        `exactly ${grid.nReal} (the number of grid points)`,
+      );
     // Checked before conversion: Float64Array.from would turn null into 0 and "1" into 1.
-    for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number' || !Number.isFinite(a[i])) throw new ValidationError(`${field}[${i}]`, a[i], 'a finite number');
+    for (let i = 0; i < a.length; i++)
+      if (typeof a[i] !== 'number' || !Number.isFinite(a[i]))
+        throw new ValidationError(`${field}[${i}]`, a[i], 'a finite number');
     return Float64Array.from(a as ArrayLike<number>);
   }
   if (data && typeof data === 'object' && 'type' in data) {
@@ -45,7 +53,8 @@ export function sampleInitial(grid: Grid, data: InitialData, field: string): Flo
       const w = checkNumber(`${field}.width`, p.width, 0, Infinity, { loOpen: true, hiOpen: true });
       const bg = checkNumber(`${field}.background`, p.background ?? 0, 0, Infinity, { hiOpen: true });
       const c = p.center ?? grid.lengths.map((l) => l / 2);
-      if (!Array.isArray(c) || c.length !== grid.dim) throw new ValidationError(`${field}.center`, c, `${grid.dim} coordinates`);
+      if (!Array.isArray(c) || c.length !== grid.dim)
+        throw new ValidationError(`${field}.center`, c, `${grid.dim} coordinates`);
       const norm = mass / Math.pow(2 * Math.PI * w * w, grid.dim / 2);
       return grid.sample((x, y, z) => {
         // Periodised distance to the centre.
@@ -61,11 +70,18 @@ export function sampleInitial(grid: Grid, data: InitialData, field: string): Flo
     }
     if (p.type === 'cosine') {
       const mode = p.mode;
-      if (!Array.isArray(mode) || mode.length !== grid.dim || !mode.every(Number.isInteger)) throw new ValidationError(`${field}.mode`, mode, `${grid.dim} integer wave numbers`);
+      if (!Array.isArray(mode) || mode.length !== grid.dim || !mode.every(Number.isInteger))
+        throw new ValidationError(`${field}.mode`, mode, `${grid.dim} integer wave numbers`);
       const k = mode.map((j, i) => (2 * Math.PI * j) / grid.lengths[i]);
-      return grid.sample((x, y, z) => p.mean + p.amplitude * Math.cos(k[0] * x + (k[1] ?? 0) * y + (k[2] ?? 0) * z), field);
+      return grid.sample(
+        (x, y, z) => p.mean + p.amplitude * Math.cos(k[0] * x + (k[1] ?? 0) * y + (k[2] ?? 0) * z),
+        field,
+      );
     }
   }
-  throw new ValidationError(field, data, "a number, an array of grid values, a function of (x, y, z), or a profile {type: 'constant' | 'gaussian' | 'cosine'}");
+  throw new ValidationError(
+    field,
+    data,
+    "a number, an array of grid values, a function of (x, y, z), or a profile {type: 'constant' | 'gaussian' | 'cosine'}",
+  );
 }
-

@@ -16,7 +16,12 @@ import { canonical, differences, digest } from '../io/identity.js';
 import { Grid, type GridOptions } from '../grid.js';
 import { VelocityGrid, type VelocityGridOptions } from '../velocity.js';
 import {
-  equilibriumSquare, fractionalDiffusion, generalisedDiffusion, generalisedOrder, sensitivityFromSeparable, type SeparableKernel,
+  equilibriumSquare,
+  fractionalDiffusion,
+  generalisedDiffusion,
+  generalisedOrder,
+  sensitivityFromSeparable,
+  type SeparableKernel,
 } from '../coefficients.js';
 import { nextLanding, now, tick } from '../integrate/run.js';
 import { sampleInitial, type InitialData } from './initial.js';
@@ -50,20 +55,43 @@ export interface KineticOptions {
   scheme?: 'euler' | 'bdf2';
 }
 
-export interface KineticDiagnostics { t: number; step: number; mass: number; minRho: number; maxRho: number }
+export interface KineticDiagnostics {
+  t: number;
+  step: number;
+  mass: number;
+  minRho: number;
+  maxRho: number;
+}
 
 export interface KineticCheckpoint {
-  kind: 'kinetic'; t: number; steps: number; f: Float64Array; S: Float64Array | null;
+  kind: 'kinetic';
+  t: number;
+  steps: number;
+  f: Float64Array;
+  S: Float64Array | null;
   /** The options of the model that wrote it (canonical form; initial data by digest). */
   identity?: unknown;
   /** BDF2 history (null for 'euler' or before the first step). */
-  history: { h: number; f: Float64Array; S: Float64Array | null; R: Float64Array | null; P: Float64Array[] } | null;
+  history: {
+    h: number;
+    f: Float64Array;
+    S: Float64Array | null;
+    R: Float64Array | null;
+    P: Float64Array[];
+  } | null;
 }
 
 /** BDF2 history: f^{n−1}, S^{n−1}, the explicit sources R̂^{n−1} and P̂^{n−1}, the previous step. */
 interface History {
-  f: Field; fParts: Field[]; S: Field | null; R: Field | null; RParts: Field[]; P: Field[]; Pstar: Field[];
-  h: number; valid: boolean;
+  f: Field;
+  fParts: Field[];
+  S: Field | null;
+  R: Field | null;
+  RParts: Field[];
+  P: Field[];
+  Pstar: Field[];
+  h: number;
+  valid: boolean;
 }
 
 export interface KineticSolveOptions {
@@ -92,7 +120,11 @@ export interface KineticResult {
 }
 
 /** The scaling m(ε): ε^{1+γ} for relaxation, ε^r for the generalised operator. */
-export function kineticScale(gamma: number, eps: number, collision: Collision = { type: 'relaxation' }): number {
+export function kineticScale(
+  gamma: number,
+  eps: number,
+  collision: Collision = { type: 'relaxation' },
+): number {
   return Math.pow(eps, collision.type === 'relaxation' ? 1 + gamma : generalisedOrder(gamma, collision.beta));
 }
 
@@ -111,7 +143,9 @@ export class Kinetic implements Model {
   t = 0;
   steps = 0;
   /** Simulated time (the same accessor as KellerSegel.time). */
-  get time(): number { return this.t; }
+  get time(): number {
+    return this.t;
+  }
   /** Velocity-major spectral state: Nv half spectra (swapped with the BDF2 history buffer each step). */
   f: Field;
   /** ρ̂ of the current state. */
@@ -125,59 +159,116 @@ export class Kinetic implements Model {
   private readonly A: number[] = [];
   private readonly bValues: Float64Array | null = null;
   private readonly physical: boolean;
-  private readonly w: Field; private readonly num: Field; private readonly spec: Field[];
-  private readonly re: Field; private readonly re2: Field; private readonly S: Field;
-  private readonly psi: Field; private readonly source: Field;
-  private readonly grad: Field; private readonly flux: Field; private readonly ones: Field; private readonly chiId: Field;
+  private readonly w: Field;
+  private readonly num: Field;
+  private readonly spec: Field[];
+  private readonly re: Field;
+  private readonly re2: Field;
+  private readonly S: Field;
+  private readonly psi: Field;
+  private readonly source: Field;
+  private readonly grad: Field;
+  private readonly flux: Field;
+  private readonly ones: Field;
+  private readonly chiId: Field;
   private readonly stats = new Float64Array(4);
   /** Views made once (a step allocates nothing): f per velocity, grad/flux per axis. */
-  private fParts: Field[]; private readonly gradAxes: Field[]; private readonly fluxAxes: Field[];
+  private fParts: Field[];
+  private readonly gradAxes: Field[];
+  private readonly fluxAxes: Field[];
   private cached: { dt: number; a0: number; dinv: Field; chem: Field | null; turning: Field[] } | null = null;
   private readonly history: History | null;
   /** Buffers of the last good state (see keep()), allocated on the first step. */
   private spare: Field[] | null = null;
 
   constructor(backend: Backend, options: KineticOptions) {
-    if (!options || typeof options !== 'object') throw new ValidationError('options', options, 'an options object');
-    checkKeys(options, ['grid', 'gamma', 'eps', 'velocity', 'collision', 'chemical', 'turning', 'growth', 'initial', 'tailTolerance', 'scheme'], '');
+    if (!options || typeof options !== 'object')
+      throw new ValidationError('options', options, 'an options object');
+    checkKeys(
+      options,
+      [
+        'grid',
+        'gamma',
+        'eps',
+        'velocity',
+        'collision',
+        'chemical',
+        'turning',
+        'growth',
+        'initial',
+        'tailTolerance',
+        'scheme',
+      ],
+      '',
+    );
     // Every field of the model comes from its own scope, so dispose() (or a refused option) frees them all.
     const be = (this.backend = backend.scope());
     try {
       this.opts = options;
       this.identity = canonical({ ...options, initial: digest(options.initial) });
       this.grid = new Grid(be, options.grid ?? ({} as GridOptions));
-      const g = this.grid, dim = g.dim;
-      if (dim > 2) throw new ValidationError('grid.n', options.grid.n, 'a 1-D or 2-D grid (velocities have the dimension of x)');
+      const g = this.grid,
+        dim = g.dim;
+      if (dim > 2)
+        throw new ValidationError(
+          'grid.n',
+          options.grid.n,
+          'a 1-D or 2-D grid (velocities have the dimension of x)',
+        );
       this.eps = checkNumber('eps', options.eps, 0, 1, { loOpen: true });
-      this.velocity = new VelocityGrid({ ...(options.velocity ?? {}), dim: dim as 1 | 2, gamma: options.gamma });
+      this.velocity = new VelocityGrid({
+        ...(options.velocity ?? {}),
+        dim: dim as 1 | 2,
+        gamma: options.gamma,
+      });
       const V = this.velocity;
       this.collision = options.collision ?? { type: 'relaxation' };
       const col = this.collision;
       if (col.type === 'generalised') {
         generalisedOrder(V.gamma, col.beta);
         checkNumber('collision.nu0', col.nu0 ?? 1, 0, Infinity, { loOpen: true, hiOpen: true });
-      } else if (col.type !== 'relaxation') throw new ValidationError('collision.type', (col as { type: unknown }).type, "'relaxation' or 'generalised'");
+      } else if (col.type !== 'relaxation')
+        throw new ValidationError(
+          'collision.type',
+          (col as { type: unknown }).type,
+          "'relaxation' or 'generalised'",
+        );
       this.scale = kineticScale(V.gamma, this.eps, col);
-      this.nu = col.type === 'relaxation' ? new Float64Array(V.size).fill(1) : V.speed.map((s) => (col.nu0 ?? 1) * Math.pow(1 + s * s, col.beta / 2));
+      this.nu =
+        col.type === 'relaxation'
+          ? new Float64Array(V.size).fill(1)
+          : V.speed.map((s) => (col.nu0 ?? 1) * Math.pow(1 + s * s, col.beta / 2));
       this.checkResolution(options.tailTolerance ?? 1e-6);
       this.vset = {
-        size: V.size, vx: be.fromArray('velocity.vx', V.vx), vy: be.fromArray('velocity.vy', V.vy),
-        w: be.fromArray('velocity.weights', V.weights), nu: be.fromArray('collision.nu', this.nu), F: be.fromArray('velocity.F', V.F),
+        size: V.size,
+        vx: be.fromArray('velocity.vx', V.vx),
+        vy: be.fromArray('velocity.vy', V.vy),
+        w: be.fromArray('velocity.weights', V.weights),
+        nu: be.fromArray('collision.nu', this.nu),
+        F: be.fromArray('velocity.F', V.F),
       };
       this.F2 = equilibriumSquare(V);
       // Turning: φ = a(v) b(v') c(S) needs a chemical.
       const tr = options.turning;
       if (tr) {
-        if (!options.chemical) throw new ValidationError('turning', 'a turning kernel', 'a chemical field to turn on (set options.chemical)');
-        if (typeof tr.kernel?.a !== 'function') throw new ValidationError('turning.kernel.a', tr.kernel?.a, 'a function v => [a_1(v), …, a_N(v)]');
+        if (!options.chemical)
+          throw new ValidationError(
+            'turning',
+            'a turning kernel',
+            'a chemical field to turn on (set options.chemical)',
+          );
+        if (typeof tr.kernel?.a !== 'function')
+          throw new ValidationError('turning.kernel.a', tr.kernel?.a, 'a function v => [a_1(v), …, a_N(v)]');
         const aVals = Array.from({ length: dim }, () => new Float64Array(V.size));
         const bVals = new Float64Array(V.size);
         this.A = new Array<number>(dim).fill(0);
         for (let j = 0; j < V.size; j++) {
           const v = dim === 1 ? [V.vx[j]] : [V.vx[j], V.vy[j]];
-          const a = tr.kernel.a(v), b = tr.kernel.b ? tr.kernel.b(v) : 1;
+          const a = tr.kernel.a(v),
+            b = tr.kernel.b ? tr.kernel.b(v) : 1;
           for (let d = 0; d < dim; d++) {
-            if (!Number.isFinite(a[d])) throw new ValidationError(`turning.kernel.a(${v})[${d}]`, a[d], 'a finite number');
+            if (!Number.isFinite(a[d]))
+              throw new ValidationError(`turning.kernel.a(${v})[${d}]`, a[d], 'a finite number');
             aVals[d][j] = a[d];
             this.A[d] += V.weights[j] * a[d];
           }
@@ -185,7 +276,10 @@ export class Kinetic implements Model {
           bVals[j] = b;
         }
         this.turningCoef = aVals.map((a, d) => be.fromArray(`turning.a[${d}]`, a));
-        this.bWeights = be.fromArray('turning.b', bVals.map((b, j) => b * V.weights[j]));
+        this.bWeights = be.fromArray(
+          'turning.b',
+          bVals.map((b, j) => b * V.weights[j]),
+        );
         this.bValues = bVals;
         checkFlux(tr.flux, 'turning.flux');
       }
@@ -198,40 +292,60 @@ export class Kinetic implements Model {
         checkNumber('chemical.mu', options.chemical.mu ?? 0, 0, Infinity, { hiOpen: true });
       }
       // Work fields.
-      this.w = g.spectralField(); this.num = g.spectralField(); this.spec = [g.spectralField(), g.spectralField()];
-      this.re = g.realField(); this.re2 = g.realField(); this.S = g.realField();
-      this.psi = g.realField(); this.source = g.realField();
-      this.grad = be.alloc(dim * g.nReal); this.flux = be.alloc(dim * g.nReal);
+      this.w = g.spectralField();
+      this.num = g.spectralField();
+      this.spec = [g.spectralField(), g.spectralField()];
+      this.re = g.realField();
+      this.re2 = g.realField();
+      this.S = g.realField();
+      this.psi = g.realField();
+      this.source = g.realField();
+      this.grad = be.alloc(dim * g.nReal);
+      this.flux = be.alloc(dim * g.nReal);
       this.gradAxes = Array.from({ length: dim }, (_, d) => this.grad.slice(d * g.nReal, g.nReal));
       this.fluxAxes = Array.from({ length: dim }, (_, d) => this.flux.slice(d * g.nReal, g.nReal));
       this.ones = be.fromArray('ones', new Float64Array(g.nReal).fill(1));
       this.chiId = be.fromArray('identity', dim === 1 ? [1] : [1, 0, 0, 1]);
       // Initial state f0 = ρ0(x) F(v).
-      if (!options.initial || options.initial.rho === undefined) throw new ValidationError('initial.rho', options.initial?.rho, 'initial cell density data');
+      if (!options.initial || options.initial.rho === undefined)
+        throw new ValidationError('initial.rho', options.initial?.rho, 'initial cell density data');
       const rho0 = be.fromArray('initial.rho', sampleInitial(g, options.initial.rho, 'initial.rho'));
       this.rhoHat = g.spectralField();
       be.rfft(g.shape, rho0, this.rhoHat);
       this.f = be.alloc(V.size * 2 * g.nModes);
-      const parts = (x: Field) => Array.from({ length: V.size }, (_, j) => x.slice(j * 2 * g.nModes, 2 * g.nModes));
+      const parts = (x: Field) =>
+        Array.from({ length: V.size }, (_, j) => x.slice(j * 2 * g.nModes, 2 * g.nModes));
       this.fParts = parts(this.f);
       const scheme = options.scheme ?? 'euler';
-      if (scheme !== 'euler' && scheme !== 'bdf2') throw new ValidationError('scheme', scheme, "'euler' or 'bdf2'");
+      if (scheme !== 'euler' && scheme !== 'bdf2')
+        throw new ValidationError('scheme', scheme, "'euler' or 'bdf2'");
       this.history = null;
       if (scheme === 'bdf2') {
-        const f = be.alloc(this.f.length), R = this.physical ? be.alloc(this.f.length) : null;
+        const f = be.alloc(this.f.length),
+          R = this.physical ? be.alloc(this.f.length) : null;
         this.history = {
-          f, fParts: parts(f), S: options.chemical ? g.spectralField() : null, R, RParts: R ? parts(R) : [],
-          P: this.turningCoef.map(() => g.spectralField()), Pstar: this.turningCoef.map(() => g.spectralField()), h: NaN, valid: false,
+          f,
+          fParts: parts(f),
+          S: options.chemical ? g.spectralField() : null,
+          R,
+          RParts: R ? parts(R) : [],
+          P: this.turningCoef.map(() => g.spectralField()),
+          Pstar: this.turningCoef.map(() => g.spectralField()),
+          h: NaN,
+          valid: false,
         };
       }
-      const fd = this.f.data, r0 = this.rhoHat.data, L = 2 * g.nModes;
+      const fd = this.f.data,
+        r0 = this.rhoHat.data,
+        L = 2 * g.nModes;
       for (let j = 0; j < V.size; j++) for (let i = 0; i < L; i++) fd[j * L + i] = V.F[j] * r0[i];
       if (options.chemical) {
         const s0 = be.fromArray('initial.S', sampleInitial(g, options.initial.S ?? 0, 'initial.S'));
         this.SHat = g.spectralField();
         be.rfft(g.shape, s0, this.SHat);
       } else {
-        if (options.initial.S !== undefined) throw new ValidationError('initial.S', options.initial.S, 'nothing (no chemical is set)');
+        if (options.initial.S !== undefined)
+          throw new ValidationError('initial.S', options.initial.S, 'nothing (no chemical is set)');
         this.SHat = null;
       }
     } catch (e) {
@@ -247,23 +361,29 @@ export class Kinetic implements Model {
 
   /** Refuses a velocity grid whose truncation at vmax misrepresents σ_ε(k) for this ε and box. */
   private checkResolution(tol: number): void {
-    const V = this.velocity, g = this.grid, eps = this.eps;
+    const V = this.velocity,
+      g = this.grid,
+      eps = this.eps;
     const kmin = Math.min(...g.lengths.map((l) => (2 * Math.PI) / l));
     const beta = this.collision.type === 'generalised' ? this.collision.beta : 0;
-    const nu0 = this.collision.type === 'generalised' ? this.collision.nu0 ?? 1 : 1;
+    const nu0 = this.collision.type === 'generalised' ? (this.collision.nu0 ?? 1) : 1;
     // Symbol m σ = ∫ νF (εk·v)²/(ν² + (εk·v)²) dv over the grid, and the part beyond vmax (≈ ∫ νF there).
     let inside = 0;
     for (let j = 0; j < V.size; j++) {
-      const a = eps * kmin * V.vx[j], nu = this.nu[j];
-      inside += V.weights[j] * nu * V.F[j] * (a * a) / (nu * nu + a * a);
+      const a = eps * kmin * V.vx[j],
+        nu = this.nu[j];
+      inside += (V.weights[j] * nu * V.F[j] * (a * a)) / (nu * nu + a * a);
     }
     const shell = g.dim === 1 ? 2 : 2 * Math.PI;
     const tail = (shell * V.K0 * nu0 * Math.pow(V.vmax, beta - 1 - V.gamma)) / (1 + V.gamma - beta);
     const err = tail / (inside + tail);
     if (!(err <= tol)) {
       const need = V.vmax * Math.pow(err / tol, 1 / (1 + V.gamma - beta));
-      throw new ValidationError('velocity.vmax', V.vmax,
-        `at least ${need.toExponential(2)}: the velocity grid is too coarse for eps = ${eps} (velocities beyond vmax carry a fraction ${err.toExponential(2)} > ${tol} of the symbol σ_ε(k) at the smallest wavenumber)`);
+      throw new ValidationError(
+        'velocity.vmax',
+        V.vmax,
+        `at least ${need.toExponential(2)}: the velocity grid is too coarse for eps = ${eps} (velocities beyond vmax carry a fraction ${err.toExponential(2)} > ${tol} of the symbol σ_ε(k) at the smallest wavenumber)`,
+      );
     }
   }
 
@@ -273,57 +393,106 @@ export class Kinetic implements Model {
    * against is the same Fourier discretisation of the macroscopic model.
    */
   limit(): KellerSegelOptions {
-    const o = this.opts, V = this.velocity, col = this.collision, dim = this.grid.dim;
+    const o = this.opts,
+      V = this.velocity,
+      col = this.collision,
+      dim = this.grid.dim;
     const alpha = col.type === 'relaxation' ? 1 + V.gamma : generalisedOrder(V.gamma, col.beta);
-    const diffusion = col.type === 'relaxation' ? fractionalDiffusion(dim, V.gamma, V.K0) : generalisedDiffusion(dim, V.gamma, col.beta, V.K0, col.nu0 ?? 1);
+    const diffusion =
+      col.type === 'relaxation'
+        ? fractionalDiffusion(dim, V.gamma, V.K0)
+        : generalisedDiffusion(dim, V.gamma, col.beta, V.K0, col.nu0 ?? 1);
     let chi: KellerSegelOptions['chi'] = 0;
     if (o.turning) {
-      if (col.type !== 'relaxation') throw new ValidationError('turning', 'with a generalised collision', 'relaxation collision for the macroscopic limit (H = ρ∫vL1/ν is not mapped)');
+      if (col.type !== 'relaxation')
+        throw new ValidationError(
+          'turning',
+          'with a generalised collision',
+          'relaxation collision for the macroscopic limit (H = ρ∫vL1/ν is not mapped)',
+        );
       const m = sensitivityFromSeparable({ ...o.turning.kernel, c: undefined }, V);
       const c = o.turning.kernel.c;
       if (dim === 1) chi = c ? (S: number) => c(S) * m[0] : m[0];
-      else if (c) throw new ValidationError('turning.kernel.c', 'a function of S in 2-D', 'no S-dependence in 2-D limits (χ would be a matrix-valued function)');
-      else chi = [[m[0], m[1]], [m[2], m[3]]];
+      else if (c)
+        throw new ValidationError(
+          'turning.kernel.c',
+          'a function of S in 2-D',
+          'no S-dependence in 2-D limits (χ would be a matrix-valued function)',
+        );
+      else
+        chi = [
+          [m[0], m[1]],
+          [m[2], m[3]],
+        ];
     }
     return {
-      grid: o.grid, alpha, diffusion,
-      chemical: o.chemical ? { type: 'parabolic', D: o.chemical.D, beta: o.chemical.beta ?? 1, mu: o.chemical.mu ?? 0 } : { type: 'parabolic', D: 1, beta: 0 },
-      chi, growth: o.growth, flux: o.turning?.flux, initial: o.initial, discretisation: 'spectral',
+      grid: o.grid,
+      alpha,
+      diffusion,
+      chemical: o.chemical
+        ? { type: 'parabolic', D: o.chemical.D, beta: o.chemical.beta ?? 1, mu: o.chemical.mu ?? 0 }
+        : { type: 'parabolic', D: 1, beta: 0 },
+      chi,
+      growth: o.growth,
+      flux: o.turning?.flux,
+      initial: o.initial,
+      discretisation: 'spectral',
     };
   }
 
   /** dinv(k) and the chemical factor for step dt, computed once per dt. */
   private coefficients(dt: number, a0: number) {
     if (this.cached?.dt === dt && this.cached.a0 === a0) return this.cached;
-    if (this.cached) [this.cached.dinv, this.cached.chem, ...this.cached.turning].forEach((f) => f && this.backend.release(f));
-    const g = this.grid, V = this.velocity, be = this.backend;
-    const lam = dt / this.scale, lamEps = lam * this.eps;
-    const kx = g.gx.data, ky = g.gy.data, nc = g.nc, ny = g.shape[1];
+    if (this.cached)
+      [this.cached.dinv, this.cached.chem, ...this.cached.turning].forEach(
+        (f) => f && this.backend.release(f),
+      );
+    const g = this.grid,
+      V = this.velocity,
+      be = this.backend;
+    const lam = dt / this.scale,
+      lamEps = lam * this.eps;
+    const kx = g.gx.data,
+      ky = g.gy.data,
+      nc = g.nc,
+      ny = g.shape[1];
     const dinv = new Float64Array(2 * g.nModes);
     let m = 0;
-    for (let iy = 0; iy < ny; iy++) for (let ix = 0; ix < nc; ix++, m++) {
-      // Σ_j w ν F (a0 + iλε k·v)/(a0 + λν + iλε k·v): cancellation-free form of Z − λ Σ wν²F/A.
-      let sr = 0, si = 0;
-      for (let j = 0; j < V.size; j++) {
-        const b = lamEps * (kx[ix] * V.vx[j] + ky[iy] * V.vy[j]), ar = a0 + lam * this.nu[j], c = V.weights[j] * this.nu[j] * V.F[j];
-        const den = ar * ar + b * b; // (a0 + ib)/(ar + ib) = ((a0 ar + b²) + i b(ar − a0)) / den
-        sr += (c * (a0 * ar + b * b)) / den;
-        si += (c * b * (ar - a0)) / den;
+    for (let iy = 0; iy < ny; iy++)
+      for (let ix = 0; ix < nc; ix++, m++) {
+        // Σ_j w ν F (a0 + iλε k·v)/(a0 + λν + iλε k·v): cancellation-free form of Z − λ Σ wν²F/A.
+        let sr = 0,
+          si = 0;
+        for (let j = 0; j < V.size; j++) {
+          const b = lamEps * (kx[ix] * V.vx[j] + ky[iy] * V.vy[j]),
+            ar = a0 + lam * this.nu[j],
+            c = V.weights[j] * this.nu[j] * V.F[j];
+          const den = ar * ar + b * b; // (a0 + ib)/(ar + ib) = ((a0 ar + b²) + i b(ar − a0)) / den
+          sr += (c * (a0 * ar + b * b)) / den;
+          si += (c * b * (ar - a0)) / den;
+        }
+        const d = sr * sr + si * si;
+        dinv[2 * m] = sr / d;
+        dinv[2 * m + 1] = -si / d;
       }
-      const d = sr * sr + si * si;
-      dinv[2 * m] = sr / d;
-      dinv[2 * m + 1] = -si / d;
-    }
     let chem: Field | null = null;
     if (this.opts.chemical) {
       const k2 = be.alloc(g.nModes);
       be.modeNorm(k2, g, 2);
       const { D, mu = 0 } = this.opts.chemical;
-      chem = be.fromArray('chemical factor', k2.data.map((v) => 1 / (a0 + dt * (D * v + mu))));
+      chem = be.fromArray(
+        'chemical factor',
+        k2.data.map((v) => 1 / (a0 + dt * (D * v + mu))),
+      );
       be.release(k2);
     }
     // Turning source coefficients dt/ε · a_d(v_j).
-    const turning = this.turningCoef.map((a) => be.fromArray('turning coefficients', a.data.map((x) => (dt / this.eps) * x)));
+    const turning = this.turningCoef.map((a) =>
+      be.fromArray(
+        'turning coefficients',
+        a.data.map((x) => (dt / this.eps) * x),
+      ),
+    );
     this.cached = { dt, a0, dinv: be.fromArray('dinv', dinv), chem, turning };
     return this.cached;
   }
@@ -335,11 +504,17 @@ export class Kinetic implements Model {
 
   /** One step of size dt (see the scheme above). */
   step(dt: number): void {
-    const be = this.backend, g = this.grid, V = this.velocity, dim = g.dim, H = this.history;
+    const be = this.backend,
+      g = this.grid,
+      V = this.velocity,
+      dim = g.dim,
+      H = this.history;
     // BDF2 weights for ω = dt/h_prev (Euler: a0 = 1, (1+ω) → 1, the history terms vanish).
     const bdf = H !== null && H.valid;
     const om = bdf ? dt / H.h : 0;
-    const a0 = bdf ? (1 + 2 * om) / (1 + om) : 1, cNow = 1 + om, cPrev = bdf ? (om * om) / (1 + om) : 0;
+    const a0 = bdf ? (1 + 2 * om) / (1 + om) : 1,
+      cNow = 1 + om,
+      cPrev = bdf ? (om * om) / (1 + om) : 0;
     const co = this.coefficients(dt, a0);
     const lam = dt / this.scale;
     const sources: VelocitySource[] = [];
@@ -354,25 +529,38 @@ export class Kinetic implements Model {
       let cField: Field | null = null;
       if (tr.kernel.c) {
         this.toReal(this.SHat, this.S);
-        const s = this.S.data, o = this.re2.data, c = tr.kernel.c;
+        const s = this.S.data,
+          o = this.re2.data,
+          c = tr.kernel.c;
         for (let i = 0; i < s.length; i++) {
           const v = c(s[i]);
-          if (!Number.isFinite(v)) throw new NumericalError(`turning.kernel.c(S) returned ${v} at grid point ${i} (S = ${s[i]}) at t = ${this.t}`, this.t);
+          if (!Number.isFinite(v))
+            throw new NumericalError(
+              `turning.kernel.c(S) returned ${v} at grid point ${i} (S = ${s[i]}) at t = ${this.t}`,
+              this.t,
+            );
           o[i] = v;
         }
         cField = this.re2;
       }
-      const limited = tr.flux?.type === 'limited', ystar = tr.flux?.type === 'limited' ? tr.flux.ystar : 0;
+      const limited = tr.flux?.type === 'limited',
+        ystar = tr.flux?.type === 'limited' ? tr.flux.ystar : 0;
       // P_d(x) = m_b(x) c(S) Q_d(∇S), m_b = ∫ b f dv: the rank-one part of L1, added as s_j P̂ in the kernel.
       be.velocityMoment(this.f, V.size, this.bWeights!, this.num);
       this.toReal(this.num, this.re);
       be.driftFlux(this.re, this.grad, this.flux, dim, this.chiId, cField, limited, ystar);
       for (let d = 0; d < dim; d++) {
         be.rfft(g.shape, this.fluxAxes[d], this.spec[d]);
-        if (!H) { sources.push([co.turning[d], this.spec[d]]); continue; }
+        if (!H) {
+          sources.push([co.turning[d], this.spec[d]]);
+          continue;
+        }
         // Extrapolated explicit source (1+ω)P̂^n − ωP̂^{n−1}; then P̂^n becomes the history.
         be.copy(H.Pstar[d], this.spec[d]);
-        if (bdf) { be.scale(H.Pstar[d], cNow); be.axpy(H.Pstar[d], -om, H.P[d]); }
+        if (bdf) {
+          be.scale(H.Pstar[d], cNow);
+          be.axpy(H.Pstar[d], -om, H.P[d]);
+        }
         be.copy(H.P[d], this.spec[d]);
         sources.push([co.turning[d], H.Pstar[d]]);
       }
@@ -389,11 +577,12 @@ export class Kinetic implements Model {
       // then swaps roles with f: f^n becomes the history without a copy.
       be.scale(H.f, -cPrev);
       be.axpy(H.f, cNow, this.f);
-      if (this.physical) this.physicalSources(psi, (j, r) => {
-        be.axpy(H.fParts[j], dt * cNow, r);
-        if (bdf) be.axpy(H.fParts[j], -dt * om, H.RParts[j]);
-        be.copy(H.RParts[j], r);
-      });
+      if (this.physical)
+        this.physicalSources(psi, (j, r) => {
+          be.axpy(H.fParts[j], dt * cNow, r);
+          if (bdf) be.axpy(H.fParts[j], -dt * om, H.RParts[j]);
+          be.copy(H.RParts[j], r);
+        });
       [this.f, H.f] = [H.f, this.f];
       [this.fParts, H.fParts] = [H.fParts, this.fParts];
     } else if (this.physical) {
@@ -411,17 +600,27 @@ export class Kinetic implements Model {
       be.axpy(this.SHat, dt * (this.opts.chemical!.beta ?? 1), this.rhoHat);
       be.modeScale(this.SHat, co.chem);
     }
-    if (H) { H.h = dt; H.valid = true; }
+    if (H) {
+      H.h = dt;
+      H.valid = true;
+    }
     this.t += dt;
     this.steps++;
   }
 
   /** For every velocity j, use(j, FFT[R(f_j) − ε^{-1} b_j ψ f_j]) (pointwise in x and v, from f^n). */
   private physicalSources(psi: Field | null, use: (j: number, source: Field) => void): void {
-    const be = this.backend, g = this.grid, V = this.velocity;
+    const be = this.backend,
+      g = this.grid,
+      V = this.velocity;
     const gr = this.opts.growth ?? { type: 'none' };
     const mass = this.rhoHat.data[0] * g.cellVolume;
-    const [a0, a1, c] = gr.type === 'logistic' ? [gr.r, -gr.r / this.F2, 0] : gr.type === 'nonlocal' ? [gr.a0, gr.a1 / this.F2, gr.a2 * mass] : [0, 0, 0];
+    const [a0, a1, c] =
+      gr.type === 'logistic'
+        ? [gr.r, -gr.r / this.F2, 0]
+        : gr.type === 'nonlocal'
+          ? [gr.a0, gr.a1 / this.F2, gr.a2 * mass]
+          : [0, 0, 0];
     for (let j = 0; j < V.size; j++) {
       const fj = this.fParts[j];
       this.toReal(fj, this.re);
@@ -458,7 +657,13 @@ export class Kinetic implements Model {
     this.toReal(this.rhoHat, this.re);
     this.backend.stats(this.re, this.stats);
     if (this.stats[3] !== 0) throw new NumericalError(`non-finite density at t = ${this.t}`, this.t);
-    return { t: this.t, step: this.steps, mass: this.rhoHat.data[0] * this.grid.cellVolume, minRho: this.stats[1], maxRho: this.stats[2] };
+    return {
+      t: this.t,
+      step: this.steps,
+      mass: this.rhoHat.data[0] * this.grid.cellVolume,
+      minRho: this.stats[1],
+      maxRho: this.stats[2],
+    };
   }
 
   /** Fixed steps of dt up to tEnd (resuming from the current time). */
@@ -470,20 +675,48 @@ export class Kinetic implements Model {
     checkNumber('tEnd', opts.tEnd, this.t, Infinity, { hiOpen: true });
     checkNumber('dt', opts.dt, 0, Infinity, { loOpen: true, hiOpen: true });
     const o = opts as { scheme?: unknown; adaptive?: unknown };
-    if (o.scheme !== undefined) throw new ValidationError('scheme', o.scheme, "nothing here: the kinetic model's scheme ('euler' or 'bdf2') is an option of the model");
-    if (o.adaptive !== undefined && o.adaptive !== false) throw new ValidationError('adaptive', o.adaptive, 'false or nothing: the kinetic model takes fixed steps');
+    if (o.scheme !== undefined)
+      throw new ValidationError(
+        'scheme',
+        o.scheme,
+        "nothing here: the kinetic model's scheme ('euler' or 'bdf2') is an option of the model",
+      );
+    if (o.adaptive !== undefined && o.adaptive !== false)
+      throw new ValidationError(
+        'adaptive',
+        o.adaptive,
+        'false or nothing: the kinetic model takes fixed steps',
+      );
     const diagnostics = [this.diagnostics()];
-    const maxDensity = opts.maxDensity ?? (diagnostics[0].maxRho > 0 ? 1e3 * diagnostics[0].maxRho : Infinity);
-    if (!(maxDensity > 0)) throw new ValidationError('maxDensity', maxDensity, 'a number > 0 (Infinity turns the blow-up threshold off)');
-    const done = (status: KineticResult['status'], reason?: string): KineticResult => ({ status, t: this.t, steps: this.steps, max: diagnostics.at(-1)!.maxRho, reason, diagnostics });
+    const maxDensity =
+      opts.maxDensity ?? (diagnostics[0].maxRho > 0 ? 1e3 * diagnostics[0].maxRho : Infinity);
+    if (!(maxDensity > 0))
+      throw new ValidationError(
+        'maxDensity',
+        maxDensity,
+        'a number > 0 (Infinity turns the blow-up threshold off)',
+      );
+    const done = (status: KineticResult['status'], reason?: string): KineticResult => ({
+      status,
+      t: this.t,
+      steps: this.steps,
+      max: diagnostics.at(-1)!.maxRho,
+      reason,
+      diagnostics,
+    });
     for (const o of opts.observers ?? []) o(diagnostics[0], this);
     let lastYield = now();
     const start = this.steps;
     while (this.t < opts.tEnd) {
-      if (now() - lastYield > 50) { await tick(); lastYield = now(); }
+      if (now() - lastYield > 50) {
+        await tick();
+        lastYield = now();
+      }
       if (opts.signal?.aborted) return done('aborted', String(opts.signal.reason ?? 'aborted'));
-      if (opts.maxSteps !== undefined && this.steps - start >= opts.maxSteps) return done('stopped', `maxSteps = ${opts.maxSteps} reached`);
-      const target = nextLanding(this.t, opts.tEnd, opts.landAt), remaining = target - this.t;
+      if (opts.maxSteps !== undefined && this.steps - start >= opts.maxSteps)
+        return done('stopped', `maxSteps = ${opts.maxSteps} reached`);
+      const target = nextLanding(this.t, opts.tEnd, opts.landAt),
+        remaining = target - this.t;
       const h = remaining <= opts.dt * (1 + 1e-9) ? remaining : opts.dt;
       // A step updates the state in place: keep the last good one, so a failed step loses nothing.
       const good = this.keep();
@@ -500,10 +733,14 @@ export class Kinetic implements Model {
       } catch (e) {
         good.restore();
         const last = diagnostics.at(-1)!;
-        return done('unstable', `${(e as Error).message} after a step of ${h}; the model holds the last good state (t = ${last.t}, max density ${last.maxRho.toPrecision(6)}); reduce dt`);
+        return done(
+          'unstable',
+          `${(e as Error).message} after a step of ${h}; the model holds the last good state (t = ${last.t}, max density ${last.maxRho.toPrecision(6)}); reduce dt`,
+        );
       }
       diagnostics.push(d);
-      if (d.maxRho >= maxDensity) return done('blow-up', `max density ${d.maxRho.toPrecision(6)} exceeded maxDensity = ${maxDensity}`);
+      if (d.maxRho >= maxDensity)
+        return done('blow-up', `max density ${d.maxRho.toPrecision(6)} exceeded maxDensity = ${maxDensity}`);
       let stop = false;
       for (const o of opts.observers ?? []) if (o(d, this) === 'stop') stop = true;
       if (stop) return done('stopped', 'stopped by an observer');
@@ -513,19 +750,32 @@ export class Kinetic implements Model {
 
   /** Copies of everything a step overwrites (f, S, ρ̂, the BDF2 history, the clock), with a restore. */
   private keep(): { restore(): void } {
-    const be = this.backend, H = this.history;
-    const live = (): Field[] => [this.f, this.rhoHat, ...(this.SHat ? [this.SHat] : []), ...(H ? [H.f, ...(H.S ? [H.S] : []), ...(H.R ? [H.R] : []), ...H.P] : [])];
+    const be = this.backend,
+      H = this.history;
+    const live = (): Field[] => [
+      this.f,
+      this.rhoHat,
+      ...(this.SHat ? [this.SHat] : []),
+      ...(H ? [H.f, ...(H.S ? [H.S] : []), ...(H.R ? [H.R] : []), ...H.P] : []),
+    ];
     this.spare ??= live().map((f) => be.alloc(f.length));
-    const spare = this.spare, fields = live();
+    const spare = this.spare,
+      fields = live();
     fields.forEach((f, i) => be.copy(spare[i], f));
-    const t = this.t, steps = this.steps, h = H?.h ?? NaN, valid = H?.valid ?? false;
+    const t = this.t,
+      steps = this.steps,
+      h = H?.h ?? NaN,
+      valid = H?.valid ?? false;
     return {
       restore: () => {
         // By value: the step may have swapped which Field plays f and which the history.
         live().forEach((f, i) => be.copy(f, spare[i]));
         this.t = t;
         this.steps = steps;
-        if (H) { H.h = h; H.valid = valid; }
+        if (H) {
+          H.h = h;
+          H.valid = valid;
+        }
       },
     };
   }
@@ -533,20 +783,44 @@ export class Kinetic implements Model {
   checkpoint(): KineticCheckpoint {
     const H = this.history;
     return {
-      kind: 'kinetic', identity: this.identity, t: this.t, steps: this.steps, f: this.f.data.slice(), S: this.SHat ? this.SHat.data.slice() : null,
-      history: H?.valid ? { h: H.h, f: H.f.data.slice(), S: H.S ? H.S.data.slice() : null, R: H.R ? H.R.data.slice() : null, P: H.P.map((p) => p.data.slice()) } : null,
+      kind: 'kinetic',
+      identity: this.identity,
+      t: this.t,
+      steps: this.steps,
+      f: this.f.data.slice(),
+      S: this.SHat ? this.SHat.data.slice() : null,
+      history: H?.valid
+        ? {
+            h: H.h,
+            f: H.f.data.slice(),
+            S: H.S ? H.S.data.slice() : null,
+            R: H.R ? H.R.data.slice() : null,
+            P: H.P.map((p) => p.data.slice()),
+          }
+        : null,
     };
   }
 
   restore(cp: KineticCheckpoint): void {
     this.guard.check('restore()');
     if (cp?.kind !== 'kinetic' || cp.f.length !== this.f.length || (cp.S === null) !== (this.SHat === null)) {
-      throw new ValidationError('checkpoint', cp?.kind, `a kinetic checkpoint with ${this.f.length} values of f${this.SHat ? ' and S' : ''}`);
+      throw new ValidationError(
+        'checkpoint',
+        cp?.kind,
+        `a kinetic checkpoint with ${this.f.length} values of f${this.SHat ? ' and S' : ''}`,
+      );
     }
-    const differ = cp.identity === undefined ? ['(no identity recorded)'] : differences(cp.identity, this.identity);
-    if (differ.length > 0) throw new ValidationError('checkpoint', `a checkpoint of another model (differs in ${differ.join(', ')})`, 'a checkpoint written by a model built with the same options');
+    const differ =
+      cp.identity === undefined ? ['(no identity recorded)'] : differences(cp.identity, this.identity);
+    if (differ.length > 0)
+      throw new ValidationError(
+        'checkpoint',
+        `a checkpoint of another model (differs in ${differ.join(', ')})`,
+        'a checkpoint written by a model built with the same options',
+      );
     checkNumber('checkpoint.t', cp.t, 0, Infinity, { hiOpen: true });
-    if (!Number.isSafeInteger(cp.steps) || cp.steps < 0) throw new ValidationError('checkpoint.steps', cp.steps, 'a non-negative integer');
+    if (!Number.isSafeInteger(cp.steps) || cp.steps < 0)
+      throw new ValidationError('checkpoint.steps', cp.steps, 'a non-negative integer');
     checkFinite('checkpoint.f', cp.f);
     if (cp.S) checkFinite('checkpoint.S', cp.S);
     this.f.data.set(cp.f);

@@ -27,7 +27,10 @@ export interface LimitStudyRow {
 }
 
 /** Runs the kinetic model for every ε and returns the L1 distances to the limit solution. */
-export async function limitStudy(backend: Backend, o: LimitStudyOptions): Promise<{ rows: LimitStudyRow[]; reference: Float64Array; cellVolume: number }> {
+export async function limitStudy(
+  backend: Backend,
+  o: LimitStudyOptions,
+): Promise<{ rows: LimitStudyRow[]; reference: Float64Array; cellVolume: number }> {
   const first = new Kinetic(backend, { ...o.kinetic, eps: o.epsilons[0] });
   const macro = new KellerSegel(backend, first.limit());
   const ref = await macro.solve({ tEnd: o.tEnd, dt: o.dt / 4, maxDensity: Infinity, signal: o.signal });
@@ -36,7 +39,10 @@ export async function limitStudy(backend: Backend, o: LimitStudyOptions): Promis
   // An error figure against a reference that did not reach tEnd would be a wrong answer.
   if (ref.status !== 'done') {
     first.dispose();
-    throw new NumericalError(`limit study: the macroscopic reference run ended '${ref.status}' at t = ${ref.t.toPrecision(6)} of ${o.tEnd}${ref.reason ? ` (${ref.reason})` : ''}; no error can be measured against it`, ref.t);
+    throw new NumericalError(
+      `limit study: the macroscopic reference run ended '${ref.status}' at t = ${ref.t.toPrecision(6)} of ${o.tEnd}${ref.reason ? ` (${ref.reason})` : ''}; no error can be measured against it`,
+      ref.t,
+    );
   }
   const h = first.grid.cellVolume;
   const norm = reference.reduce((s, v) => s + Math.abs(v), 0) * h;
@@ -46,7 +52,11 @@ export async function limitStudy(backend: Backend, o: LimitStudyOptions): Promis
     const r = await k.solve({ tEnd: o.tEnd, dt: o.dt, maxDensity: Infinity, signal: o.signal });
     const rho = k.density();
     k.dispose();
-    if (r.status !== 'done') throw new NumericalError(`limit study: the kinetic run for eps = ${eps} ended '${r.status}' at t = ${r.t.toPrecision(6)}${r.reason ? ` (${r.reason})` : ''}`, r.t);
+    if (r.status !== 'done')
+      throw new NumericalError(
+        `limit study: the kinetic run for eps = ${eps} ended '${r.status}' at t = ${r.t.toPrecision(6)}${r.reason ? ` (${r.reason})` : ''}`,
+        r.t,
+      );
     let l1 = 0;
     for (let i = 0; i < rho.length; i++) l1 += Math.abs(rho[i] - reference[i]);
     l1 *= h;
@@ -62,10 +72,15 @@ export async function limitStudy(backend: Backend, o: LimitStudyOptions): Promis
 export function limitStudyScenario(gamma: number): Omit<LimitStudyOptions, 'epsilons'> {
   return {
     kinetic: {
-      grid: { n: [128], L: [2 * Math.PI] }, gamma, velocity: { vmax: 1e14 },
+      grid: { n: [128], L: [2 * Math.PI] },
+      gamma,
+      velocity: { vmax: 1e14 },
       chemical: { D: 1, beta: 1, mu: 1 },
       turning: { kernel: turningKernel(Math.PI / 2) },
-      initial: { rho: { type: 'gaussian', mass: 4, width: 0.5, background: 0.5 }, S: { type: 'gaussian', mass: 1, width: 1, background: 0 } },
+      initial: {
+        rho: { type: 'gaussian', mass: 4, width: 0.5, background: 0.5 },
+        S: { type: 'gaussian', mass: 1, width: 1, background: 0 },
+      },
     },
     tEnd: 0.5,
     dt: 2e-3,

@@ -6,7 +6,15 @@ import type { Grid } from '../grid.js';
 import type { RunStatus } from '../integrate/run.js';
 
 /** What every model reports after each accepted step (and at the start). */
-export interface StepDiagnostics { t: number; step: number; mass: number; minRho: number; maxRho: number; dt?: number; energy?: number }
+export interface StepDiagnostics {
+  t: number;
+  step: number;
+  mass: number;
+  minRho: number;
+  maxRho: number;
+  dt?: number;
+  energy?: number;
+}
 
 /** Options every model's solve() takes; models add their own (a scheme, step control). */
 export interface ModelSolveOptions {
@@ -20,7 +28,13 @@ export interface ModelSolveOptions {
   observers?: ((d: StepDiagnostics) => void | 'stop')[];
 }
 
-export interface ModelOutcome { status: RunStatus; t: number; steps: number; max: number; reason?: string }
+export interface ModelOutcome {
+  status: RunStatus;
+  t: number;
+  steps: number;
+  max: number;
+  reason?: string;
+}
 
 export interface Model {
   readonly grid: Grid;

@@ -20,7 +20,14 @@ export interface BlowUpCommandOptions {
   onGrid?: (line: string) => void;
 }
 
-const COLOURS: RGB[] = [[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75]];
+const COLOURS: RGB[] = [
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+];
 
 function writeAtomic(path: string, data: Uint8Array | string): void {
   writeFileSync(`${path}.tmp`, data);
@@ -28,21 +35,59 @@ function writeAtomic(path: string, data: Uint8Array | string): void {
 }
 
 /** Runs the study on a Keller–Segel scenario (run.dt is the coarsest grid's step) and writes its outputs. */
-export async function runBlowUpStudy(input: Scenario, o: BlowUpCommandOptions): Promise<{ result: BlowUpStudyResult; report: string }> {
+export async function runBlowUpStudy(
+  input: Scenario,
+  o: BlowUpCommandOptions,
+): Promise<{ result: BlowUpStudyResult; report: string }> {
   const scenario = validateScenario(input);
-  if (scenario.model.type !== 'keller-segel') throw new ValidationError('model.type', scenario.model.type, "'keller-segel' (a blow-up study refines a Keller–Segel grid)");
+  if (scenario.model.type !== 'keller-segel')
+    throw new ValidationError(
+      'model.type',
+      scenario.model.type,
+      "'keller-segel' (a blow-up study refines a Keller–Segel grid)",
+    );
   const { type: _t, ...model } = scenario.model;
   mkdirSync(o.outDir, { recursive: true });
   const backend = await createBackend(o.backend ?? 'auto');
   const result = await blowUpStudy(backend, {
-    model: model as KellerSegelOptions, grids: o.grids, levels: o.levels, tEnd: scenario.run.tEnd, dt: scenario.run.dt, signal: o.signal,
-    onGrid: (r) => o.onGrid?.(`n = ${r.n}: ${r.status} at t = ${r.t.toPrecision(6)}, max ρ ${r.maxRho.toPrecision(5)}, ${r.steps} steps, ${r.seconds.toFixed(1)} s`),
+    model: model as KellerSegelOptions,
+    grids: o.grids,
+    levels: o.levels,
+    tEnd: scenario.run.tEnd,
+    dt: scenario.run.dt,
+    signal: o.signal,
+    onGrid: (r) =>
+      o.onGrid?.(
+        `n = ${r.n}: ${r.status} at t = ${r.t.toPrecision(6)}, max ρ ${r.maxRho.toPrecision(5)}, ${r.steps} steps, ${r.seconds.toFixed(1)} s`,
+      ),
   });
   const report = formatReport(result);
-  writeAtomic(join(o.outDir, 'blowup.json'), JSON.stringify({ scenario, grids: o.grids, ...result, rows: result.rows.map(({ history: _h, ...r }) => r) }, null, 2));
-  const picture = linePlot(result.rows.map((r, i) => ({ x: r.history.t, y: r.history.maxRho, label: `n = ${r.n}`, color: COLOURS[i % COLOURS.length] })),
-    { title: `${scenario.name ?? 'scenario'}: max rho per grid`, xlabel: 't', ylabel: 'max rho', logY: true });
-  writeAtomic(join(o.outDir, 'blowup.png'), encodePng(picture.rgba, picture.width, picture.height, (d) => new Uint8Array(deflateSync(d, { level: 6 }))));
+  writeAtomic(
+    join(o.outDir, 'blowup.json'),
+    JSON.stringify(
+      { scenario, grids: o.grids, ...result, rows: result.rows.map(({ history: _h, ...r }) => r) },
+      null,
+      2,
+    ),
+  );
+  const picture = linePlot(
+    result.rows.map((r, i) => ({
+      x: r.history.t,
+      y: r.history.maxRho,
+      label: `n = ${r.n}`,
+      color: COLOURS[i % COLOURS.length],
+    })),
+    { title: `${scenario.name ?? 'scenario'}: max rho per grid`, xlabel: 't', ylabel: 'max rho', logY: true },
+  );
+  writeAtomic(
+    join(o.outDir, 'blowup.png'),
+    encodePng(
+      picture.rgba,
+      picture.width,
+      picture.height,
+      (d) => new Uint8Array(deflateSync(d, { level: 6 })),
+    ),
+  );
   writeAtomic(join(o.outDir, 'blowup.md'), report);
   return { result, report };
 }
@@ -52,9 +97,19 @@ export function formatReport(r: BlowUpStudyResult): string {
   const head = ['level of max ρ', ...r.rows.map((row) => `n = ${row.n}`), 'order p', 't(h → 0)', 'error'];
   const cell = (v: number | null, digits = 5) => (v === null ? '–' : v.toFixed(digits));
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---:').join('|')}|`];
-  for (const l of r.levels) lines.push(`| ${l.level} | ${l.times.map((t) => cell(t)).join(' | ')} | ${cell(l.order, 2)} | ${cell(l.extrapolated)} | ${l.error === null ? '–' : l.error.toExponential(1)} |`);
-  lines.push(`| status | ${r.rows.map((row) => `${row.status} at ${row.t.toPrecision(4)}`).join(' | ')} | | | |`);
+  for (const l of r.levels)
+    lines.push(
+      `| ${l.level} | ${l.times.map((t) => cell(t)).join(' | ')} | ${cell(l.order, 2)} | ${cell(l.extrapolated)} | ${l.error === null ? '–' : l.error.toExponential(1)} |`,
+    );
+  lines.push(
+    `| status | ${r.rows.map((row) => `${row.status} at ${row.t.toPrecision(4)}`).join(' | ')} | | | |`,
+  );
   const b = r.blowUpTime;
-  lines.push('', b ? `Estimated blow-up time: ${b.estimate.toFixed(4)} ± ${b.error.toExponential(1)} (from level ${b.level}).` : 'No blow-up time can be estimated: no level was crossed on enough grids with converging times.');
+  lines.push(
+    '',
+    b
+      ? `Estimated blow-up time: ${b.estimate.toFixed(4)} ± ${b.error.toExponential(1)} (from level ${b.level}).`
+      : 'No blow-up time can be estimated: no level was crossed on enough grids with converging times.',
+  );
   return lines.join('\n') + '\n';
 }

@@ -27,14 +27,20 @@ export const nodeFiles: FileLayer = {
   readFileSync: (p) => new Uint8Array(fs.readFileSync(p)),
   existsSync: (p) => fs.existsSync(p),
   statSync: (p) => fs.statSync(p),
-  mkdirSync: (p, o) => { fs.mkdirSync(p, o); },
+  mkdirSync: (p, o) => {
+    fs.mkdirSync(p, o);
+  },
   unlinkSync: (p) => fs.unlinkSync(p),
   truncateSync: (p, n) => fs.truncateSync(p, n),
 };
 
 /** A file could not be written or read; `path` and the system `code` (ENOSPC, EROFS, …) say which and why. */
 export class OutputError extends Error {
-  constructor(readonly path: string, readonly code: string, cause: string) {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    cause: string,
+  ) {
     super(`could not write ${path}: ${code}${cause ? ` (${cause})` : ''}`);
     this.name = 'OutputError';
   }
@@ -42,7 +48,11 @@ export class OutputError extends Error {
 
 function wrap(path: string, e: unknown): OutputError {
   const err = e as NodeJS.ErrnoException;
-  return new OutputError(path, err?.code ?? 'error', err?.message?.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '') ?? String(e));
+  return new OutputError(
+    path,
+    err?.code ?? 'error',
+    err?.message?.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '') ?? String(e),
+  );
 }
 
 export const MANIFEST = 'manifest.json';
@@ -59,7 +69,11 @@ export interface Manifest {
 export class OutputFolder {
   readonly manifest: Manifest;
 
-  constructor(readonly dir: string, readonly files: FileLayer, manifest: Manifest) {
+  constructor(
+    readonly dir: string,
+    readonly files: FileLayer,
+    manifest: Manifest,
+  ) {
     this.manifest = manifest;
   }
 
@@ -69,13 +83,18 @@ export class OutputFolder {
 
   /** Writes a complete file (temporary name, then rename) and records it; the manifest is saved by `commit`. */
   write(name: string, data: Uint8Array | string): void {
-    const path = this.path(name), tmp = `${path}.tmp`;
+    const path = this.path(name),
+      tmp = `${path}.tmp`;
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     try {
       this.files.writeFileSync(tmp, bytes);
       this.files.renameSync(tmp, path);
     } catch (e) {
-      try { if (this.files.existsSync(tmp)) this.files.unlinkSync(tmp); } catch { /* the original error is the one to report */ }
+      try {
+        if (this.files.existsSync(tmp)) this.files.unlinkSync(tmp);
+      } catch {
+        /* the original error is the one to report */
+      }
       throw wrap(path, e);
     }
     this.manifest.files[name] = { bytes: bytes.length, crc32: crc32(bytes).toString(16).padStart(8, '0') };
@@ -88,9 +107,13 @@ export class OutputFolder {
     } catch (e) {
       throw wrap(this.path(name), e);
     }
-    const bytes = new TextEncoder().encode(text), entry = this.manifest.files[name];
+    const bytes = new TextEncoder().encode(text),
+      entry = this.manifest.files[name];
     const crc = crc32(bytes, entry ? parseInt(entry.crc32, 16) : 0);
-    this.manifest.files[name] = { bytes: (entry?.bytes ?? 0) + bytes.length, crc32: crc.toString(16).padStart(8, '0') };
+    this.manifest.files[name] = {
+      bytes: (entry?.bytes ?? 0) + bytes.length,
+      crc32: crc.toString(16).padStart(8, '0'),
+    };
   }
 
   /** Records a file as it is on disk now (after a resume truncated a log back to its checkpointed length). */
@@ -112,7 +135,11 @@ export class OutputFolder {
   clear(previous: Manifest): void {
     for (const name of [...Object.keys(previous.files), MANIFEST]) {
       for (const p of [this.path(name), `${this.path(name)}.tmp`]) {
-        try { if (this.files.existsSync(p)) this.files.unlinkSync(p); } catch (e) { throw wrap(p, e); }
+        try {
+          if (this.files.existsSync(p)) this.files.unlinkSync(p);
+        } catch (e) {
+          throw wrap(p, e);
+        }
       }
     }
   }

@@ -3,14 +3,33 @@
 // them; semantic checks (powers of two, alpha vs gamma) are re-checked by the model constructors.
 
 const POW2 = Array.from({ length: 23 }, (_, i) => 2 ** i);
-const num = (description: string, extra: Record<string, unknown> = {}) => ({ type: 'number', description, ...extra });
+const num = (description: string, extra: Record<string, unknown> = {}) => ({
+  type: 'number',
+  description,
+  ...extra,
+});
 const pos = (description: string) => num(description, { exclusiveMinimum: 0 });
 
 const grid = {
-  type: 'object', description: 'periodic box', additionalProperties: false, required: ['n'],
+  type: 'object',
+  description: 'periodic box',
+  additionalProperties: false,
+  required: ['n'],
   properties: {
-    n: { type: 'array', minItems: 1, maxItems: 3, description: 'points per axis, x first', items: { enum: POW2, description: 'a power of two' } },
-    L: { type: 'array', minItems: 1, maxItems: 3, description: 'box lengths per axis (default 2π)', items: pos('box length') },
+    n: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 3,
+      description: 'points per axis, x first',
+      items: { enum: POW2, description: 'a power of two' },
+    },
+    L: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 3,
+      description: 'box lengths per axis (default 2π)',
+      items: pos('box length'),
+    },
   },
 };
 
@@ -20,12 +39,19 @@ const profile = {
     { type: 'number' },
     { type: 'array', items: { type: 'number' } },
     {
-      type: 'object', required: ['type'],
+      type: 'object',
+      required: ['type'],
       properties: {
         type: { enum: ['constant', 'gaussian', 'cosine'] },
-        value: num('constant value'), noise: num('relative noise amplitude', { minimum: 0, maximum: 1 }), seed: { type: 'integer' },
-        mass: num('mass of the bump', { minimum: 0 }), width: pos('standard deviation of the bump'), center: { type: 'array', items: { type: 'number' } },
-        background: num('constant background', { minimum: 0 }), mean: num('mean value'), amplitude: num('amplitude'),
+        value: num('constant value'),
+        noise: num('relative noise amplitude', { minimum: 0, maximum: 1 }),
+        seed: { type: 'integer' },
+        mass: num('mass of the bump', { minimum: 0 }),
+        width: pos('standard deviation of the bump'),
+        center: { type: 'array', items: { type: 'number' } },
+        background: num('constant background', { minimum: 0 }),
+        mean: num('mean value'),
+        amplitude: num('amplitude'),
         mode: { type: 'array', items: { type: 'integer' } },
       },
       additionalProperties: false,
@@ -34,77 +60,156 @@ const profile = {
 };
 
 const growth = {
-  type: 'object', required: ['type'], additionalProperties: false, description: 'growth law Γ',
+  type: 'object',
+  required: ['type'],
+  additionalProperties: false,
+  description: 'growth law Γ',
   properties: {
     type: { enum: ['none', 'logistic', 'nonlocal'] },
-    r: num('logistic rate r'), a0: num('a0 ≥ 0', { minimum: 0 }), a1: num('a1 ≥ 0', { minimum: 0 }), a2: num('a2 (any sign)'),
+    r: num('logistic rate r'),
+    a0: num('a0 ≥ 0', { minimum: 0 }),
+    a1: num('a1 ≥ 0', { minimum: 0 }),
+    a2: num('a2 (any sign)'),
   },
 };
 
 const flux = {
-  type: 'object', required: ['type'], additionalProperties: false, description: 'chemotactic flux Q',
-  properties: { type: { enum: ['linear', 'limited'] }, ystar: num('limiter threshold y* ≥ 0', { minimum: 0 }) },
+  type: 'object',
+  required: ['type'],
+  additionalProperties: false,
+  description: 'chemotactic flux Q',
+  properties: {
+    type: { enum: ['linear', 'limited'] },
+    ystar: num('limiter threshold y* ≥ 0', { minimum: 0 }),
+  },
 };
 
 const kellerSegel = {
-  type: 'object', additionalProperties: false, required: ['type', 'grid', 'chemical', 'chi', 'initial'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'grid', 'chemical', 'chi', 'initial'],
   properties: {
     type: { const: 'keller-segel' },
     grid,
     alpha: num('order of the fractional Laplacian, 0 < alpha ≤ 2', { exclusiveMinimum: 0, maximum: 2 }),
-    gamma: num('kinetic tail exponent, 0 < gamma < 1 (alpha = gamma + 1)', { exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+    gamma: num('kinetic tail exponent, 0 < gamma < 1 (alpha = gamma + 1)', {
+      exclusiveMinimum: 0,
+      exclusiveMaximum: 1,
+    }),
     diffusion: pos('Dρ > 0'),
     chemical: {
-      type: 'object', required: ['type'], additionalProperties: false,
-      properties: { type: { enum: ['parabolic', 'elliptic'] }, D: pos('chemical diffusion DS > 0'), beta: num('production rate β'), mu: num('decay rate μ ≥ 0', { minimum: 0 }) },
+      type: 'object',
+      required: ['type'],
+      additionalProperties: false,
+      properties: {
+        type: { enum: ['parabolic', 'elliptic'] },
+        D: pos('chemical diffusion DS > 0'),
+        beta: num('production rate β'),
+        mu: num('decay rate μ ≥ 0', { minimum: 0 }),
+      },
     },
     chi: {
       description: "a number, a dim×dim matrix, or {type: 'receptor', chi0, K}",
       anyOf: [
         { type: 'number' },
         { type: 'array', items: { type: 'array', items: { type: 'number' } } },
-        { type: 'object', required: ['type', 'chi0', 'K'], additionalProperties: false, properties: { type: { const: 'receptor' }, chi0: num('χ0'), K: pos('receptor constant K > 0') } },
+        {
+          type: 'object',
+          required: ['type', 'chi0', 'K'],
+          additionalProperties: false,
+          properties: { type: { const: 'receptor' }, chi0: num('χ0'), K: pos('receptor constant K > 0') },
+        },
       ],
     },
-    growth, flux,
-    initial: { type: 'object', required: ['rho'], additionalProperties: false, properties: { rho: profile, S: profile } },
+    growth,
+    flux,
+    initial: {
+      type: 'object',
+      required: ['rho'],
+      additionalProperties: false,
+      properties: { rho: profile, S: profile },
+    },
     discretisation: {
       enum: ['finite-volume', 'spectral'],
-      description: "'finite-volume' (default: positivity-preserving, for aggregation) or 'spectral' (for smooth solutions)",
+      description:
+        "'finite-volume' (default: positivity-preserving, for aggregation) or 'spectral' (for smooth solutions)",
     },
-    cfl: num('finite volumes: drift CFL number, 0 < cfl ≤ 0.5 (default 0.4)', { exclusiveMinimum: 0, maximum: 0.5 }),
+    cfl: num('finite volumes: drift CFL number, 0 < cfl ≤ 0.5 (default 0.4)', {
+      exclusiveMinimum: 0,
+      maximum: 0.5,
+    }),
   },
 };
 
 const kinetic = {
-  type: 'object', additionalProperties: false, required: ['type', 'grid', 'gamma', 'eps', 'initial'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'grid', 'gamma', 'eps', 'initial'],
   properties: {
     type: { const: 'kinetic' },
     grid,
     gamma: num('tail exponent, 0 < gamma < 1', { exclusiveMinimum: 0, exclusiveMaximum: 1 }),
     eps: num('scaling parameter, 0 < eps ≤ 1', { exclusiveMinimum: 0, maximum: 1 }),
-    scheme: { enum: ['euler', 'bdf2'], description: 'time scheme: IMEX backward Euler (first order) or IMEX-BDF2 (second order)' },
+    scheme: {
+      enum: ['euler', 'bdf2'],
+      description: 'time scheme: IMEX backward Euler (first order) or IMEX-BDF2 (second order)',
+    },
     velocity: {
-      type: 'object', additionalProperties: false,
-      properties: { vmin: num('smallest speed, 0 < vmin ≤ 1', { exclusiveMinimum: 0, maximum: 1 }), vmax: num('largest speed, ≥ 10', { minimum: 10 }), perDecade: { type: 'integer', minimum: 2, maximum: 1000, description: 'speeds per decade' } },
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        vmin: num('smallest speed, 0 < vmin ≤ 1', { exclusiveMinimum: 0, maximum: 1 }),
+        vmax: num('largest speed, ≥ 10', { minimum: 10 }),
+        perDecade: { type: 'integer', minimum: 2, maximum: 1000, description: 'speeds per decade' },
+      },
     },
     collision: {
-      type: 'object', required: ['type'], additionalProperties: false,
-      properties: { type: { enum: ['relaxation', 'generalised'] }, beta: num('ν ~ |v|^β, 0 ≤ beta < 1 − gamma', { minimum: 0, exclusiveMaximum: 1 }), nu0: pos('ν0 > 0') },
+      type: 'object',
+      required: ['type'],
+      additionalProperties: false,
+      properties: {
+        type: { enum: ['relaxation', 'generalised'] },
+        beta: num('ν ~ |v|^β, 0 ≤ beta < 1 − gamma', { minimum: 0, exclusiveMaximum: 1 }),
+        nu0: pos('ν0 > 0'),
+      },
     },
     chemical: {
-      type: 'object', required: ['D'], additionalProperties: false,
-      properties: { D: pos('chemical diffusion > 0'), beta: num('production rate β'), mu: num('decay rate μ ≥ 0', { minimum: 0 }) },
+      type: 'object',
+      required: ['D'],
+      additionalProperties: false,
+      properties: {
+        D: pos('chemical diffusion > 0'),
+        beta: num('production rate β'),
+        mu: num('decay rate μ ≥ 0', { minimum: 0 }),
+      },
     },
     turning: {
-      type: 'object', required: ['chi'], additionalProperties: false, description: 'turning kernel a(v) = (2χ/π) v/(1+v²)², whose sensitivity is χ',
+      type: 'object',
+      required: ['chi'],
+      additionalProperties: false,
+      description: 'turning kernel a(v) = (2χ/π) v/(1+v²)², whose sensitivity is χ',
       properties: { chi: num('chemotactic sensitivity χ of the limit'), flux },
     },
     growth,
-    initial: { type: 'object', required: ['rho'], additionalProperties: false, properties: { rho: profile, S: profile } },
+    initial: {
+      type: 'object',
+      required: ['rho'],
+      additionalProperties: false,
+      properties: { rho: profile, S: profile },
+    },
     compare: {
-      type: 'object', required: ['epsilons'], additionalProperties: false, description: 'ε → 0 comparison with the macroscopic limit',
-      properties: { epsilons: { type: 'array', minItems: 1, maxItems: 8, items: num('eps in (0, 1]', { exclusiveMinimum: 0, maximum: 1 }) } },
+      type: 'object',
+      required: ['epsilons'],
+      additionalProperties: false,
+      description: 'ε → 0 comparison with the macroscopic limit',
+      properties: {
+        epsilons: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 8,
+          items: num('eps in (0, 1]', { exclusiveMinimum: 0, maximum: 1 }),
+        },
+      },
     },
   },
 };
@@ -121,7 +226,9 @@ export const scenarioSchema = {
     name: { type: 'string' },
     description: { type: 'string' },
     model: {
-      type: 'object', required: ['type'], description: "the model: {type: 'keller-segel', …} or {type: 'kinetic', …}",
+      type: 'object',
+      required: ['type'],
+      description: "the model: {type: 'keller-segel', …} or {type: 'kinetic', …}",
       properties: { type: { enum: ['keller-segel', 'kinetic'] } },
       allOf: [
         { if: { properties: { type: { const: 'keller-segel' } } }, then: kellerSegel },
@@ -129,27 +236,50 @@ export const scenarioSchema = {
       ],
     },
     run: {
-      type: 'object', required: ['tEnd', 'dt'], additionalProperties: false,
+      type: 'object',
+      required: ['tEnd', 'dt'],
+      additionalProperties: false,
       properties: {
         tEnd: pos('final time > 0'),
         dt: pos('time step (initial step when adaptive) > 0'),
-        scheme: { enum: ['strang', 'etdrk2', 'etdrk4'], description: "'strang' (finite volumes), 'etdrk4' or 'etdrk2' (spectral)" },
+        scheme: {
+          enum: ['strang', 'etdrk2', 'etdrk4'],
+          description: "'strang' (finite volumes), 'etdrk4' or 'etdrk2' (spectral)",
+        },
         adaptive: {
           description: 'true, false, or {rtol, atol, dtMin, dtMax}',
-          anyOf: [{ type: 'boolean' }, {
-            type: 'object', additionalProperties: false,
-            properties: { rtol: num('relative tolerance in [0, 1]', { minimum: 0, maximum: 1 }), atol: num('absolute tolerance ≥ 0', { minimum: 0 }), dtMin: pos('smallest step'), dtMax: pos('largest step') },
-          }],
+          anyOf: [
+            { type: 'boolean' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                rtol: num('relative tolerance in [0, 1]', { minimum: 0, maximum: 1 }),
+                atol: num('absolute tolerance ≥ 0', { minimum: 0 }),
+                dtMin: pos('smallest step'),
+                dtMax: pos('largest step'),
+              },
+            },
+          ],
         },
         maxDensity: pos('blow-up threshold on max ρ'),
         resolution: {
-          type: 'object', additionalProperties: false, description: 'when a state counts as under-resolved (negative density) and what then',
+          type: 'object',
+          additionalProperties: false,
+          description: 'when a state counts as under-resolved (negative density) and what then',
           properties: {
-            negativeTolerance: num('min ρ < −negativeTolerance · max ρ is under-resolved (default 1e-3)', { minimum: 0 }),
+            negativeTolerance: num('min ρ < −negativeTolerance · max ρ is under-resolved (default 1e-3)', {
+              minimum: 0,
+            }),
             action: { enum: ['stop', 'warn'], description: "'stop' (default) or 'warn'" },
           },
         },
-        snapshots: { type: 'integer', minimum: 1, maximum: 10000, description: 'number of snapshots after t = 0 (evenly spaced)' },
+        snapshots: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 10000,
+          description: 'number of snapshots after t = 0 (evenly spaced)',
+        },
       },
     },
   },

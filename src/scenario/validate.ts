@@ -40,30 +40,51 @@ export interface Scenario {
   run: RunSpec;
 }
 
-export interface Issue { path: string; value: unknown; expected: string }
+export interface Issue {
+  path: string;
+  value: unknown;
+  expected: string;
+}
 
 /** A scenario that failed validation; `issues` lists every problem found. */
 export class ScenarioError extends ValidationError {
   constructor(readonly issues: Issue[]) {
     super(issues[0].path, issues[0].value, issues[0].expected);
     this.name = 'ScenarioError';
-    this.message = issues.map((i) => `${i.path}: got ${describe(i.value)}; expected ${i.expected}`).join('\n');
+    this.message = issues
+      .map((i) => `${i.path}: got ${describe(i.value)}; expected ${i.expected}`)
+      .join('\n');
   }
 }
 
 let validator: ReturnType<Ajv['compile']> | null = null;
 
 function valueAt(data: unknown, pointer: string): unknown {
-  return pointer.split('/').slice(1).reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined), data);
+  return pointer
+    .split('/')
+    .slice(1)
+    .reduce<unknown>(
+      (v, k) =>
+        v && typeof v === 'object'
+          ? (v as Record<string, unknown>)[k.replace(/~1/g, '/').replace(/~0/g, '~')]
+          : undefined,
+      data,
+    );
 }
 
 function dotted(pointer: string): string {
-  return pointer.split('/').slice(1).reduce((s, k) => (/^\d+$/.test(k) ? `${s}[${k}]` : s ? `${s}.${k}` : k), '') || '(scenario)';
+  return (
+    pointer
+      .split('/')
+      .slice(1)
+      .reduce((s, k) => (/^\d+$/.test(k) ? `${s}[${k}]` : s ? `${s}.${k}` : k), '') || '(scenario)'
+  );
 }
 
 /** The accepted range of a numeric schema, e.g. "a number in (0, 2]". */
 function rangeOf(s: Record<string, unknown>): string {
-  const lo = s.exclusiveMinimum ?? s.minimum, hi = s.exclusiveMaximum ?? s.maximum;
+  const lo = s.exclusiveMinimum ?? s.minimum,
+    hi = s.exclusiveMaximum ?? s.maximum;
   const what = s.type === 'integer' ? 'an integer' : 'a number';
   if (lo === undefined && hi === undefined) return what;
   return `${what} in ${s.exclusiveMinimum !== undefined ? '(' : '['}${lo ?? '-Infinity'}, ${hi ?? 'Infinity'}${s.exclusiveMaximum !== undefined || hi === undefined ? ')' : ']'}`;
@@ -72,7 +93,8 @@ function rangeOf(s: Record<string, unknown>): string {
 function issueOf(e: ErrorObject, data: unknown): Issue {
   const ps = (e.parentSchema ?? {}) as Record<string, unknown>;
   const desc = typeof ps.description === 'string' ? ` (${ps.description})` : '';
-  const path = dotted(e.instancePath), value = valueAt(data, e.instancePath);
+  const path = dotted(e.instancePath),
+    value = valueAt(data, e.instancePath);
   switch (e.keyword) {
     case 'required': {
       const p = `${path === '(scenario)' ? '' : path + '.'}${(e.params as { missingProperty: string }).missingProperty}`;
@@ -80,20 +102,50 @@ function issueOf(e: ErrorObject, data: unknown): Issue {
     }
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      const keys = Object.keys((ps.properties ?? {}) as object), guess = closest(extra, keys);
-      return { path: `${path === '(scenario)' ? '' : path + '.'}${extra}`, value: valueAt(data, `${e.instancePath}/${extra}`), expected: `no such field${guess ? ` (did you mean '${guess}'?)` : ''} (allowed: ${keys.join(', ')})` };
+      const keys = Object.keys((ps.properties ?? {}) as object),
+        guess = closest(extra, keys);
+      return {
+        path: `${path === '(scenario)' ? '' : path + '.'}${extra}`,
+        value: valueAt(data, `${e.instancePath}/${extra}`),
+        expected: `no such field${guess ? ` (did you mean '${guess}'?)` : ''} (allowed: ${keys.join(', ')})`,
+      };
     }
-    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
       return { path, value, expected: rangeOf(ps) + desc };
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
-      return { path, value, expected: allowed.length > 8 ? `a power of two between ${allowed[0]} and ${allowed.at(-1)}` : `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}` };
+      return {
+        path,
+        value,
+        expected:
+          allowed.length > 8
+            ? `a power of two between ${allowed[0]} and ${allowed.at(-1)}`
+            : `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+      };
     }
-    case 'const': return { path, value, expected: JSON.stringify((e.params as { allowedValue: unknown }).allowedValue) };
-    case 'type': return { path, value, expected: `${(e.params as { type: string }).type === 'integer' ? 'an integer' : `a ${(e.params as { type: string }).type}`}${desc}` };
-    case 'anyOf': case 'oneOf': return { path, value, expected: typeof ps.description === 'string' ? ps.description : 'one of the documented forms' };
-    case 'minItems': case 'maxItems': return { path, value, expected: `an array with ${e.message?.replace('must NOT have ', '')}${desc}` };
-    default: return { path, value, expected: `${e.message ?? 'a valid value'}${desc}` };
+    case 'const':
+      return { path, value, expected: JSON.stringify((e.params as { allowedValue: unknown }).allowedValue) };
+    case 'type':
+      return {
+        path,
+        value,
+        expected: `${(e.params as { type: string }).type === 'integer' ? 'an integer' : `a ${(e.params as { type: string }).type}`}${desc}`,
+      };
+    case 'anyOf':
+    case 'oneOf':
+      return {
+        path,
+        value,
+        expected: typeof ps.description === 'string' ? ps.description : 'one of the documented forms',
+      };
+    case 'minItems':
+    case 'maxItems':
+      return { path, value, expected: `an array with ${e.message?.replace('must NOT have ', '')}${desc}` };
+    default:
+      return { path, value, expected: `${e.message ?? 'a valid value'}${desc}` };
   }
 }
 
@@ -104,16 +156,31 @@ export function validateScenario(data: unknown): Scenario {
   const errors = (validator.errors ?? []).filter((e) => e.keyword !== 'if');
   // Inside anyOf, report the anyOf itself once rather than each failed branch.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
-  const kept = errors.filter((e) => e.keyword === 'anyOf' || ![...anyOfPaths].some((p) => e.instancePath.startsWith(p) && e.schemaPath.includes('anyOf')));
+  const kept = errors.filter(
+    (e) =>
+      e.keyword === 'anyOf' ||
+      ![...anyOfPaths].some((p) => e.instancePath.startsWith(p) && e.schemaPath.includes('anyOf')),
+  );
   const seen = new Set<string>();
-  const issues = kept.map((e) => issueOf(e, data)).filter((i) => { const k = `${i.path}|${i.expected}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  const issues = kept
+    .map((e) => issueOf(e, data))
+    .filter((i) => {
+      const k = `${i.path}|${i.expected}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
   throw new ScenarioError(issues);
 }
 
 /** Kinetic options of a scenario: `turning.chi` selects the kernel of laws.ts turningKernel. */
 export function kineticOptions(spec: KineticSpec, eps = spec.eps): KineticOptions {
   const { type: _t, compare: _c, turning, ...rest } = spec;
-  return { ...rest, eps, turning: turning ? { kernel: turningKernel(turning.chi), flux: turning.flux } : undefined };
+  return {
+    ...rest,
+    eps,
+    turning: turning ? { kernel: turningKernel(turning.chi), flux: turning.flux } : undefined,
+  };
 }
 
 /** Builds the model a scenario describes; semantic errors are reported under `model.`. */
@@ -124,10 +191,12 @@ export function buildModel(backend: Backend, scenario: Scenario): KellerSegel | 
       const { type: _t, ...opts } = m;
       return new KellerSegel(backend, opts as KellerSegelOptions);
     }
-    if (m.grid.n.length !== 1) throw new ValidationError('grid.n', m.grid.n, 'a 1-D grid for kinetic scenarios');
+    if (m.grid.n.length !== 1)
+      throw new ValidationError('grid.n', m.grid.n, 'a 1-D grid for kinetic scenarios');
     return new Kinetic(backend, kineticOptions(m));
   } catch (e) {
-    if (e instanceof ValidationError && !(e instanceof ScenarioError)) throw new ScenarioError([{ path: `model.${e.field}`, value: e.value, expected: e.accepted }]);
+    if (e instanceof ValidationError && !(e instanceof ScenarioError))
+      throw new ScenarioError([{ path: `model.${e.field}`, value: e.value, expected: e.accepted }]);
     throw e;
   }
 }
@@ -137,8 +206,22 @@ export function solveOptions(scenario: Scenario): Omit<SolveOptions, 'tEnd' | 'm
   const run = scenario.run;
   if (scenario.model.type === 'kinetic') {
     // A kinetic run takes fixed steps with the scheme of its model: run.scheme and run.adaptive are refused, not ignored.
-    if (run.scheme !== undefined) throw new ScenarioError([{ path: 'run.scheme', value: run.scheme, expected: "nothing for a kinetic model (its scheme is model.scheme: 'euler' or 'bdf2')" }]);
-    if (run.adaptive !== undefined && run.adaptive !== false) throw new ScenarioError([{ path: 'run.adaptive', value: run.adaptive, expected: 'false or nothing for a kinetic model (fixed steps)' }]);
+    if (run.scheme !== undefined)
+      throw new ScenarioError([
+        {
+          path: 'run.scheme',
+          value: run.scheme,
+          expected: "nothing for a kinetic model (its scheme is model.scheme: 'euler' or 'bdf2')",
+        },
+      ]);
+    if (run.adaptive !== undefined && run.adaptive !== false)
+      throw new ScenarioError([
+        {
+          path: 'run.adaptive',
+          value: run.adaptive,
+          expected: 'false or nothing for a kinetic model (fixed steps)',
+        },
+      ]);
     return { dt: run.dt };
   }
   return { dt: run.dt, scheme: run.scheme, adaptive: run.adaptive, resolution: run.resolution };
