@@ -13,7 +13,7 @@ import { NumericalError } from '../errors.js';
 import type { Grid } from '../grid.js';
 import type { SplitProblem } from '../integrate/strang.js';
 import { tabulate, type Pause } from '../integrate/run.js';
-import type { ResolvedKellerSegel } from './keller-segel.js';
+import type { ResolvedKellerSegel } from './keller-segel-options.js';
 
 /** User laws the drift needs, evaluated by the model (they are shared with the spectral discretisation). */
 export interface DriftLaws {

@@ -1,0 +1,242 @@
+// Options of the fractional Keller–Segel family: the types users write, their resolution (every
+// default filled and every range checked, once), and the memory a configuration needs.
+import { ValidationError, checkAlpha, checkKeys, checkNumber } from '../errors.js';
+import { checkFlux, checkGrowth, type Flux, type Growth } from '../laws.js';
+import type { GridOptions } from '../grid.js';
+import type { RunOptions, RunOutcome, ClockState } from '../integrate/run.js';
+import { POSITIVITY_LIMIT } from './finite-volume.js';
+import type { InitialData } from './initial.js';
+import type { KellerSegel } from './keller-segel.js';
+
+export type Chemical =
+  | { type: 'parabolic'; D: number; beta?: number; mu?: number; G?: (rho: number, S: number) => number }
+  | { type: 'elliptic'; D?: number; beta?: number; mu?: number };
+
+/** χ: a constant, a dim×dim matrix (anisotropic), the receptor law χ0/(1+S/K)², or a function of S. */
+export type Sensitivity =
+  number | number[][] | { type: 'receptor'; chi0: number; K: number } | ((S: number) => number);
+
+export type { Growth, Flux } from '../laws.js';
+
+export interface KellerSegelOptions {
+  grid: GridOptions;
+  /** Order of the fractional Laplacian, 0 < α ≤ 2 (α = 2: classical). Give alpha or gamma. */
+  alpha?: number;
+  /** Kinetic tail exponent 0 < γ < 1; α = γ + 1. */
+  gamma?: number;
+  /** Dρ > 0 (default 1). */
+  diffusion?: number;
+  chemical: Chemical;
+  chi: Sensitivity;
+  growth?: Growth;
+  flux?: Flux;
+  initial: { rho: InitialData; S?: InitialData };
+  /**
+   * 'finite-volume' (default): positivity-preserving and mass-conserving (exact semigroup of the
+   * discrete fractional Laplacian, minmod upwind drift, Strang splitting; second order), right for
+   * aggregation. 'spectral': Fourier pseudo-spectral with ETDRK2/4, spectrally accurate for smooth
+   * solutions; a state it no longer resolves ends the run as 'under-resolved'.
+   */
+  discretisation?: Discretisation;
+  /** Finite volumes: drift substeps keep dt Σ_d max|u_d|/h_d ≤ cfl, in (0, 0.5] (default 0.4). */
+  cfl?: number;
+}
+
+export type Discretisation = 'spectral' | 'finite-volume';
+export const DISCRETISATIONS: readonly Discretisation[] = ['finite-volume', 'spectral'];
+
+export interface Diagnostics {
+  t: number;
+  dt: number;
+  step: number;
+  /** ∫ρ dx */
+  mass: number;
+  minRho: number;
+  maxRho: number;
+  /** Dρ∫ρ log ρ − (χ/2)∫ρS (parabolic–elliptic, scalar χ, linear flux, no growth); else undefined. */
+  energy?: number;
+}
+
+export type Observer = (d: Diagnostics, model: KellerSegel) => void | 'stop';
+
+export interface SolveOptions extends RunOptions {
+  observers?: Observer[];
+  /** Default blow-up threshold: 1e3 × the initial max ρ. */
+  maxDensity?: number;
+}
+
+export interface SolveResult extends RunOutcome {
+  /** Diagnostics at the start and after every accepted step. */
+  diagnostics: Diagnostics[];
+}
+
+export interface KellerSegelCheckpoint {
+  kind: 'keller-segel';
+  /** The options of the model that wrote it (canonical form; initial data by digest): restore refuses another model's. */
+  identity?: unknown;
+  /** Absent in checkpoints written before finite volumes existed (they are spectral). */
+  discretisation?: Discretisation;
+  clock: ClockState;
+  /** The spectral state (ρ̂ and, when parabolic, Ŝ). */
+  state: Float64Array[];
+}
+
+/** Options with every default filled and every range checked (the models read only this). */
+export interface ResolvedKellerSegel {
+  discretisation: Discretisation;
+  cfl: number;
+  alpha: number;
+  D: number;
+  chemical: {
+    type: 'parabolic' | 'elliptic';
+    D: number;
+    beta: number;
+    mu: number;
+    G?: (rho: number, S: number) => number;
+  };
+  chiMatrix: number[] | null;
+  chiReceptor: { chi0: number; K: number } | null;
+  chiFunction: ((S: number) => number) | null;
+  growth: Growth;
+  flux: Flux;
+}
+
+/** Validates the options object; every error names the field path and the accepted range. */
+export function resolveKellerSegel(o: KellerSegelOptions, dim: number): ResolvedKellerSegel {
+  if (!o || typeof o !== 'object') throw new ValidationError('options', o, 'an options object');
+  checkKeys(
+    o,
+    [
+      'grid',
+      'alpha',
+      'gamma',
+      'diffusion',
+      'chemical',
+      'chi',
+      'growth',
+      'flux',
+      'initial',
+      'discretisation',
+      'cfl',
+    ],
+    '',
+  );
+  if (o.chemical && typeof o.chemical === 'object')
+    checkKeys(
+      o.chemical,
+      o.chemical.type === 'parabolic' ? ['type', 'D', 'beta', 'mu', 'G'] : ['type', 'D', 'beta', 'mu'],
+      'chemical',
+    );
+  if (o.initial && typeof o.initial === 'object') checkKeys(o.initial, ['rho', 'S'], 'initial');
+  if ((o.alpha === undefined) === (o.gamma === undefined))
+    throw new ValidationError(
+      'alpha/gamma',
+      { alpha: o.alpha, gamma: o.gamma },
+      'exactly one of alpha in (0, 2] or gamma in (0, 1)',
+    );
+  const alpha =
+    o.alpha !== undefined
+      ? checkAlpha('alpha', o.alpha)
+      : checkNumber('gamma', o.gamma, 0, 1, { loOpen: true, hiOpen: true }) + 1;
+  const D = checkNumber('diffusion', o.diffusion ?? 1, 0, Infinity, { loOpen: true, hiOpen: true });
+  const c = o.chemical as Chemical | undefined;
+  if (!c || (c.type !== 'parabolic' && c.type !== 'elliptic'))
+    throw new ValidationError(
+      'chemical.type',
+      (c as { type?: unknown } | undefined)?.type,
+      "'parabolic' or 'elliptic'",
+    );
+  const chemical = {
+    type: c.type,
+    D: checkNumber('chemical.D', c.D ?? 1, 0, Infinity, { loOpen: true, hiOpen: true }),
+    beta: checkNumber('chemical.beta', c.beta ?? 1, -Infinity, Infinity),
+    mu: checkNumber('chemical.mu', c.mu ?? 0, 0, Infinity, { hiOpen: true }),
+    G: c.type === 'parabolic' ? c.G : undefined,
+  };
+  if (chemical.G !== undefined && typeof chemical.G !== 'function')
+    throw new ValidationError('chemical.G', chemical.G, 'a function (rho, S) => number');
+  let chiMatrix: number[] | null = null,
+    chiReceptor: ResolvedKellerSegel['chiReceptor'] = null,
+    chiFunction: ResolvedKellerSegel['chiFunction'] = null;
+  const chi = o.chi;
+  if (typeof chi === 'number') {
+    checkNumber('chi', chi, -Infinity, Infinity);
+    chiMatrix = Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? chi : 0));
+  } else if (Array.isArray(chi)) {
+    if (chi.length !== dim || !chi.every((r) => Array.isArray(r) && r.length === dim))
+      throw new ValidationError('chi', chi, `a ${dim}×${dim} matrix (array of ${dim} rows)`);
+    chiMatrix = chi.flatMap((r, i) =>
+      r.map((v, j) => checkNumber(`chi[${i}][${j}]`, v, -Infinity, Infinity)),
+    );
+  } else if (typeof chi === 'function') {
+    chiFunction = chi;
+  } else if (chi && typeof chi === 'object' && chi.type === 'receptor') {
+    chiReceptor = {
+      chi0: checkNumber('chi.chi0', chi.chi0, -Infinity, Infinity),
+      K: checkNumber('chi.K', chi.K, 0, Infinity, { loOpen: true, hiOpen: true }),
+    };
+  } else
+    throw new ValidationError(
+      'chi',
+      chi,
+      "a number, a dim×dim matrix, {type: 'receptor', chi0, K} or a function of S",
+    );
+  const discretisation = o.discretisation ?? 'finite-volume';
+  if (!DISCRETISATIONS.includes(discretisation))
+    throw new ValidationError('discretisation', discretisation, "'finite-volume' or 'spectral'");
+  const cfl = checkNumber('cfl', o.cfl ?? 0.4, 0, POSITIVITY_LIMIT, { loOpen: true });
+  if (o.cfl !== undefined && discretisation !== 'finite-volume')
+    throw new ValidationError('cfl', o.cfl, "nothing: cfl applies to discretisation 'finite-volume' only");
+  return {
+    discretisation,
+    cfl,
+    alpha,
+    D,
+    chemical,
+    chiMatrix,
+    chiReceptor,
+    chiFunction,
+    growth: checkGrowth(o.growth),
+    flux: checkFlux(o.flux),
+  };
+}
+
+/**
+ * Backend memory a configuration needs at its peak, before anything is allocated: the fields of
+ * the model, its stepper and the per-step-size coefficient tables (2 step sizes for fixed steps,
+ * the cache's 4 when adaptive). Counted from the allocations in keller-segel.ts, spectral.ts, etd.ts,
+ * strang.ts and finite-volume.ts; test/memory.test.ts holds it to within 5 % of the measured arena growth.
+ */
+export function memoryEstimate(
+  options: KellerSegelOptions,
+  steps: 'fixed' | 'adaptive' = 'fixed',
+  tables = 2,
+): { bytes: number; perPoint: number } {
+  const n = options?.grid?.n ?? [];
+  const shape = [n[0] ?? 2, n[1] ?? 1, n[2] ?? 1],
+    dim = Math.max(1, n.length);
+  const R = shape[0] * shape[1] * shape[2],
+    N = (shape[0] / 2 + 1) * shape[1] * shape[2],
+    M = 2 * N;
+  const C = options?.chemical?.type === 'parabolic' ? 2 : 1;
+  const X = typeof options?.chi === 'number' || Array.isArray(options?.chi) ? 0 : 1;
+  const E = C === 1 ? 1 : 0,
+    T =
+      (options?.growth?.type ?? 'none') !== 'none' || (options?.chemical as { G?: unknown })?.G !== undefined
+        ? 1
+        : 0;
+  const states = steps === 'adaptive' ? 3 : 1; // the candidate, and step doubling's two
+  let doubles: number;
+  if ((options?.discretisation ?? 'finite-volume') === 'finite-volume') {
+    // Model (ρ, S views, state, integrator, Strang ×2), FiniteVolume (2 spectral, 6 + dim + χ real),
+    // linear-flow tables (e^{haρ}, and e^{haS} and the coupling when parabolic), the FFT scratch.
+    doubles = 2 * R + C * R * (1 + states + 2) + 2 * M + (6 + dim + X) * R + 2 * N * (C === 2 ? 3 : 1) + M;
+  } else {
+    // Model work (w, and Ŝ when elliptic; ρ, S, ∇S, χ, and Γ/G when growing), state, integrator, 4 ETD stage buffers, ETDRK4
+    // tables (6 per component and step size, the first reusing the symbols' 2N), the FFT scratch.
+    doubles =
+      (1 + E) * M + (2 + T + dim + X) * R + C * M * (1 + states + 4) + tables * C * 6 * N - 2 * N + M + 2 * R;
+  }
+  doubles += 4 * (shape[0] + shape[1] + shape[2]) + 3 * (shape[0] / 2 + 1 + shape[1] + shape[2]); // FFT plans and scratch, wavenumber tables
+  return { bytes: 8 * doubles, perPoint: doubles / R };
+}
