@@ -85,24 +85,40 @@ function loadScenario(arg: string): Scenario {
   }
 }
 
+/** Progress on stderr: a bar that fits 80 columns with an ETA on a terminal, plain lines every 2 s otherwise. */
 function progressReporter(quiet: boolean) {
   const tty = process.stderr.isTTY === true;
-  let last = 0;
+  let last = 0,
+    start: { wall: number; t: number } | null = null;
   return (p: Progress) => {
-    if (quiet) return;
+    if (quiet || p.dt === 0) return; // the start-of-run record has no step yet
     const now = Date.now();
+    start ??= { wall: now, t: p.t };
     if (now - last < (tty ? 100 : 2000)) return;
     last = now;
     const frac = Math.min(1, p.t / p.tEnd),
-      info = `t=${p.t.toPrecision(4)} dt=${p.dt.toExponential(2)} mass=${p.mass.toPrecision(7)} max rho=${p.maxRho.toPrecision(4)}`;
+      rate = (p.t - start.t) / Math.max(now - start.wall, 1);
+    const eta = rate > 0 ? formatDuration((p.tEnd - p.t) / rate) : '--:--';
+    const info = `t=${p.t.toPrecision(4)} dt=${p.dt.toExponential(1)} max ρ=${p.maxRho.toPrecision(4)} ETA ${eta}`;
     if (tty) {
-      const width = 24,
+      const width = 20,
         full = Math.round(frac * width);
       process.stderr.write(
-        `\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${(100 * frac).toFixed(0).padStart(3)}% ${info}   `,
+        `\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${(100 * frac).toFixed(0).padStart(3)}% ${info}`
+          .padEnd(79)
+          .slice(0, 79),
       );
     } else process.stderr.write(`${(100 * frac).toFixed(1)}% ${info}\n`);
   };
+}
+
+/** m:ss or h:mm:ss for a duration in milliseconds. */
+function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000),
+    h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 
 async function main(argv: string[]): Promise<number> {
