@@ -15,11 +15,11 @@ export type Flux = { type: 'linear' } | { type: 'limited'; ystar: number };
 
 /** Validates a growth law (the kinetic model chooses R so that ∫R(ρF) is the same Γ). */
 export function checkGrowth(g: Growth = { type: 'none' }, field = 'growth'): Growth {
-  if (g.type === 'logistic') checkNumber(`${field}.r`, g.r, -Infinity, Infinity);
+  if (g.type === 'logistic') inRange('growth.r', g.r, `${field}.r`);
   else if (g.type === 'nonlocal') {
-    checkNumber(`${field}.a0`, g.a0, 0, Infinity);
-    checkNumber(`${field}.a1`, g.a1, 0, Infinity);
-    checkNumber(`${field}.a2`, g.a2, -Infinity, Infinity);
+    inRange('growth.a0', g.a0, `${field}.a0`);
+    inRange('growth.a1', g.a1, `${field}.a1`);
+    inRange('growth.a2', g.a2, `${field}.a2`);
   } else if (g.type !== 'none')
     throw new ValidationError(
       `${field}.type`,
@@ -31,7 +31,7 @@ export function checkGrowth(g: Growth = { type: 'none' }, field = 'growth'): Gro
 
 /** Validates a chemotactic flux Q (drift of the macroscopic model, turning operator of the kinetic one). */
 export function checkFlux(f: Flux = { type: 'linear' }, field = 'flux'): Flux {
-  if (f.type === 'limited') checkNumber(`${field}.ystar`, f.ystar, 0, Infinity, { hiOpen: true });
+  if (f.type === 'limited') inRange('flux.ystar', f.ystar, `${field}.ystar`);
   else if (f.type !== 'linear')
     throw new ValidationError(`${field}.type`, (f as { type: unknown }).type, "'linear' or 'limited'");
   return f;
@@ -44,4 +44,93 @@ export function checkFlux(f: Flux = { type: 'linear' }, field = 'flux'): Flux {
 export function turningKernel(chi: number): SeparableKernel {
   const s = (2 * chi) / Math.PI;
   return { a: (v) => [(s * v[0]) / (1 + v[0] * v[0]) ** 2] };
+}
+
+/**
+ * The accepted range (and default) of every numeric model parameter, stated once: the
+ * constructors check against it and the scenario JSON Schema is generated from it, so a scenario
+ * that validates is one the models accept (test/laws.test.ts walks every boundary).
+ */
+export interface Range {
+  lo: number;
+  hi: number;
+  loOpen?: boolean;
+  hiOpen?: boolean;
+  default?: number;
+  description: string;
+}
+
+const positive = (description: string, def?: number): Range => ({
+  lo: 0,
+  hi: Infinity,
+  loOpen: true,
+  hiOpen: true,
+  default: def,
+  description,
+});
+const nonNegative = (description: string, def?: number): Range => ({
+  lo: 0,
+  hi: Infinity,
+  hiOpen: true,
+  default: def,
+  description,
+});
+const any = (description: string, def?: number): Range => ({
+  lo: -Infinity,
+  hi: Infinity,
+  default: def,
+  description,
+});
+
+export const RANGES = {
+  alpha: { lo: 0, hi: 2, loOpen: true, description: 'order of the fractional Laplacian, 0 < alpha ≤ 2' },
+  gamma: {
+    lo: 0,
+    hi: 1,
+    loOpen: true,
+    hiOpen: true,
+    description: 'kinetic tail exponent, 0 < gamma < 1 (alpha = gamma + 1)',
+  },
+  diffusion: positive('Dρ > 0', 1),
+  // 0.5: the positivity limit of a forward-Euler minmod upwind step (finite-volume.ts POSITIVITY_LIMIT).
+  cfl: {
+    lo: 0,
+    hi: 0.5,
+    loOpen: true,
+    default: 0.4,
+    description: 'finite volumes: drift CFL number, 0 < cfl ≤ 0.5',
+  },
+  'chemical.D': positive('chemical diffusion DS > 0', 1),
+  'chemical.beta': any('production rate β', 1),
+  'chemical.mu': nonNegative('decay rate μ ≥ 0', 0),
+  chi: any('chemotactic sensitivity χ'),
+  'chi.chi0': any('χ0 of the receptor law χ0/(1+S/K)²'),
+  'chi.K': positive('receptor constant K > 0'),
+  'growth.r': any('logistic rate r'),
+  'growth.a0': nonNegative('a0 ≥ 0'),
+  'growth.a1': nonNegative('a1 ≥ 0'),
+  'growth.a2': any('a2 (any sign)'),
+  'flux.ystar': nonNegative('limiter threshold y* ≥ 0'),
+  eps: { lo: 0, hi: 1, loOpen: true, description: 'scaling parameter, 0 < eps ≤ 1' },
+  'collision.nu0': positive('ν0 > 0', 1),
+} satisfies Record<string, Range>;
+
+export type RangeName = keyof typeof RANGES;
+
+/** The value (or the range's default when undefined) checked against the named range; errors name `field`. */
+export function inRange(name: RangeName, value: unknown, field: string = name): number {
+  const r: Range = RANGES[name];
+  return checkNumber(field, value === undefined ? r.default : value, r.lo, r.hi, {
+    loOpen: r.loOpen,
+    hiOpen: r.hiOpen,
+  });
+}
+
+/** The JSON-Schema fragment of a named range (finite numbers only: JSON has no Infinity). */
+export function schemaOf(name: RangeName): Record<string, unknown> {
+  const r: Range = RANGES[name],
+    out: Record<string, unknown> = { type: 'number', description: r.description };
+  if (Number.isFinite(r.lo)) out[r.loOpen ? 'exclusiveMinimum' : 'minimum'] = r.lo;
+  if (Number.isFinite(r.hi)) out[r.hiOpen ? 'exclusiveMaximum' : 'maximum'] = r.hi;
+  return out;
 }

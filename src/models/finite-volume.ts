@@ -12,6 +12,7 @@ import type { Backend, Field } from '../backend/index.js';
 import { NumericalError } from '../errors.js';
 import type { Grid } from '../grid.js';
 import type { SplitProblem } from '../integrate/strang.js';
+import { RANGES } from '../laws.js';
 import { tabulate, type Pause } from '../integrate/run.js';
 import type { ResolvedKellerSegel } from './keller-segel-options.js';
 
@@ -24,7 +25,7 @@ export interface DriftLaws {
 }
 
 /** Positivity of a forward-Euler drift step needs dt Σ_d max|u_d|/h_d ≤ 1/2 (minmod reconstruction). */
-export const POSITIVITY_LIMIT = 0.5;
+export const POSITIVITY_LIMIT = RANGES.cfl.hi;
 /** A step whose drift needs more substeps than this is reported, not silently ground through. */
 const MAX_SUBSTEPS = 100_000;
 /** Linear-flow tables kept: a step-doubling run needs h/2 and h/4 (most recently used kept). */

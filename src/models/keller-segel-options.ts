@@ -1,10 +1,9 @@
 // Options of the fractional Keller–Segel family: the types users write, their resolution (every
 // default filled and every range checked, once), and the memory a configuration needs.
-import { ValidationError, checkAlpha, checkKeys, checkNumber } from '../errors.js';
-import { checkFlux, checkGrowth, type Flux, type Growth } from '../laws.js';
+import { ValidationError, checkKeys } from '../errors.js';
+import { checkFlux, checkGrowth, inRange, type Flux, type Growth } from '../laws.js';
 import type { GridOptions } from '../grid.js';
 import type { RunOptions, RunOutcome, ClockState } from '../integrate/run.js';
-import { POSITIVITY_LIMIT } from './finite-volume.js';
 import type { InitialData } from './initial.js';
 import type { KellerSegel } from './keller-segel.js';
 
@@ -134,11 +133,8 @@ export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved
       { alpha: o.alpha, gamma: o.gamma },
       'exactly one of alpha in (0, 2] or gamma in (0, 1)',
     );
-  const alpha =
-    o.alpha !== undefined
-      ? checkAlpha('alpha', o.alpha)
-      : checkNumber('gamma', o.gamma, 0, 1, { loOpen: true, hiOpen: true }) + 1;
-  const D = checkNumber('diffusion', o.diffusion ?? 1, 0, Infinity, { loOpen: true, hiOpen: true });
+  const alpha = o.alpha !== undefined ? inRange('alpha', o.alpha) : inRange('gamma', o.gamma) + 1;
+  const D = inRange('diffusion', o.diffusion);
   const c = o.chemical as Chemical | undefined;
   if (!c || (c.type !== 'parabolic' && c.type !== 'elliptic'))
     throw new ValidationError(
@@ -148,9 +144,9 @@ export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved
     );
   const chemical = {
     type: c.type,
-    D: checkNumber('chemical.D', c.D ?? 1, 0, Infinity, { loOpen: true, hiOpen: true }),
-    beta: checkNumber('chemical.beta', c.beta ?? 1, -Infinity, Infinity),
-    mu: checkNumber('chemical.mu', c.mu ?? 0, 0, Infinity, { hiOpen: true }),
+    D: inRange('chemical.D', c.D),
+    beta: inRange('chemical.beta', c.beta),
+    mu: inRange('chemical.mu', c.mu),
     G: c.type === 'parabolic' ? c.G : undefined,
   };
   if (chemical.G !== undefined && typeof chemical.G !== 'function')
@@ -160,20 +156,18 @@ export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved
     chiFunction: ResolvedKellerSegel['chiFunction'] = null;
   const chi = o.chi;
   if (typeof chi === 'number') {
-    checkNumber('chi', chi, -Infinity, Infinity);
+    inRange('chi', chi);
     chiMatrix = Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? chi : 0));
   } else if (Array.isArray(chi)) {
     if (chi.length !== dim || !chi.every((r) => Array.isArray(r) && r.length === dim))
       throw new ValidationError('chi', chi, `a ${dim}×${dim} matrix (array of ${dim} rows)`);
-    chiMatrix = chi.flatMap((r, i) =>
-      r.map((v, j) => checkNumber(`chi[${i}][${j}]`, v, -Infinity, Infinity)),
-    );
+    chiMatrix = chi.flatMap((r, i) => r.map((v, j) => inRange('chi', v, `chi[${i}][${j}]`)));
   } else if (typeof chi === 'function') {
     chiFunction = chi;
   } else if (chi && typeof chi === 'object' && chi.type === 'receptor') {
     chiReceptor = {
-      chi0: checkNumber('chi.chi0', chi.chi0, -Infinity, Infinity),
-      K: checkNumber('chi.K', chi.K, 0, Infinity, { loOpen: true, hiOpen: true }),
+      chi0: inRange('chi.chi0', chi.chi0),
+      K: inRange('chi.K', chi.K),
     };
   } else
     throw new ValidationError(
@@ -184,7 +178,7 @@ export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved
   const discretisation = o.discretisation ?? 'finite-volume';
   if (!DISCRETISATIONS.includes(discretisation))
     throw new ValidationError('discretisation', discretisation, "'finite-volume' or 'spectral'");
-  const cfl = checkNumber('cfl', o.cfl ?? 0.4, 0, POSITIVITY_LIMIT, { loOpen: true });
+  const cfl = inRange('cfl', o.cfl);
   if (o.cfl !== undefined && discretisation !== 'finite-volume')
     throw new ValidationError('cfl', o.cfl, "nothing: cfl applies to discretisation 'finite-volume' only");
   return {

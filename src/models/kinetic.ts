@@ -26,7 +26,7 @@ import {
 import { nextLanding, now, tick } from '../integrate/run.js';
 import { sampleInitial, type InitialData } from './initial.js';
 import type { KellerSegelOptions } from './keller-segel.js';
-import { checkFlux, checkGrowth, type Flux, type Growth } from '../laws.js';
+import { checkFlux, checkGrowth, inRange, type Flux, type Growth } from '../laws.js';
 
 export type Collision = { type: 'relaxation' } | { type: 'generalised'; beta: number; nu0?: number };
 
@@ -215,7 +215,7 @@ export class Kinetic implements Model {
           options.grid.n,
           'a 1-D or 2-D grid (velocities have the dimension of x)',
         );
-      this.eps = checkNumber('eps', options.eps, 0, 1, { loOpen: true });
+      this.eps = inRange('eps', options.eps);
       this.velocity = new VelocityGrid({
         ...(options.velocity ?? {}),
         dim: dim as 1 | 2,
@@ -226,7 +226,7 @@ export class Kinetic implements Model {
       const col = this.collision;
       if (col.type === 'generalised') {
         generalisedOrder(V.gamma, col.beta);
-        checkNumber('collision.nu0', col.nu0 ?? 1, 0, Infinity, { loOpen: true, hiOpen: true });
+        inRange('collision.nu0', col.nu0);
       } else if (col.type !== 'relaxation')
         throw new ValidationError(
           'collision.type',
@@ -287,9 +287,11 @@ export class Kinetic implements Model {
       // Per-velocity physical-space work is needed for R and for the ∫a ≠ 0 part of the turning operator.
       this.physical = gr.type !== 'none' || this.A.some((a) => Math.abs(a) > 1e-12);
       if (options.chemical) {
-        checkNumber('chemical.D', options.chemical.D, 0, Infinity, { loOpen: true, hiOpen: true });
-        checkNumber('chemical.beta', options.chemical.beta ?? 1, -Infinity, Infinity);
-        checkNumber('chemical.mu', options.chemical.mu ?? 0, 0, Infinity, { hiOpen: true });
+        if (options.chemical.D === undefined)
+          throw new ValidationError('chemical.D', undefined, 'a value (required for the kinetic model)');
+        inRange('chemical.D', options.chemical.D);
+        inRange('chemical.beta', options.chemical.beta);
+        inRange('chemical.mu', options.chemical.mu);
       }
       // Work fields.
       this.w = g.spectralField();

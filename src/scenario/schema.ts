@@ -1,6 +1,9 @@
 // The scenario file format as a JSON Schema (draft-07), published as
-// `fractaxis/scenario.schema.json`. Numeric ranges live here so that the validator can quote
-// them; semantic checks (powers of two, alpha vs gamma) are re-checked by the model constructors.
+// `fractaxis/scenario.schema.json`. The ranges of model parameters come from laws.ts RANGES, the
+// table the constructors check against; semantic checks (powers of two, alpha vs gamma) are the
+// constructors' own.
+
+import { schemaOf } from '../laws.js';
 
 const POW2 = Array.from({ length: 23 }, (_, i) => 2 ** i);
 const num = (description: string, extra: Record<string, unknown> = {}) => ({
@@ -66,10 +69,10 @@ const growth = {
   description: 'growth law Γ',
   properties: {
     type: { enum: ['none', 'logistic', 'nonlocal'] },
-    r: num('logistic rate r'),
-    a0: num('a0 ≥ 0', { minimum: 0 }),
-    a1: num('a1 ≥ 0', { minimum: 0 }),
-    a2: num('a2 (any sign)'),
+    r: schemaOf('growth.r'),
+    a0: schemaOf('growth.a0'),
+    a1: schemaOf('growth.a1'),
+    a2: schemaOf('growth.a2'),
   },
 };
 
@@ -80,7 +83,7 @@ const flux = {
   description: 'chemotactic flux Q',
   properties: {
     type: { enum: ['linear', 'limited'] },
-    ystar: num('limiter threshold y* ≥ 0', { minimum: 0 }),
+    ystar: schemaOf('flux.ystar'),
   },
 };
 
@@ -91,21 +94,18 @@ const kellerSegel = {
   properties: {
     type: { const: 'keller-segel' },
     grid,
-    alpha: num('order of the fractional Laplacian, 0 < alpha ≤ 2', { exclusiveMinimum: 0, maximum: 2 }),
-    gamma: num('kinetic tail exponent, 0 < gamma < 1 (alpha = gamma + 1)', {
-      exclusiveMinimum: 0,
-      exclusiveMaximum: 1,
-    }),
-    diffusion: pos('Dρ > 0'),
+    alpha: schemaOf('alpha'),
+    gamma: schemaOf('gamma'),
+    diffusion: schemaOf('diffusion'),
     chemical: {
       type: 'object',
       required: ['type'],
       additionalProperties: false,
       properties: {
         type: { enum: ['parabolic', 'elliptic'] },
-        D: pos('chemical diffusion DS > 0'),
-        beta: num('production rate β'),
-        mu: num('decay rate μ ≥ 0', { minimum: 0 }),
+        D: schemaOf('chemical.D'),
+        beta: schemaOf('chemical.beta'),
+        mu: schemaOf('chemical.mu'),
       },
     },
     chi: {
@@ -117,7 +117,7 @@ const kellerSegel = {
           type: 'object',
           required: ['type', 'chi0', 'K'],
           additionalProperties: false,
-          properties: { type: { const: 'receptor' }, chi0: num('χ0'), K: pos('receptor constant K > 0') },
+          properties: { type: { const: 'receptor' }, chi0: schemaOf('chi.chi0'), K: schemaOf('chi.K') },
         },
       ],
     },
@@ -134,10 +134,7 @@ const kellerSegel = {
       description:
         "'finite-volume' (default: positivity-preserving, for aggregation) or 'spectral' (for smooth solutions)",
     },
-    cfl: num('finite volumes: drift CFL number, 0 < cfl ≤ 0.5 (default 0.4)', {
-      exclusiveMinimum: 0,
-      maximum: 0.5,
-    }),
+    cfl: schemaOf('cfl'),
   },
 };
 
@@ -148,8 +145,8 @@ const kinetic = {
   properties: {
     type: { const: 'kinetic' },
     grid,
-    gamma: num('tail exponent, 0 < gamma < 1', { exclusiveMinimum: 0, exclusiveMaximum: 1 }),
-    eps: num('scaling parameter, 0 < eps ≤ 1', { exclusiveMinimum: 0, maximum: 1 }),
+    gamma: schemaOf('gamma'),
+    eps: schemaOf('eps'),
     scheme: {
       enum: ['euler', 'bdf2'],
       description: 'time scheme: IMEX backward Euler (first order) or IMEX-BDF2 (second order)',
@@ -170,7 +167,7 @@ const kinetic = {
       properties: {
         type: { enum: ['relaxation', 'generalised'] },
         beta: num('ν ~ |v|^β, 0 ≤ beta < 1 − gamma', { minimum: 0, exclusiveMaximum: 1 }),
-        nu0: pos('ν0 > 0'),
+        nu0: schemaOf('collision.nu0'),
       },
     },
     chemical: {
@@ -178,9 +175,9 @@ const kinetic = {
       required: ['D'],
       additionalProperties: false,
       properties: {
-        D: pos('chemical diffusion > 0'),
-        beta: num('production rate β'),
-        mu: num('decay rate μ ≥ 0', { minimum: 0 }),
+        D: schemaOf('chemical.D'),
+        beta: schemaOf('chemical.beta'),
+        mu: schemaOf('chemical.mu'),
       },
     },
     turning: {
@@ -207,7 +204,7 @@ const kinetic = {
           type: 'array',
           minItems: 1,
           maxItems: 8,
-          items: num('eps in (0, 1]', { exclusiveMinimum: 0, maximum: 1 }),
+          items: schemaOf('eps'),
         },
       },
     },
