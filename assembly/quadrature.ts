@@ -92,3 +92,37 @@ export function velocityMoment(f: usize, nv: i32, m: i32, c: usize, out: usize):
     for (let o: usize = 0; o < stride; o += 16) v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(v128.load(fj + o), cj)));
   }
 }
+
+/**
+ * dinv(k) = 1 / Σ_j w_j ν_j F_j (a0 + iλε k·v_j)/(a0 + λν_j + iλε k·v_j) for every mode: the
+ * normalisation of ρ̃ in kineticRelax, in the cancellation-free form of Z − λ Σ wν²F/A
+ * ((a0 + ib)/(ar + ib) = ((a0 ar + b²) + i b (ar − a0)) / (ar² + b²)). Computed once per step size.
+ */
+export function kineticDinv(
+  dinv: usize, nv: i32, nc: i32, ny: i32, kx: usize, ky: usize,
+  vx: usize, vy: usize, w: usize, nu: usize, F: usize, lam: f64, lamEps: f64, a0: f64,
+): void {
+  let m: usize = 0;
+  for (let iy = 0; iy < ny; iy++) {
+    const y = load<f64>(ky + (<usize>iy << 3));
+    for (let ix = 0; ix < nc; ix++) {
+      const x = load<f64>(kx + (<usize>ix << 3));
+      let sr = 0.0,
+        si = 0.0;
+      for (let j = 0; j < nv; j++) {
+        const jo = <usize>j << 3;
+        const nuj = load<f64>(nu + jo);
+        const b = lamEps * (x * load<f64>(vx + jo) + y * load<f64>(vy + jo)),
+          ar = a0 + lam * nuj,
+          c = load<f64>(w + jo) * nuj * load<f64>(F + jo);
+        const den = ar * ar + b * b;
+        sr += (c * (a0 * ar + b * b)) / den;
+        si += (c * b * (ar - a0)) / den;
+      }
+      const d = sr * sr + si * si;
+      store<f64>(dinv + (m << 4), sr / d);
+      store<f64>(dinv + (m << 4), -si / d, 8);
+      m++;
+    }
+  }
+}

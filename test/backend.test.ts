@@ -87,7 +87,7 @@ const kernels: Record<string, (be: Backend) => Float64Array> = {
     be.growth(rho, gr, 1, -0.5, 0.2);
     return Float64Array.from([...flux.data, ...gr.data]);
   },
-  'kineticRelax (2-D modes, two sources) and velocityMoment': (be) => {
+  'kineticRelax (2-D modes, two sources), velocityMoment and kineticDinv': (be) => {
     const g = new Grid(be, { n: [8, 4], L: [3, 5] }),
       nv = 13,
       M2 = 2 * g.nModes;
@@ -137,7 +137,9 @@ const kernels: Record<string, (be: Backend) => Float64Array> = {
     );
     const mom = be.alloc(M2);
     be.velocityMoment(f, nv, v.w, mom);
-    return Float64Array.from([...f.data, ...num.data, ...rho.data, ...mom.data]);
+    const dk = be.alloc(M2);
+    be.kineticDinv(dk, v, g, 3.5, 0.7, 1.3);
+    return Float64Array.from([...f.data, ...num.data, ...rho.data, ...mom.data, ...dk.data]);
   },
   'faceVelocity (3-D, matrix chi, receptor field, limiter) / upwindDivergence / growthFlow': (be) => {
     const g = new Grid(be, { n: [8, 4, 2], L: [1, 2, 3] }),

@@ -418,6 +418,15 @@ export abstract class Backend {
     this.rawKineticRelax(f, v, g, sources, lam, lamEps, a0, dinv, num, rho);
   }
 
+  /**
+   * dinv(k) = 1 / Σ_j w_j ν_j F_j (a0 + iλε k·v_j)/(a0 + λν_j + iλε k·v_j) for every mode of the
+   * half spectrum (the normalisation kineticRelax takes), with k the derivative wavenumbers g.gx, g.gy.
+   */
+  kineticDinv(dinv: Field, v: VelocitySet, g: SpectralAxes, lam: number, lamEps: number, a0: number): void {
+    this.checkLength('dinv', dinv, 2 * g.nModes);
+    this.rawKineticDinv(dinv, v, g, lam, lamEps, a0);
+  }
+
   /** out(k) = Σ_j c_j f_j(k) over the Nv velocity spectra of f. */
   velocityMoment(f: Field, nv: number, c: Field, out: Field): void {
     this.checkLength('c', c, nv);
@@ -468,6 +477,14 @@ export abstract class Backend {
     dinv: Field,
     num: Field,
     rho: Field,
+  ): void;
+  protected abstract rawKineticDinv(
+    dinv: Field,
+    v: VelocitySet,
+    g: SpectralAxes,
+    lam: number,
+    lamEps: number,
+    a0: number,
   ): void;
   protected abstract rawVelocityMoment(f: Field, nv: number, c: Field, out: Field): void;
   protected abstract rawDot(a: Field, b: Field): number;

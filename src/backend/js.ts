@@ -389,6 +389,44 @@ export class JsBackend extends Backend {
     }
   }
 
+  protected rawKineticDinv(
+    dinv: Field,
+    v: VelocitySet,
+    g: SpectralAxes,
+    lam: number,
+    lamEps: number,
+    a0: number,
+  ): void {
+    const o = dinv.data,
+      kx = g.gx.data,
+      ky = g.gy.data,
+      vx = v.vx.data,
+      vy = v.vy.data,
+      w = v.w.data,
+      nu = v.nu.data,
+      F = v.F.data;
+    let m = 0;
+    for (let iy = 0; iy < g.shape[1]; iy++) {
+      const y = ky[iy];
+      for (let ix = 0; ix < g.nc; ix++, m++) {
+        const x = kx[ix];
+        let sr = 0,
+          si = 0;
+        for (let j = 0; j < v.size; j++) {
+          const b = lamEps * (x * vx[j] + y * vy[j]),
+            ar = a0 + lam * nu[j],
+            c = w[j] * nu[j] * F[j];
+          const den = ar * ar + b * b;
+          sr += (c * (a0 * ar + b * b)) / den;
+          si += (c * b * (ar - a0)) / den;
+        }
+        const d = sr * sr + si * si;
+        o[2 * m] = sr / d;
+        o[2 * m + 1] = -si / d;
+      }
+    }
+  }
+
   protected rawVelocityMoment(f: Field, nv: number, c: Field, out: Field): void {
     const fd = f.data,
       cd = c.data,

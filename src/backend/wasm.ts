@@ -79,6 +79,22 @@ interface Kernels {
     rho: Ptr,
   ): void;
   velocityMoment(f: Ptr, nv: number, m: number, c: Ptr, out: Ptr): void;
+  kineticDinv(
+    dinv: Ptr,
+    nv: number,
+    nc: number,
+    ny: number,
+    kx: Ptr,
+    ky: Ptr,
+    vx: Ptr,
+    vy: Ptr,
+    w: Ptr,
+    nu: Ptr,
+    F: Ptr,
+    lam: number,
+    lamEps: number,
+    a0: number,
+  ): void;
   entropySum(x: Ptr, n: number): number;
   driftFlux(
     rho: Ptr,
@@ -343,6 +359,31 @@ export class WasmBackend extends Backend {
       dinv.ptr,
       num.ptr,
       rho.ptr,
+    );
+  }
+  protected rawKineticDinv(
+    dinv: Field,
+    v: VelocitySet,
+    g: SpectralAxes,
+    lam: number,
+    lamEps: number,
+    a0: number,
+  ): void {
+    this.k.kineticDinv(
+      dinv.ptr,
+      v.size,
+      g.nc,
+      g.shape[1],
+      g.gx.ptr,
+      g.gy.ptr,
+      v.vx.ptr,
+      v.vy.ptr,
+      v.w.ptr,
+      v.nu.ptr,
+      v.F.ptr,
+      lam,
+      lamEps,
+      a0,
     );
   }
   protected rawVelocityMoment(f: Field, nv: number, c: Field, out: Field): void {

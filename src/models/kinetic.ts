@@ -450,33 +450,11 @@ export class Kinetic implements Model {
         (f) => f && this.backend.release(f),
       );
     const g = this.grid,
-      V = this.velocity,
       be = this.backend;
     const lam = dt / this.scale,
       lamEps = lam * this.eps;
-    const kx = g.gx.data,
-      ky = g.gy.data,
-      nc = g.nc,
-      ny = g.shape[1];
-    const dinv = new Float64Array(2 * g.nModes);
-    let m = 0;
-    for (let iy = 0; iy < ny; iy++)
-      for (let ix = 0; ix < nc; ix++, m++) {
-        // Σ_j w ν F (a0 + iλε k·v)/(a0 + λν + iλε k·v): cancellation-free form of Z − λ Σ wν²F/A.
-        let sr = 0,
-          si = 0;
-        for (let j = 0; j < V.size; j++) {
-          const b = lamEps * (kx[ix] * V.vx[j] + ky[iy] * V.vy[j]),
-            ar = a0 + lam * this.nu[j],
-            c = V.weights[j] * this.nu[j] * V.F[j];
-          const den = ar * ar + b * b; // (a0 + ib)/(ar + ib) = ((a0 ar + b²) + i b(ar − a0)) / den
-          sr += (c * (a0 * ar + b * b)) / den;
-          si += (c * b * (ar - a0)) / den;
-        }
-        const d = sr * sr + si * si;
-        dinv[2 * m] = sr / d;
-        dinv[2 * m + 1] = -si / d;
-      }
+    const dinv = be.alloc(2 * g.nModes);
+    be.kineticDinv(dinv, this.vset, g, lam, lamEps, a0);
     let chem: Field | null = null;
     if (this.opts.chemical) {
       const k2 = be.alloc(g.nModes);
@@ -495,7 +473,7 @@ export class Kinetic implements Model {
         a.data.map((x) => (dt / this.eps) * x),
       ),
     );
-    this.cached = { dt, a0, dinv: be.fromArray('dinv', dinv), chem, turning };
+    this.cached = { dt, a0, dinv, chem, turning };
     return this.cached;
   }
 
