@@ -24,6 +24,7 @@ import {
   type SeparableKernel,
 } from '../coefficients.js';
 import { nextLanding, now, tick } from '../integrate/run.js';
+import { IMEX_SCHEMES, sbdf1, sbdf2 } from '../integrate/imex.js';
 import { sampleInitial, type InitialData } from './initial.js';
 import type { KellerSegelOptions } from './keller-segel.js';
 import { checkFlux, checkGrowth, inRange, type Flux, type Growth } from '../laws.js';
@@ -319,8 +320,7 @@ export class Kinetic implements Model {
         Array.from({ length: V.size }, (_, j) => x.slice(j * 2 * g.nModes, 2 * g.nModes));
       this.fParts = parts(this.f);
       const scheme = options.scheme ?? 'euler';
-      if (scheme !== 'euler' && scheme !== 'bdf2')
-        throw new ValidationError('scheme', scheme, "'euler' or 'bdf2'");
+      if (!(scheme in IMEX_SCHEMES)) throw new ValidationError('scheme', scheme, "'euler' or 'bdf2'");
       this.history = null;
       if (scheme === 'bdf2') {
         const f = be.alloc(this.f.length),
@@ -491,10 +491,11 @@ export class Kinetic implements Model {
       H = this.history;
     // BDF2 weights for ω = dt/h_prev (Euler: a0 = 1, (1+ω) → 1, the history terms vanish).
     const bdf = H !== null && H.valid;
-    const om = bdf ? dt / H.h : 0;
-    const a0 = bdf ? (1 + 2 * om) / (1 + om) : 1,
-      cNow = 1 + om,
-      cPrev = bdf ? (om * om) / (1 + om) : 0;
+    const {
+      a0,
+      b: [b1, b2],
+      c: [c1, c2],
+    } = bdf ? sbdf2(dt / H.h) : sbdf1();
     const co = this.coefficients(dt, a0);
     const lam = dt / this.scale;
     const sources: VelocitySource[] = [];
@@ -538,8 +539,8 @@ export class Kinetic implements Model {
         // Extrapolated explicit source (1+ω)P̂^n − ωP̂^{n−1}; then P̂^n becomes the history.
         be.copy(H.Pstar[d], this.spec[d]);
         if (bdf) {
-          be.scale(H.Pstar[d], cNow);
-          be.axpy(H.Pstar[d], -om, H.P[d]);
+          be.scale(H.Pstar[d], c1);
+          be.axpy(H.Pstar[d], c2, H.P[d]);
         }
         be.copy(H.P[d], this.spec[d]);
         sources.push([co.turning[d], H.Pstar[d]]);
@@ -555,12 +556,12 @@ export class Kinetic implements Model {
     if (H) {
       // g = (1+ω) f^n − ω²/(1+ω) f^{n−1} (+ sources below) is formed in the history buffer, which
       // then swaps roles with f: f^n becomes the history without a copy.
-      be.scale(H.f, -cPrev);
-      be.axpy(H.f, cNow, this.f);
+      be.scale(H.f, b2);
+      be.axpy(H.f, b1, this.f);
       if (this.physical)
         this.physicalSources(psi, (j, r) => {
-          be.axpy(H.fParts[j], dt * cNow, r);
-          if (bdf) be.axpy(H.fParts[j], -dt * om, H.RParts[j]);
+          be.axpy(H.fParts[j], dt * c1, r);
+          if (bdf) be.axpy(H.fParts[j], dt * c2, H.RParts[j]);
           be.copy(H.RParts[j], r);
         });
       [this.f, H.f] = [H.f, this.f];
@@ -573,8 +574,8 @@ export class Kinetic implements Model {
       // S^{n+1} = ((1+ω)S^n − ω²/(1+ω)S^{n−1} + dt β ρ^{n+1}) / (a0 + dt(DS|k|² + μ)).
       if (H?.S) {
         be.copy(this.w, this.SHat);
-        be.scale(this.SHat, cNow);
-        if (bdf) be.axpy(this.SHat, -cPrev, H.S);
+        be.scale(this.SHat, b1);
+        if (bdf) be.axpy(this.SHat, b2, H.S);
         be.copy(H.S, this.w);
       }
       be.axpy(this.SHat, dt * (this.opts.chemical!.beta ?? 1), this.rhoHat);
