@@ -9,134 +9,8 @@ import {
   type VelocitySet,
   type VelocitySource,
 } from './backend.js';
-import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
+import { KERNELS_WASM_BASE64, type Kernels } from './kernels.generated.js';
 import { MemoryLimitError } from '../errors.js';
-
-type Ptr = number;
-interface Kernels {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  fftBatch(src: Ptr, dst: Ptr, work: Ptr, n: number, b: number, tw: Ptr, inverse: number): void;
-  rfftRows(real: Ptr, spec: Ptr, rows: number, m: number, tw: Ptr, rtw: Ptr, a: Ptr, b: Ptr): void;
-  irfftRows(spec: Ptr, real: Ptr, rows: number, m: number, tw: Ptr, rtw: Ptr, a: Ptr, b: Ptr): void;
-  symbolFractional(
-    s: Ptr,
-    kx: Ptr,
-    nc: number,
-    ky: Ptr,
-    ny: number,
-    kz: Ptr,
-    nz: number,
-    coef: number,
-    alpha: number,
-  ): void;
-  symbolFractionalExp(
-    s: Ptr,
-    kx: Ptr,
-    nc: number,
-    ky: Ptr,
-    ny: number,
-    kz: Ptr,
-    nz: number,
-    coef: number,
-    alpha: number,
-  ): void;
-  symbolLaplacian(s: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number): void;
-  symbolResolvent(s: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number, mu: number): void;
-  symbolGradient(src: Ptr, dst: Ptr, k: Ptr, axis: number, nc: number, ny: number, nz: number): void;
-  dealias(s: Ptr, mx: Ptr, nc: number, my: Ptr, ny: number, mz: Ptr, nz: number): void;
-  modeNorm(out: Ptr, kx: Ptr, nc: number, ky: Ptr, ny: number, kz: Ptr, nz: number, power: number): void;
-  modeScale(s: Ptr, c: Ptr, n: number): void;
-  modeMul(out: Ptr, c: Ptr, x: Ptr, n: number): void;
-  modeMulAdd(out: Ptr, c: Ptr, x: Ptr, n: number): void;
-  scale(x: Ptr, n: number, a: number): void;
-  axpy(y: Ptr, a: number, x: Ptr, n: number): void;
-  mul(out: Ptr, a: Ptr, b: Ptr, n: number): void;
-  stats(x: Ptr, n: number, out: Ptr): void;
-  sumSquares(x: Ptr, n: number): number;
-  dot(a: Ptr, b: Ptr, n: number): number;
-  kineticRelax(
-    f: Ptr,
-    nv: number,
-    nc: number,
-    ny: number,
-    kx: Ptr,
-    ky: Ptr,
-    vx: Ptr,
-    vy: Ptr,
-    w: Ptr,
-    nu: Ptr,
-    F: Ptr,
-    s1: Ptr,
-    p1: Ptr,
-    s2: Ptr,
-    p2: Ptr,
-    lam: number,
-    lamEps: number,
-    a0: number,
-    dinv: Ptr,
-    num: Ptr,
-    rho: Ptr,
-  ): void;
-  velocityMoment(f: Ptr, nv: number, m: number, c: Ptr, out: Ptr): void;
-  kineticDinv(
-    dinv: Ptr,
-    nv: number,
-    nc: number,
-    ny: number,
-    kx: Ptr,
-    ky: Ptr,
-    vx: Ptr,
-    vy: Ptr,
-    w: Ptr,
-    nu: Ptr,
-    F: Ptr,
-    lam: number,
-    lamEps: number,
-    a0: number,
-  ): void;
-  entropySum(x: Ptr, n: number): number;
-  driftFlux(
-    rho: Ptr,
-    g: Ptr,
-    f: Ptr,
-    n: number,
-    dim: number,
-    chi: Ptr,
-    chiField: Ptr,
-    limited: number,
-    ystar: number,
-  ): void;
-  growth(rho: Ptr, out: Ptr, n: number, a0: number, a1: number, c: number): void;
-  receptorChi(s: Ptr, out: Ptr, n: number, chi0: number, k: number): void;
-  faceVelocity(
-    S: Ptr,
-    chiField: Ptr,
-    u: Ptr,
-    nx: number,
-    ny: number,
-    nz: number,
-    dim: number,
-    axis: number,
-    h0: number,
-    h1: number,
-    h2: number,
-    chi: Ptr,
-    limited: number,
-    ystar: number,
-  ): void;
-  upwindDivergence(
-    rho: Ptr,
-    u: Ptr,
-    out: Ptr,
-    nx: number,
-    ny: number,
-    nz: number,
-    axis: number,
-    invh: number,
-  ): void;
-  growthFlow(rho: Ptr, n: number, e: number, qphi: number): void;
-}
 
 const PAGE = 65536;
 let modulePromise: Promise<WebAssembly.Module> | null = null;
@@ -256,15 +130,7 @@ export class WasmBackend extends Backend {
     b: number,
     inverse: boolean,
   ): void {
-    this.k.fftBatch(
-      src.ptr + 16 * so,
-      dst.ptr + 16 * d,
-      work.ptr,
-      n,
-      b,
-      this.twiddles(n).ptr,
-      inverse ? 1 : 0,
-    );
+    this.k.fftBatch(src.ptr + 16 * so, dst.ptr + 16 * d, work.ptr, n, b, this.twiddles(n).ptr, inverse);
   }
   protected rawRfftRows(real: Field, spec: Field, rows: number, m: number): void {
     this.k.rfftRows(
