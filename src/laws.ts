@@ -1,6 +1,6 @@
-// Physical laws shared by both models and the scenario format (SCIENCE.md §3): growth Γ, the
-// chemotactic flux Q, and the turning kernel the scenarios use. Each law is validated here once,
-// with the field named in the error; the Keller–Segel and kinetic models both read this module.
+// Physical laws shared by both models and the scenario format (SCIENCE.md §3): the chemical, the
+// sensitivity χ, growth Γ, the chemotactic flux Q, and the turning kernel the scenarios use. Each
+// law is validated here once, with the field named in the error; both models read this module.
 import { ValidationError, checkNumber } from './errors.js';
 import type { SeparableKernel } from './coefficients.js';
 
@@ -12,6 +12,83 @@ export type Growth =
 
 /** Q: linear (Q(y) = y) or the limiter of SCIENCE.md §3 with threshold ystar (0 = mean curvature). */
 export type Flux = { type: 'linear' } | { type: 'limited'; ystar: number };
+
+/** The chemical: parabolic ∂tS = DS ΔS − μS + G(ρ, S) (G = βρ by default) or elliptic −DS ΔS + μS = βρ. */
+export type Chemical =
+  | { type: 'parabolic'; D: number; beta?: number; mu?: number; G?: (rho: number, S: number) => number }
+  | { type: 'elliptic'; D?: number; beta?: number; mu?: number };
+
+/** χ: a constant, a dim×dim matrix (anisotropic), the receptor law χ0/(1+S/K)², or a function of S. */
+export type Sensitivity =
+  number | number[][] | { type: 'receptor'; chi0: number; K: number } | ((S: number) => number);
+
+/** A chemical with every default filled and every range checked. */
+export interface ResolvedChemical {
+  type: 'parabolic' | 'elliptic';
+  D: number;
+  beta: number;
+  mu: number;
+  G?: (rho: number, S: number) => number;
+}
+
+export function resolveChemical(c: Chemical | undefined, field = 'chemical'): ResolvedChemical {
+  if (!c || (c.type !== 'parabolic' && c.type !== 'elliptic'))
+    throw new ValidationError(
+      `${field}.type`,
+      (c as { type?: unknown } | undefined)?.type,
+      "'parabolic' or 'elliptic'",
+    );
+  const G = c.type === 'parabolic' ? c.G : undefined;
+  if (G !== undefined && typeof G !== 'function')
+    throw new ValidationError(`${field}.G`, G, 'a function (rho, S) => number');
+  return {
+    type: c.type,
+    D: inRange('chemical.D', c.D, `${field}.D`),
+    beta: inRange('chemical.beta', c.beta, `${field}.beta`),
+    mu: inRange('chemical.mu', c.mu, `${field}.mu`),
+    G,
+  };
+}
+
+/** χ resolved into exactly one of: a dim×dim row-major matrix, the receptor law, a function of S. */
+export function resolveSensitivity(
+  chi: Sensitivity | undefined,
+  dim: number,
+): {
+  matrix: number[] | null;
+  receptor: { chi0: number; K: number } | null;
+  fn: ((S: number) => number) | null;
+} {
+  if (typeof chi === 'number') {
+    inRange('chi', chi);
+    return {
+      matrix: Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? chi : 0)),
+      receptor: null,
+      fn: null,
+    };
+  }
+  if (Array.isArray(chi)) {
+    if (chi.length !== dim || !chi.every((r) => Array.isArray(r) && r.length === dim))
+      throw new ValidationError('chi', chi, `a ${dim}×${dim} matrix (array of ${dim} rows)`);
+    return {
+      matrix: chi.flatMap((r, i) => r.map((v, j) => inRange('chi', v, `chi[${i}][${j}]`))),
+      receptor: null,
+      fn: null,
+    };
+  }
+  if (typeof chi === 'function') return { matrix: null, receptor: null, fn: chi };
+  if (chi && typeof chi === 'object' && chi.type === 'receptor')
+    return {
+      matrix: null,
+      receptor: { chi0: inRange('chi.chi0', chi.chi0), K: inRange('chi.K', chi.K) },
+      fn: null,
+    };
+  throw new ValidationError(
+    'chi',
+    chi,
+    "a number, a dim×dim matrix, {type: 'receptor', chi0, K} or a function of S",
+  );
+}
 
 /** Validates a growth law (the kinetic model chooses R so that ∫R(ρF) is the same Γ). */
 export function checkGrowth(g: Growth = { type: 'none' }, field = 'growth'): Growth {

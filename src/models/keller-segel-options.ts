@@ -1,21 +1,23 @@
 // Options of the fractional Keller–Segel family: the types users write, their resolution (every
 // default filled and every range checked, once), and the memory a configuration needs.
 import { ValidationError, checkKeys } from '../errors.js';
-import { checkFlux, checkGrowth, inRange, type Flux, type Growth } from '../laws.js';
+import {
+  checkFlux,
+  checkGrowth,
+  inRange,
+  resolveChemical,
+  resolveSensitivity,
+  type Chemical,
+  type Flux,
+  type Growth,
+  type Sensitivity,
+} from '../laws.js';
 import type { GridOptions } from '../grid.js';
 import type { RunOptions, RunOutcome, ClockState } from '../integrate/run.js';
 import type { InitialData } from './initial.js';
 import type { KellerSegel } from './keller-segel.js';
 
-export type Chemical =
-  | { type: 'parabolic'; D: number; beta?: number; mu?: number; G?: (rho: number, S: number) => number }
-  | { type: 'elliptic'; D?: number; beta?: number; mu?: number };
-
-/** χ: a constant, a dim×dim matrix (anisotropic), the receptor law χ0/(1+S/K)², or a function of S. */
-export type Sensitivity =
-  number | number[][] | { type: 'receptor'; chi0: number; K: number } | ((S: number) => number);
-
-export type { Growth, Flux } from '../laws.js';
+export type { Growth, Flux, Chemical, Sensitivity } from '../laws.js';
 
 export interface KellerSegelOptions {
   grid: GridOptions;
@@ -135,46 +137,8 @@ export function resolveKellerSegel(o: KellerSegelOptions, dim: number): Resolved
     );
   const alpha = o.alpha !== undefined ? inRange('alpha', o.alpha) : inRange('gamma', o.gamma) + 1;
   const D = inRange('diffusion', o.diffusion);
-  const c = o.chemical as Chemical | undefined;
-  if (!c || (c.type !== 'parabolic' && c.type !== 'elliptic'))
-    throw new ValidationError(
-      'chemical.type',
-      (c as { type?: unknown } | undefined)?.type,
-      "'parabolic' or 'elliptic'",
-    );
-  const chemical = {
-    type: c.type,
-    D: inRange('chemical.D', c.D),
-    beta: inRange('chemical.beta', c.beta),
-    mu: inRange('chemical.mu', c.mu),
-    G: c.type === 'parabolic' ? c.G : undefined,
-  };
-  if (chemical.G !== undefined && typeof chemical.G !== 'function')
-    throw new ValidationError('chemical.G', chemical.G, 'a function (rho, S) => number');
-  let chiMatrix: number[] | null = null,
-    chiReceptor: ResolvedKellerSegel['chiReceptor'] = null,
-    chiFunction: ResolvedKellerSegel['chiFunction'] = null;
-  const chi = o.chi;
-  if (typeof chi === 'number') {
-    inRange('chi', chi);
-    chiMatrix = Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? chi : 0));
-  } else if (Array.isArray(chi)) {
-    if (chi.length !== dim || !chi.every((r) => Array.isArray(r) && r.length === dim))
-      throw new ValidationError('chi', chi, `a ${dim}×${dim} matrix (array of ${dim} rows)`);
-    chiMatrix = chi.flatMap((r, i) => r.map((v, j) => inRange('chi', v, `chi[${i}][${j}]`)));
-  } else if (typeof chi === 'function') {
-    chiFunction = chi;
-  } else if (chi && typeof chi === 'object' && chi.type === 'receptor') {
-    chiReceptor = {
-      chi0: inRange('chi.chi0', chi.chi0),
-      K: inRange('chi.K', chi.K),
-    };
-  } else
-    throw new ValidationError(
-      'chi',
-      chi,
-      "a number, a dim×dim matrix, {type: 'receptor', chi0, K} or a function of S",
-    );
+  const chemical = resolveChemical(o.chemical);
+  const { matrix: chiMatrix, receptor: chiReceptor, fn: chiFunction } = resolveSensitivity(o.chi, dim);
   const discretisation = o.discretisation ?? 'finite-volume';
   if (!DISCRETISATIONS.includes(discretisation))
     throw new ValidationError('discretisation', discretisation, "'finite-volume' or 'spectral'");
