@@ -26,6 +26,11 @@ import { limiterFactor } from './laws';
   return a > 0.0 ? Math.min(a, b) : Math.max(a, b);
 }
 
+/** ∂_d S on the face between cells i = (x, y, z) and j: the mean of the two cells' central differences. */
+@inline function tangential(S: usize, x: i32, y: i32, z: i32, xj: i32, yj: i32, zj: i32, nx: i32, ny: i32, nz: i32, d: i32, h: f64): f64 {
+  return (at(S, moved(x, y, z, nx, ny, nz, d, 1)) - at(S, moved(x, y, z, nx, ny, nz, d, -1)) + at(S, moved(xj, yj, zj, nx, ny, nz, d, 1)) - at(S, moved(xj, yj, zj, nx, ny, nz, d, -1))) / (4.0 * h);
+}
+
 /** Gradient factor and chemotactic velocity u = c · (c0 g0 + c1 g1 + c2 g2) with the limiter, one face. */
 @inline function velocity(g0: f64, g1: f64, g2: f64, c: f64, c0: f64, c1: f64, c2: f64, limited: i32, ystar: f64): f64 {
   if (limited) c *= limiterFactor(Math.sqrt(g0 * g0 + g1 * g1 + g2 * g2), ystar);
@@ -64,14 +69,14 @@ export function faceVelocity(S: usize, chiField: usize, u: usize, nx: i32, ny: i
       const dn = at(S, j) - at(S, i);
       let g0 = 0.0, g1 = 0.0, g2 = 0.0;
       if (axis == 0) g0 = dn / h0;
-      else g0 = (at(S, moved(x, y, z, nx, ny, nz, 0, 1)) - at(S, moved(x, y, z, nx, ny, nz, 0, -1)) + at(S, moved(xj, yj, zj, nx, ny, nz, 0, 1)) - at(S, moved(xj, yj, zj, nx, ny, nz, 0, -1))) / (4.0 * h0);
+      else g0 = tangential(S, x, y, z, xj, yj, zj, nx, ny, nz, 0, h0);
       if (dim > 1) {
         if (axis == 1) g1 = dn / h1;
-        else g1 = (at(S, moved(x, y, z, nx, ny, nz, 1, 1)) - at(S, moved(x, y, z, nx, ny, nz, 1, -1)) + at(S, moved(xj, yj, zj, nx, ny, nz, 1, 1)) - at(S, moved(xj, yj, zj, nx, ny, nz, 1, -1))) / (4.0 * h1);
+        else g1 = tangential(S, x, y, z, xj, yj, zj, nx, ny, nz, 1, h1);
       }
       if (dim > 2) {
         if (axis == 2) g2 = dn / h2;
-        else g2 = (at(S, moved(x, y, z, nx, ny, nz, 2, 1)) - at(S, moved(x, y, z, nx, ny, nz, 2, -1)) + at(S, moved(xj, yj, zj, nx, ny, nz, 2, 1)) - at(S, moved(xj, yj, zj, nx, ny, nz, 2, -1))) / (4.0 * h2);
+        else g2 = tangential(S, x, y, z, xj, yj, zj, nx, ny, nz, 2, h2);
       }
       const c = chiField ? 0.5 * (at(chiField, i) + at(chiField, j)) : 1.0;
       store<f64>(u + (<usize>i << 3), velocity(g0, g1, g2, c, c0, c1, c2, limited, ystar));

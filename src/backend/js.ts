@@ -548,32 +548,14 @@ export class JsBackend extends Backend {
             g1 = 0,
             g2 = 0;
           if (axis === 0) g0 = dn / h0;
-          else
-            g0 =
-              (s[moved(x, y, z, shape, 0, 1)] -
-                s[moved(x, y, z, shape, 0, -1)] +
-                s[moved(xj, yj, zj, shape, 0, 1)] -
-                s[moved(xj, yj, zj, shape, 0, -1)]) /
-              (4 * h0);
+          else g0 = tangential(s, x, y, z, xj, yj, zj, shape, 0, h0);
           if (dim > 1) {
             if (axis === 1) g1 = dn / h1;
-            else
-              g1 =
-                (s[moved(x, y, z, shape, 1, 1)] -
-                  s[moved(x, y, z, shape, 1, -1)] +
-                  s[moved(xj, yj, zj, shape, 1, 1)] -
-                  s[moved(xj, yj, zj, shape, 1, -1)]) /
-                (4 * h1);
+            else g1 = tangential(s, x, y, z, xj, yj, zj, shape, 1, h1);
           }
           if (dim > 2) {
             if (axis === 2) g2 = dn / h2;
-            else
-              g2 =
-                (s[moved(x, y, z, shape, 2, 1)] -
-                  s[moved(x, y, z, shape, 2, -1)] +
-                  s[moved(xj, yj, zj, shape, 2, 1)] -
-                  s[moved(xj, yj, zj, shape, 2, -1)]) /
-                (4 * h2);
+            else g2 = tangential(s, x, y, z, xj, yj, zj, shape, 2, h2);
           }
           let k = cf ? 0.5 * (cf[i] + cf[j]) : 1;
           if (limited) k *= limiterFactor(Math.sqrt(g0 * g0 + g1 * g1 + g2 * g2), ystar);
@@ -618,6 +600,28 @@ export class JsBackend extends Backend {
 }
 
 const wrap = (i: number, n: number) => (i < 0 ? i + n : i >= n ? i - n : i);
+/** ∂_d S on the face between cells (x, y, z) and (xj, yj, zj): the mean of their central differences (volume.ts tangential). */
+function tangential(
+  s: Float64Array,
+  x: number,
+  y: number,
+  z: number,
+  xj: number,
+  yj: number,
+  zj: number,
+  shape: Shape3,
+  d: number,
+  h: number,
+): number {
+  return (
+    (s[moved(x, y, z, shape, d, 1)] -
+      s[moved(x, y, z, shape, d, -1)] +
+      s[moved(xj, yj, zj, shape, d, 1)] -
+      s[moved(xj, yj, zj, shape, d, -1)]) /
+    (4 * h)
+  );
+}
+
 /** Index of cell (x, y, z) moved by s cells along axis d, periodic (assembly/volume.ts moved). */
 function moved(x: number, y: number, z: number, shape: Shape3, d: number, s: number): number {
   const [nx, ny, nz] = shape;

@@ -205,16 +205,7 @@ export class WasmBackend extends Backend {
     const [s1, s2] = sources;
     this.k.kineticRelax(
       f.ptr,
-      v.size,
-      g.nc,
-      g.shape[1],
-      g.gx.ptr,
-      g.gy.ptr,
-      v.vx.ptr,
-      v.vy.ptr,
-      v.w.ptr,
-      v.nu.ptr,
-      v.F.ptr,
+      ...velocityModes(v, g),
       s1 ? s1[0].ptr : 0,
       s1 ? s1[1].ptr : 0,
       s2 ? s2[0].ptr : 0,
@@ -235,22 +226,7 @@ export class WasmBackend extends Backend {
     lamEps: number,
     a0: number,
   ): void {
-    this.k.kineticDinv(
-      dinv.ptr,
-      v.size,
-      g.nc,
-      g.shape[1],
-      g.gx.ptr,
-      g.gy.ptr,
-      v.vx.ptr,
-      v.vy.ptr,
-      v.w.ptr,
-      v.nu.ptr,
-      v.F.ptr,
-      lam,
-      lamEps,
-      a0,
-    );
+    this.k.kineticDinv(dinv.ptr, ...velocityModes(v, g), lam, lamEps, a0);
   }
   protected rawVelocityMoment(f: Field, nv: number, c: Field, out: Field): void {
     this.k.velocityMoment(f.ptr, nv, out.length / 2, c.ptr, out.ptr);
@@ -332,4 +308,20 @@ export class WasmBackend extends Backend {
   protected rawGrowthFlow(rho: Field, e: number, qphi: number): void {
     this.k.growthFlow(rho.ptr, rho.length, e, qphi);
   }
+}
+
+/** The mode and velocity-set arguments the kinetic kernels take, in their order: nv, nc, ny, kx, ky, vx, vy, w, ν, F. */
+function velocityModes(v: VelocitySet, g: SpectralAxes) {
+  return [
+    v.size,
+    g.nc,
+    g.shape[1],
+    g.gx.ptr,
+    g.gy.ptr,
+    v.vx.ptr,
+    v.vy.ptr,
+    v.w.ptr,
+    v.nu.ptr,
+    v.F.ptr,
+  ] as const;
 }
