@@ -31,13 +31,21 @@ export async function tabulate(
   return out;
 }
 
-export function pauser(signal: AbortSignal | undefined, everyMs: number): Pause {
+/** Yields to the event loop when `everyMs` have passed since its last yield (one clock for a whole run). */
+export function yielder(everyMs: number): () => Promise<void> {
   let last = now();
   return async () => {
     if (now() - last > everyMs) {
       await tick();
       last = now();
     }
+  };
+}
+
+/** The Pause handed to steppers: yields as `turn` does, then throws StepInterrupted once the run is aborted. */
+export function pauser(signal: AbortSignal | undefined, turn: () => Promise<void>): Pause {
+  return async () => {
+    await turn();
     if (signal?.aborted) throw new StepInterrupted();
   };
 }
@@ -128,9 +136,9 @@ export interface Monitor {
 /** Returning 'stop' from an observer ends the run with status 'stopped'. */
 export type StepHook = (t: number, dt: number, step: number) => void | 'stop';
 
-export const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 /** Yields to the event loop (abort signals, progress output and UIs stay live during a run). */
-export const tick = () =>
+const tick = () =>
   new Promise<void>((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
 
 /** Integrator state that a checkpoint must hold to resume bit for bit. */
@@ -243,16 +251,13 @@ export class Integrator {
     if (lastMax >= maxDensity)
       return outcome('blow-up', `max density ${lastMax} is already above maxDensity ${maxDensity}`);
 
-    let lastYield = now();
-    const yieldEvery = opts.yieldEveryMs ?? 50;
     const stepsAtStart = c.steps;
-    const pause = pauser(opts.signal, yieldEvery);
+    // One yield clock for the loop and for the pauses inside long steps.
+    const turn = yielder(opts.yieldEveryMs ?? 50),
+      pause = pauser(opts.signal, turn);
     try {
       while (c.t < opts.tEnd) {
-        if (now() - lastYield > yieldEvery) {
-          await tick();
-          lastYield = now();
-        }
+        await turn();
         if (opts.signal?.aborted) return outcome('aborted', String(opts.signal.reason ?? 'aborted'));
         if (opts.maxSteps !== undefined && c.steps - stepsAtStart >= opts.maxSteps)
           return outcome('stopped', `maxSteps = ${opts.maxSteps} reached`);

@@ -2,6 +2,7 @@
 // stored in the checkpoint and compared on restore, so a checkpoint of another run is refused
 // with the fields that differ named. Functions are compared by their source text (a closure over
 // different values is not told apart); large data (initial arrays) by a CRC-32 digest.
+import { ValidationError } from '../errors.js';
 import { crc32 } from './crc32.js';
 
 /** Keys sorted, functions as "function:<source>", typed arrays as plain arrays, NaN/±Infinity as strings. */
@@ -48,4 +49,23 @@ export function differences(a: unknown, b: unknown, path = '', limit = 8): strin
   };
   walk(canonical(a), canonical(b), path);
   return out;
+}
+
+/** What a model's checkpoints belong to: its options in canonical form, with the initial data by digest. */
+export function modelIdentity(
+  options: { initial?: unknown },
+  resolved: Record<string, unknown> = {},
+): unknown {
+  return canonical({ ...options, ...resolved, initial: digest(options.initial) });
+}
+
+/** Refuses a checkpoint whose recorded identity is not the model's, naming the options that differ. */
+export function checkIdentity(recorded: unknown, own: unknown): void {
+  const differ = recorded === undefined ? ['(no identity recorded)'] : differences(recorded, own);
+  if (differ.length > 0)
+    throw new ValidationError(
+      'checkpoint',
+      `a checkpoint of another model (differs in ${differ.join(', ')})`,
+      'a checkpoint written by a model built with the same options',
+    );
 }

@@ -7,7 +7,7 @@ import type { Backend, Field, ScopedBackend } from '../backend/index.js';
 import { ModelGuard } from './guard.js';
 import type { Model } from './model.js';
 import { MemoryLimitError, NumericalError, ValidationError, checkFinite } from '../errors.js';
-import { canonical, differences, digest } from '../io/identity.js';
+import { checkIdentity, modelIdentity } from '../io/identity.js';
 import { Grid, type GridOptions } from '../grid.js';
 import { EtdStepper, type Scheme } from '../integrate/etd.js';
 import { StrangStepper } from '../integrate/strang.js';
@@ -56,11 +56,7 @@ export class KellerSegel implements Model {
       const g = this.grid,
         dim = g.dim;
       this.params = resolveKellerSegel(options, dim);
-      this.identity = canonical({
-        ...options,
-        discretisation: this.params.discretisation,
-        initial: digest(options.initial),
-      });
+      this.identity = modelIdentity(options, { discretisation: this.params.discretisation });
       const p = this.params;
       const fv = p.discretisation === 'finite-volume';
       // Memory before anything large is allocated: keep two step sizes' ETD tables where they fit, else one.
@@ -287,14 +283,7 @@ export class KellerSegel implements Model {
         cp.discretisation ?? 'spectral',
         `'${this.params.discretisation}', the discretisation of this model`,
       );
-    const differ =
-      cp.identity === undefined ? ['(no identity recorded)'] : differences(cp.identity, this.identity);
-    if (differ.length > 0)
-      throw new ValidationError(
-        'checkpoint',
-        `a checkpoint of another model (differs in ${differ.join(', ')})`,
-        'a checkpoint written by a model built with the same options',
-      );
+    checkIdentity(cp.identity, this.identity);
     const clock = checkClock(cp.clock, 'checkpoint.clock');
     cp.state.forEach((s, i) => {
       if (!(s instanceof Float64Array) || s.length !== this.state[i].length)

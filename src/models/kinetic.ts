@@ -12,7 +12,7 @@ import type { Backend, Field, ScopedBackend, VelocitySet, VelocitySource } from 
 import { ModelGuard } from './guard.js';
 import type { Model } from './model.js';
 import { NumericalError, ValidationError, checkFinite, checkKeys, checkNumber } from '../errors.js';
-import { canonical, differences, digest } from '../io/identity.js';
+import { checkIdentity, modelIdentity } from '../io/identity.js';
 import { Grid, type GridOptions } from '../grid.js';
 import { VelocityGrid } from '../velocity.js';
 import {
@@ -22,7 +22,7 @@ import {
   generalisedOrder,
   sensitivityFromSeparable,
 } from '../coefficients.js';
-import { nextLanding, now, tick } from '../integrate/run.js';
+import { nextLanding, yielder } from '../integrate/run.js';
 import { IMEX_SCHEMES, sbdf1, sbdf2 } from '../integrate/imex.js';
 import { sampleInitial } from './initial.js';
 import type { KellerSegelOptions } from './keller-segel.js';
@@ -129,7 +129,7 @@ export class Kinetic implements Model {
     const be = (this.backend = backend.scope());
     try {
       this.opts = options;
-      this.identity = canonical({ ...options, initial: digest(options.initial) });
+      this.identity = modelIdentity(options);
       this.grid = new Grid(be, options.grid ?? ({} as GridOptions));
       const g = this.grid,
         dim = g.dim;
@@ -609,13 +609,10 @@ export class Kinetic implements Model {
       diagnostics,
     });
     for (const o of opts.observers ?? []) o(diagnostics[0], this);
-    let lastYield = now();
+    const turn = yielder(50);
     const start = this.steps;
     while (this.t < opts.tEnd) {
-      if (now() - lastYield > 50) {
-        await tick();
-        lastYield = now();
-      }
+      await turn();
       if (opts.signal?.aborted) return done('aborted', String(opts.signal.reason ?? 'aborted'));
       if (opts.maxSteps !== undefined && this.steps - start >= opts.maxSteps)
         return done('stopped', `maxSteps = ${opts.maxSteps} reached`);
@@ -714,14 +711,7 @@ export class Kinetic implements Model {
         `a kinetic checkpoint with ${this.f.length} values of f${this.SHat ? ' and S' : ''}`,
       );
     }
-    const differ =
-      cp.identity === undefined ? ['(no identity recorded)'] : differences(cp.identity, this.identity);
-    if (differ.length > 0)
-      throw new ValidationError(
-        'checkpoint',
-        `a checkpoint of another model (differs in ${differ.join(', ')})`,
-        'a checkpoint written by a model built with the same options',
-      );
+    checkIdentity(cp.identity, this.identity);
     checkNumber('checkpoint.t', cp.t, 0, Infinity, { hiOpen: true });
     if (!Number.isSafeInteger(cp.steps) || cp.steps < 0)
       throw new ValidationError('checkpoint.steps', cp.steps, 'a non-negative integer');

@@ -1,6 +1,6 @@
 // The blow-up study as a command: runs blowUpStudy on a scenario's model and leaves a table
 // (blowup.json), a figure of max ρ against t per grid (blowup.png) and a text report.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { createBackend, type BackendChoice } from '../backend/index.js';
@@ -10,6 +10,7 @@ import { linePlot, type RGB } from '../io/plot.js';
 import { blowUpStudy, type BlowUpStudyResult } from '../models/blow-up.js';
 import type { KellerSegelOptions } from '../models/keller-segel.js';
 import { validateScenario, type Scenario } from '../scenario/validate.js';
+import { nodeFiles, writeAtomic } from './outputs.js';
 
 export interface BlowUpCommandOptions {
   outDir: string;
@@ -28,11 +29,6 @@ const COLOURS: RGB[] = [
   [148, 103, 189],
   [140, 86, 75],
 ];
-
-function writeAtomic(path: string, data: Uint8Array | string): void {
-  writeFileSync(`${path}.tmp`, data);
-  renameSync(`${path}.tmp`, path);
-}
 
 /** Runs the study on a Keller–Segel scenario (run.dt is the coarsest grid's step) and writes its outputs. */
 export async function runBlowUpStudy(
@@ -63,6 +59,7 @@ export async function runBlowUpStudy(
   });
   const report = formatReport(result);
   writeAtomic(
+    nodeFiles,
     join(o.outDir, 'blowup.json'),
     JSON.stringify(
       { scenario, grids: o.grids, ...result, rows: result.rows.map(({ history: _h, ...r }) => r) },
@@ -80,6 +77,7 @@ export async function runBlowUpStudy(
     { title: `${scenario.name ?? 'scenario'}: max rho per grid`, xlabel: 't', ylabel: 'max rho', logY: true },
   );
   writeAtomic(
+    nodeFiles,
     join(o.outDir, 'blowup.png'),
     encodePng(
       picture.rgba,
@@ -88,7 +86,7 @@ export async function runBlowUpStudy(
       (d) => new Uint8Array(deflateSync(d, { level: 6 })),
     ),
   );
-  writeAtomic(join(o.outDir, 'blowup.md'), report);
+  writeAtomic(nodeFiles, join(o.outDir, 'blowup.md'), report);
   return { result, report };
 }
 

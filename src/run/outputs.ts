@@ -39,9 +39,10 @@ export class OutputError extends Error {
   constructor(
     readonly path: string,
     readonly code: string,
-    cause: string,
+    /** The cause in words, and what it means for the run. */
+    readonly detail: string,
   ) {
-    super(`could not write ${path}: ${code}${cause ? ` (${cause})` : ''}`);
+    super(`could not write ${path}: ${code}${detail ? ` (${detail})` : ''}`);
     this.name = 'OutputError';
   }
 }
@@ -53,6 +54,27 @@ function wrap(path: string, e: unknown): OutputError {
     err?.code ?? 'error',
     err?.message?.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '') ?? String(e),
   );
+}
+
+/**
+ * Writes a file complete or not at all: to `path.tmp`, then renamed over `path`. On failure the
+ * temporary is removed and an OutputError names the file and the cause. Returns the bytes written.
+ */
+export function writeAtomic(files: FileLayer, path: string, data: Uint8Array | string): Uint8Array {
+  const tmp = `${path}.tmp`;
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  try {
+    files.writeFileSync(tmp, bytes);
+    files.renameSync(tmp, path);
+  } catch (e) {
+    try {
+      if (files.existsSync(tmp)) files.unlinkSync(tmp);
+    } catch {
+      /* the original error is the one to report */
+    }
+    throw wrap(path, e);
+  }
+  return bytes;
 }
 
 export const MANIFEST = 'manifest.json';
@@ -83,20 +105,7 @@ export class OutputFolder {
 
   /** Writes a complete file (temporary name, then rename) and records it; the manifest is saved by `commit`. */
   write(name: string, data: Uint8Array | string): void {
-    const path = this.path(name),
-      tmp = `${path}.tmp`;
-    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    try {
-      this.files.writeFileSync(tmp, bytes);
-      this.files.renameSync(tmp, path);
-    } catch (e) {
-      try {
-        if (this.files.existsSync(tmp)) this.files.unlinkSync(tmp);
-      } catch {
-        /* the original error is the one to report */
-      }
-      throw wrap(path, e);
-    }
+    const bytes = writeAtomic(this.files, this.path(name), data);
     this.manifest.files[name] = { bytes: bytes.length, crc32: crc32(bytes).toString(16).padStart(8, '0') };
   }
 

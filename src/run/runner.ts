@@ -353,7 +353,7 @@ async function execute(
     folder.commit('running');
   };
   const record = (d: Record) => {
-    if (series.t.length > 0 && d.t === series.t.at(-1)) return; // start-of-segment repeat
+    if (series.t.length > 0 && d.t === series.t.at(-1)) return; // a resumed solve repeats the last row first
     const row = [d.t, d.dt ?? run.dt, d.mass, d.minRho, d.maxRho, d.energy ?? NaN];
     row.forEach((v, j) => series[COLUMNS[j]].push(v));
     pending += `${row.map(String).join(',')}\n`;
@@ -385,7 +385,7 @@ async function execute(
       throw new OutputError(
         e.path,
         e.code,
-        `${e.message.replace(/^could not write [^:]+: /, '')}; the run stopped at t = ${model.time.toPrecision(6)}; ${kept}`,
+        `${e.detail}; the run stopped at t = ${model.time.toPrecision(6)}; ${kept}`,
       );
     }
   };
