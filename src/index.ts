@@ -11,7 +11,7 @@ export type {
 } from './backend/index.js';
 export { Grid, type GridOptions } from './grid.js';
 export { ValidationError, NumericalError, MemoryLimitError } from './errors.js';
-export { KellerSegel, DISCRETISATIONS } from './models/keller-segel.js';
+export { KellerSegel, DISCRETISATIONS } from './models/keller-segel/model.js';
 export { turningKernel, type Growth, type Flux } from './laws.js';
 export type {
   KellerSegelOptions,
@@ -23,7 +23,7 @@ export type {
   Observer,
   SolveOptions,
   SolveResult,
-} from './models/keller-segel.js';
+} from './models/keller-segel/model.js';
 export type { InitialData, Profile } from './models/initial.js';
 export { EtdStepper, SCHEME_ORDER, type Scheme, type StiffProblem } from './integrate/etd.js';
 export type {
@@ -53,7 +53,7 @@ export {
   type TurningKernel,
   type SeparableKernel,
 } from './coefficients.js';
-export { Kinetic, kineticScale } from './models/kinetic.js';
+export { Kinetic, kineticScale } from './models/kinetic/model.js';
 export type {
   KineticOptions,
   KineticDiagnostics,
@@ -61,17 +61,17 @@ export type {
   KineticSolveOptions,
   KineticResult,
   Collision,
-} from './models/kinetic.js';
+} from './models/kinetic/model.js';
 export {
   limitStudy,
   limitStudyScenario,
   type LimitStudyOptions,
   type LimitStudyRow,
-} from './models/limit.js';
+} from './studies/limit.js';
 export {
   blowUpStudy,
   type BlowUpStudyOptions,
   type BlowUpStudyResult,
   type BlowUpGridRow,
   type BlowUpLevel,
-} from './models/blow-up.js';
+} from './studies/blow-up.js';

@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { blowUpStudy, crossing, extrapolate } from '../src/models/blow-up.js';
+import { blowUpStudy, crossing, extrapolate } from '../src/studies/blow-up.js';
 import { ValidationError } from '../src/errors.js';
-import type { KellerSegelOptions } from '../src/models/keller-segel.js';
+import type { KellerSegelOptions } from '../src/models/keller-segel/model.js';
 import { backends } from './helpers.js';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');

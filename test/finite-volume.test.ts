@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KellerSegel, type KellerSegelOptions } from '../src/models/keller-segel.js';
+import { KellerSegel, type KellerSegelOptions } from '../src/models/keller-segel/model.js';
 import { ValidationError } from '../src/errors.js';
 import { backends } from './helpers.js';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ValidationError, NumericalError, MemoryLimitError } from '../src/errors.js';
 import { buildModel, validateScenario, type Scenario } from '../src/scenario/validate.js';
-import { KellerSegel, type KellerSegelOptions } from '../src/models/keller-segel.js';
+import { KellerSegel, type KellerSegelOptions } from '../src/models/keller-segel/model.js';
 import { backends } from './helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);

@@ -10,7 +10,7 @@ import { OutputError, nodeFiles, type FileLayer } from '../src/run/outputs.js';
 import { crc32 } from '../src/io/crc32.js';
 import { decodeNpy } from '../src/io/npy.js';
 import { ValidationError } from '../src/errors.js';
-import { KellerSegel, type KellerSegelOptions } from '../src/models/keller-segel.js';
+import { KellerSegel, type KellerSegelOptions } from '../src/models/keller-segel/model.js';
 import type { Scenario } from '../src/scenario/validate.js';
 import { backends } from './helpers.js';
 

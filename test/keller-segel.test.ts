@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KellerSegel as Model, type KellerSegelOptions } from '../src/models/keller-segel.js';
+import { KellerSegel as Model, type KellerSegelOptions } from '../src/models/keller-segel/model.js';
 import type { Backend } from '../src/backend/index.js';
 import { NumericalError, ValidationError } from '../src/errors.js';
 import { backends, relErr } from './helpers.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Kinetic, type KineticOptions } from '../src/models/kinetic.js';
-import { limitStudy, limitStudyScenario } from '../src/models/limit.js';
+import { Kinetic, type KineticOptions } from '../src/models/kinetic/model.js';
+import { limitStudy, limitStudyScenario } from '../src/studies/limit.js';
 import { fractionalDiffusion, generalisedDiffusion, generalisedOrder } from '../src/coefficients.js';
 import { NumericalError, ValidationError } from '../src/errors.js';
 import { backends, relErr } from './helpers.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../src/backend/index.js';
 import { MemoryLimitError, ValidationError } from '../src/errors.js';
-import { KellerSegel, type KellerSegelOptions } from '../src/models/keller-segel.js';
-import { Kinetic } from '../src/models/kinetic.js';
+import { KellerSegel, type KellerSegelOptions } from '../src/models/keller-segel/model.js';
+import { Kinetic } from '../src/models/kinetic/model.js';
 import { backends } from './helpers.js';
 
 const aggregation = (n: number): KellerSegelOptions => ({

@@ -7,8 +7,8 @@ import { createBackend, type BackendChoice } from '../backend/index.js';
 import { ValidationError } from '../errors.js';
 import { encodePng } from '../io/png.js';
 import { linePlot, type RGB } from '../io/plot.js';
-import { blowUpStudy, type BlowUpStudyResult } from '../models/blow-up.js';
-import type { KellerSegelOptions } from '../models/keller-segel.js';
+import { blowUpStudy, type BlowUpStudyResult } from '../studies/blow-up.js';
+import type { KellerSegelOptions } from '../models/keller-segel/model.js';
 import { validateScenario, type Scenario } from '../scenario/validate.js';
 import { nodeFiles, writeAtomic } from './outputs.js';
 

@@ -6,7 +6,7 @@
 import { createBackend, type BackendChoice } from '../backend/index.js';
 import { ValidationError } from '../errors.js';
 import type { Model, StepDiagnostics } from '../models/model.js';
-import { limitStudy } from '../models/limit.js';
+import { limitStudy } from '../studies/limit.js';
 import { encodeNpy } from '../io/npy.js';
 import { encodePng } from '../io/png.js';
 import { heatmap, linePlot, type Raster } from '../io/plot.js';

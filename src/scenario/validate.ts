@@ -3,8 +3,8 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import type { Backend } from '../backend/index.js';
 import { ValidationError, closest, describe } from '../errors.js';
-import { KellerSegel, type KellerSegelOptions, type SolveOptions } from '../models/keller-segel.js';
-import { Kinetic, type KineticOptions } from '../models/kinetic.js';
+import { KellerSegel, type KellerSegelOptions, type SolveOptions } from '../models/keller-segel/model.js';
+import { Kinetic, type KineticOptions } from '../models/kinetic/model.js';
 import { turningKernel, type Flux, type Growth } from '../laws.js';
 import type { Profile } from '../models/initial.js';
 import { scenarioSchema } from './schema.js';

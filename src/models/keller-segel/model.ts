@@ -3,18 +3,18 @@
 //   parabolic: ∂t S = DS ΔS − μ S + G(ρ, S), G = βρ by default;  elliptic: −DS ΔS + μ S = βρ.
 // The model: options, state, the one Integrator loop, diagnostics, checkpoints. What is solved per
 // step lives in its discretisation: spectral.ts (Fourier, ETD) or finite-volume.ts (Strang).
-import type { Backend, Field, ScopedBackend } from '../backend/index.js';
-import { ModelGuard } from './guard.js';
-import type { Model } from './model.js';
-import { MemoryLimitError, NumericalError, ValidationError, checkFinite } from '../errors.js';
-import { checkIdentity, modelIdentity } from '../io/identity.js';
-import { Grid, type GridOptions } from '../grid.js';
-import { EtdStepper, type Scheme } from '../integrate/etd.js';
-import { StrangStepper } from '../integrate/strang.js';
+import type { Backend, Field, ScopedBackend } from '../../backend/index.js';
+import { ModelGuard } from '../guard.js';
+import type { Model } from '../model.js';
+import { MemoryLimitError, NumericalError, ValidationError, checkFinite } from '../../errors.js';
+import { checkIdentity, modelIdentity } from '../../io/identity.js';
+import { Grid, type GridOptions } from '../../grid.js';
+import { EtdStepper, type Scheme } from '../../integrate/etd.js';
+import { StrangStepper } from '../../integrate/strang.js';
 import { FiniteVolume, POSITIVITY_LIMIT, type DriftLaws } from './finite-volume.js';
 import { SpectralDrift } from './spectral.js';
-import { Integrator, checkClock } from '../integrate/run.js';
-import { sampleInitial } from './initial.js';
+import { Integrator, checkClock } from '../../integrate/run.js';
+import { sampleInitial } from '../initial.js';
 import {
   memoryEstimate,
   resolveKellerSegel,
@@ -24,9 +24,9 @@ import {
   type ResolvedKellerSegel,
   type SolveOptions,
   type SolveResult,
-} from './keller-segel-options.js';
+} from './options.js';
 
-export * from './keller-segel-options.js';
+export * from './options.js';
 
 export class KellerSegel implements Model {
   readonly grid: Grid;

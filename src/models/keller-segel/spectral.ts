@@ -3,12 +3,12 @@
 //   ρ: −Dρ|k|^α,   S: −DS|k|² − μ
 // are integrated exactly by the ETD steppers, and nonlinear() is
 //   N_ρ = −∇·(ρ χ(S) Q(∇S)) + Γ(ρ),   N_S = βρ̂ (or G(ρ, S)).
-import type { Backend, Field } from '../backend/index.js';
-import type { Grid } from '../grid.js';
-import type { StiffProblem } from '../integrate/etd.js';
-import type { Pause } from '../integrate/run.js';
+import type { Backend, Field } from '../../backend/index.js';
+import type { Grid } from '../../grid.js';
+import type { StiffProblem } from '../../integrate/etd.js';
+import type { Pause } from '../../integrate/run.js';
 import type { DriftLaws } from './finite-volume.js';
-import type { ResolvedKellerSegel } from './keller-segel-options.js';
+import type { ResolvedKellerSegel } from './options.js';
 
 export class SpectralDrift implements StiffProblem {
   readonly backend: Backend;

@@ -1,8 +1,8 @@
 // The measured ε → 0 limit: a kinetic run for several ε against the macroscopic fractional
 // Keller–Segel solution with the limit coefficients (Kinetic.limit()).
 import type { Backend } from '../backend/index.js';
-import { Kinetic, type KineticOptions } from './kinetic.js';
-import { KellerSegel } from './keller-segel.js';
+import { Kinetic, type KineticOptions } from '../models/kinetic/model.js';
+import { KellerSegel } from '../models/keller-segel/model.js';
 import { NumericalError } from '../errors.js';
 import { turningKernel } from '../laws.js';
 

@@ -4,7 +4,7 @@
 // level that every grid reached. A crossing time that does not converge is reported as such.
 import type { Backend } from '../backend/index.js';
 import { ValidationError, checkNumber } from '../errors.js';
-import { KellerSegel, type KellerSegelOptions } from './keller-segel.js';
+import { KellerSegel, type KellerSegelOptions } from '../models/keller-segel/model.js';
 import type { RunStatus } from '../integrate/run.js';
 
 export interface BlowUpStudyOptions {

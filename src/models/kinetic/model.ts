@@ -8,25 +8,25 @@
 // chemical implicitly. 'euler' is IMEX backward Euler (first order); 'bdf2' is variable-step
 // IMEX-BDF2 (second order). At fixed Δt, as ε → 0 the update of ρ tends to the same scheme for
 // ∂tρ = −σ_ε(k)ρ − ∇·H + Γ, σ_ε → Dρ|k|^{γ+1}: uniformly stable in ε.
-import type { Backend, Field, ScopedBackend, VelocitySet, VelocitySource } from '../backend/index.js';
-import { ModelGuard } from './guard.js';
-import type { Model } from './model.js';
-import { NumericalError, ValidationError, checkFinite, checkKeys, checkNumber } from '../errors.js';
-import { checkIdentity, modelIdentity } from '../io/identity.js';
-import { Grid, type GridOptions } from '../grid.js';
-import { VelocityGrid } from '../velocity.js';
+import type { Backend, Field, ScopedBackend, VelocitySet, VelocitySource } from '../../backend/index.js';
+import { ModelGuard } from '../guard.js';
+import type { Model } from '../model.js';
+import { NumericalError, ValidationError, checkFinite, checkKeys, checkNumber } from '../../errors.js';
+import { checkIdentity, modelIdentity } from '../../io/identity.js';
+import { Grid, type GridOptions } from '../../grid.js';
+import { VelocityGrid } from '../../velocity.js';
 import {
   equilibriumSquare,
   fractionalDiffusion,
   generalisedDiffusion,
   generalisedOrder,
   sensitivityFromSeparable,
-} from '../coefficients.js';
-import { nextLanding, yielder } from '../integrate/run.js';
-import { IMEX_SCHEMES, sbdf1, sbdf2 } from '../integrate/imex.js';
-import { sampleInitial } from './initial.js';
-import type { KellerSegelOptions } from './keller-segel.js';
-import { checkFlux, checkGrowth, inRange } from '../laws.js';
+} from '../../coefficients.js';
+import { nextLanding, yielder } from '../../integrate/run.js';
+import { IMEX_SCHEMES, sbdf1, sbdf2 } from '../../integrate/imex.js';
+import { sampleInitial } from '../initial.js';
+import type { KellerSegelOptions } from '../keller-segel/model.js';
+import { checkFlux, checkGrowth, inRange } from '../../laws.js';
 import {
   kineticScale,
   type Collision,
@@ -35,9 +35,9 @@ import {
   type KineticOptions,
   type KineticResult,
   type KineticSolveOptions,
-} from './kinetic-options.js';
+} from './options.js';
 
-export * from './kinetic-options.js';
+export * from './options.js';
 
 /** BDF2 history: f^{n−1}, S^{n−1}, the explicit sources R̂^{n−1} and P̂^{n−1}, the previous step. */
 interface History {

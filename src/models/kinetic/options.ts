@@ -1,10 +1,10 @@
 // Options and results of the kinetic model: what users write and what a run returns.
-import type { GridOptions } from '../grid.js';
-import type { VelocityGridOptions } from '../velocity.js';
-import { generalisedOrder, type SeparableKernel } from '../coefficients.js';
-import type { Flux, Growth } from '../laws.js';
-import type { InitialData } from './initial.js';
-import type { Kinetic } from './kinetic.js';
+import type { GridOptions } from '../../grid.js';
+import type { VelocityGridOptions } from '../../velocity.js';
+import { generalisedOrder, type SeparableKernel } from '../../coefficients.js';
+import type { Flux, Growth } from '../../laws.js';
+import type { InitialData } from '../initial.js';
+import type { Kinetic } from './model.js';
 
 export type Collision = { type: 'relaxation' } | { type: 'generalised'; beta: number; nu0?: number };
 

@@ -1,6 +1,6 @@
 // Options of the fractional Keller–Segel family: the types users write, their resolution (every
 // default filled and every range checked, once), and the memory a configuration needs.
-import { ValidationError, checkKeys } from '../errors.js';
+import { ValidationError, checkKeys } from '../../errors.js';
 import {
   checkFlux,
   checkGrowth,
@@ -11,13 +11,13 @@ import {
   type Flux,
   type Growth,
   type Sensitivity,
-} from '../laws.js';
-import type { GridOptions } from '../grid.js';
-import type { RunOptions, RunOutcome, ClockState } from '../integrate/run.js';
-import type { InitialData } from './initial.js';
-import type { KellerSegel } from './keller-segel.js';
+} from '../../laws.js';
+import type { GridOptions } from '../../grid.js';
+import type { RunOptions, RunOutcome, ClockState } from '../../integrate/run.js';
+import type { InitialData } from '../initial.js';
+import type { KellerSegel } from './model.js';
 
-export type { Growth, Flux, Chemical, Sensitivity } from '../laws.js';
+export type { Growth, Flux, Chemical, Sensitivity } from '../../laws.js';
 
 export interface KellerSegelOptions {
   grid: GridOptions;

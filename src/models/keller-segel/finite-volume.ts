@@ -8,13 +8,13 @@
 // semigroup, so e^{tA} is a positive, mass-preserving convolution. B is advanced by the growth law's
 // exact flow (h/2), SSP-RK2 substeps of the minmod upwind drift under its CFL bound (h), and the
 // growth flow again (h/2): each piece keeps ρ ≥ 0, the drift conserves mass to round-off.
-import type { Backend, Field } from '../backend/index.js';
-import { NumericalError } from '../errors.js';
-import type { Grid } from '../grid.js';
-import type { SplitProblem } from '../integrate/strang.js';
-import { RANGES } from '../laws.js';
-import { tabulate, type Pause } from '../integrate/run.js';
-import type { ResolvedKellerSegel } from './keller-segel-options.js';
+import type { Backend, Field } from '../../backend/index.js';
+import { NumericalError } from '../../errors.js';
+import type { Grid } from '../../grid.js';
+import type { SplitProblem } from '../../integrate/strang.js';
+import { RANGES } from '../../laws.js';
+import { tabulate, type Pause } from '../../integrate/run.js';
+import type { ResolvedKellerSegel } from './options.js';
 
 /** User laws the drift needs, evaluated by the model (they are shared with the spectral discretisation). */
 export interface DriftLaws {
