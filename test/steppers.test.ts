@@ -5,6 +5,7 @@ import type { Backend, Field } from '../src/backend/index.js';
 import { EtdStepper, SCHEMES, type Scheme, type StiffProblem } from '../src/integrate/etd.js';
 import { StrangStepper, type SplitProblem } from '../src/integrate/strang.js';
 import type { Stepper } from '../src/integrate/run.js';
+import { IMEX_SCHEMES, sbdf1, sbdf2 } from '../src/integrate/imex.js';
 import { backends } from './helpers.js';
 
 /**
@@ -101,4 +102,36 @@ describe.each(backends)('every registered stepper converges at its order ($kind)
     for (let i = 1; i < errs.length; i++)
       expect(Math.abs(Math.log2(errs[i - 1] / errs[i]) - stepper.order), `errors ${errs}`).toBeLessThan(0.2);
   });
+
+  it.each(Object.keys(IMEX_SCHEMES) as (keyof typeof IMEX_SCHEMES)[])(
+    '%s (SBDF table, variable steps) on u′ = −u + u², −u implicit',
+    (scheme) => {
+      // Steps alternate between 0.7h and 1.3h, so the variable-step weights of SBDF2 are exercised.
+      const lambda = -1,
+        u0 = 0.5,
+        T = 2;
+      const exact = lambda / ((lambda / u0 + 1) * Math.exp(-lambda * T) - 1);
+      const errs = [32, 64, 128].map((n) => {
+        let u = u0,
+          uPrev = 0,
+          hPrev = 0;
+        for (let i = 0; i < n; i++) {
+          const h = (T / n) * (i === n - 1 && n % 2 === 1 ? 1 : i % 2 === 0 ? 0.7 : 1.3);
+          const {
+            a0,
+            b: [b1, b2],
+            c: [c1, c2],
+          } = scheme === 'bdf2' && hPrev > 0 ? sbdf2(h / hPrev) : sbdf1();
+          const next = (b1 * u + b2 * uPrev + h * (c1 * u * u + c2 * uPrev * uPrev)) / (a0 - h * lambda);
+          [uPrev, u, hPrev] = [u, next, h];
+        }
+        return Math.abs(u - exact);
+      });
+      for (let i = 1; i < errs.length; i++)
+        expect(
+          Math.abs(Math.log2(errs[i - 1] / errs[i]) - IMEX_SCHEMES[scheme].order),
+          `errors ${errs}`,
+        ).toBeLessThan(0.2);
+    },
+  );
 });

@@ -171,17 +171,18 @@ export class Integrator {
 
   /**
    * Advances the state `u` in place. `schemes` lists the scheme names `makeStepper` accepts; the
-   * first is the default.
+   * first is the default. The first `solutionFields` fields are the solution, on which step doubling
+   * measures its error; the others are carried by the stepper (a multistep history, derived fields).
    */
   constructor(
     private readonly backend: Backend,
     readonly u: Field[],
     private readonly schemes: readonly string[],
     private readonly makeStepper: (scheme: string) => Stepper,
-    t0 = 0,
+    private readonly solutionFields = u.length,
   ) {
     const be = backend;
-    this.clock = { t: t0, dt: NaN, steps: 0, rejected: 0 };
+    this.clock = { t: 0, dt: NaN, steps: 0, rejected: 0 };
     this.cand = u.map((f) => be.alloc(f.length));
   }
 
@@ -273,7 +274,7 @@ export class Integrator {
           await stepper.step(c.t, h / 2, this.u, this.half, pause);
           await stepper.step(c.t + h / 2, h / 2, this.half, this.cand, pause);
           let err = 0;
-          for (let i = 0; i < C; i++) {
+          for (let i = 0; i < this.solutionFields; i++) {
             const fine = Math.sqrt(be.sumSquares(this.cand[i]) / this.cand[i].length);
             be.axpy(this.full[i], -1, this.cand[i]);
             const diff = Math.sqrt(be.sumSquares(this.full[i]) / this.cand[i].length);

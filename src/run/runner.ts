@@ -5,7 +5,7 @@
 // and is bound to its scenario: resuming under another scenario is refused, naming what differs.
 import { createBackend, type BackendChoice } from '../backend/index.js';
 import { ValidationError } from '../errors.js';
-import type { Model, StepDiagnostics } from '../models/model.js';
+import type { Model, StateCheckpoint, StepDiagnostics } from '../models/model.js';
 import { limitStudy } from '../studies/limit.js';
 import { encodeNpy } from '../io/npy.js';
 import { encodePng } from '../io/png.js';
@@ -81,8 +81,8 @@ export interface RunSummary {
 interface RunnerCheckpoint {
   format: 'fractaxis-run';
   scenario: { model: Scenario['model']; run: Scenario['run'] };
-  /** The model's own checkpoint (KellerSegelCheckpoint or KineticCheckpoint). */
-  model: unknown;
+  /** The model's own checkpoint (its clock and state fields). */
+  model: StateCheckpoint;
   nextSnapshot: number;
   /** The valid prefix of diagnostics.csv: rows after the header and bytes. */
   series: { rows: number; bytes: number };
@@ -227,8 +227,7 @@ function bindCheckpoint(
       'a checkpoint of this scenario (only run.tEnd may change when resuming)',
     );
   }
-  const clockT =
-    (cp.model as { clock?: { t: number }; t?: number }).clock?.t ?? (cp.model as { t: number }).t;
+  const clockT = cp.model.clock?.t;
   if (!(tEnd >= clockT))
     throw new ValidationError('run.tEnd', tEnd, `at least ${clockT}, the time the checkpoint reached`);
   const count = scenario.run.snapshots ?? 10;

@@ -5,15 +5,15 @@
 // step lives in its discretisation: spectral.ts (Fourier, ETD) or finite-volume.ts (Strang).
 import type { Backend, Field, ScopedBackend } from '../../backend/index.js';
 import { ModelGuard } from '../guard.js';
-import type { Model } from '../model.js';
-import { MemoryLimitError, NumericalError, ValidationError, checkFinite } from '../../errors.js';
-import { checkIdentity, modelIdentity } from '../../io/identity.js';
+import { evaluateLaw, restoreState, solveWithDiagnostics, stateCheckpoint, type Model } from '../model.js';
+import { MemoryLimitError, ValidationError } from '../../errors.js';
+import { modelIdentity } from '../../io/identity.js';
 import { Grid, type GridOptions } from '../../grid.js';
 import { EtdStepper, type Scheme } from '../../integrate/etd.js';
 import { StrangStepper } from '../../integrate/strang.js';
 import { FiniteVolume, POSITIVITY_LIMIT, type DriftLaws } from './finite-volume.js';
 import { SpectralDrift } from './spectral.js';
-import { Integrator, checkClock } from '../../integrate/run.js';
+import { Integrator } from '../../integrate/run.js';
 import { sampleInitial } from '../initial.js';
 import {
   memoryEstimate,
@@ -161,13 +161,14 @@ export class KellerSegel implements Model {
     const sensitivity = p.chiReceptor
       ? (S: Field, out: Field) => this.backend.receptorChi(S, out, p.chiReceptor!.chi0, p.chiReceptor!.K)
       : p.chiFunction
-        ? (S: Field, out: Field, t: number) => evaluate(out, S, (i, s) => p.chiFunction!(s[i]), 'chi(S)', t)
+        ? (S: Field, out: Field, t: number) =>
+            evaluateLaw(out, S, (i, s) => p.chiFunction!(s[i]), 'chi(S)', t)
         : null;
     const G = p.chemical.G;
     const chemicalSource = G
       ? (rho: Field, S: Field, out: Field, t: number) => {
           const r = rho.data;
-          evaluate(out, S, (i, s) => G(r[i], s[i]), 'chemical.G(rho, S)', t);
+          evaluateLaw(out, S, (i, s) => G(r[i], s[i]), 'chemical.G(rho, S)', t);
         }
       : null;
     return { sensitivity, chemicalSource };
@@ -221,35 +222,23 @@ export class KellerSegel implements Model {
 
   /** Advances to opts.tEnd (resuming from the current time); see RunOptions for the controls. */
   async solve(opts: SolveOptions): Promise<SolveResult> {
-    return this.guard.solving(() => this.run(opts));
-  }
-
-  private async run(opts: SolveOptions): Promise<SolveResult> {
-    const observers = opts.observers ?? [];
-    const diagnostics: Diagnostics[] = [];
-    const first = this.diagnostics();
-    diagnostics.push(first);
-    for (const o of observers) o(first, this);
-    const maxDensity = opts.maxDensity ?? (first.maxRho > 0 ? 1e3 * first.maxRho : Infinity);
-    const monitor = {
-      check: (u: readonly Field[]) => {
-        this.densityOf(u, this.rho);
-        this.backend.stats(this.rho, this.stats);
-        let finite = this.stats[3] === 0;
-        for (let i = 1; i < u.length && finite; i++) finite = Number.isFinite(this.backend.sumSquares(u[i]));
-        return { min: this.stats[1], max: this.stats[2], finite };
-      },
-      stableStep: (u: readonly Field[]) => this.stableStep(u),
-    };
-    const outcome = await this.integrator.run({ ...opts, maxDensity }, monitor, (_t, dt) => {
-      // The monitor has just transformed the accepted state into this.rho: no second transform.
-      const d = this.diagnosticsOfRho(dt);
-      diagnostics.push(d);
-      let stop = false;
-      for (const o of observers) if (o(d, this) === 'stop') stop = true;
-      return stop ? 'stop' : undefined;
+    return this.guard.solving(() => {
+      const monitor = {
+        check: (u: readonly Field[]) => {
+          this.densityOf(u, this.rho);
+          this.backend.stats(this.rho, this.stats);
+          let finite = this.stats[3] === 0;
+          for (let i = 1; i < u.length && finite; i++)
+            finite = Number.isFinite(this.backend.sumSquares(u[i]));
+          return { min: this.stats[1], max: this.stats[2], finite };
+        },
+        stableStep: (u: readonly Field[]) => this.stableStep(u),
+      };
+      // After a step the monitor has just transformed the accepted state into this.rho: no second transform.
+      return solveWithDiagnostics(this, this.integrator, opts, this.diagnostics(), monitor, (dt) =>
+        this.diagnosticsOfRho(dt),
+      );
     });
-    return { ...outcome, diagnostics };
   }
 
   /** A drift CFL estimate from state u (see the discretisations' stableStep / driftRate). */
@@ -260,60 +249,20 @@ export class KellerSegel implements Model {
   /** Everything needed to continue this run bit for bit (see restore). */
   checkpoint(): KellerSegelCheckpoint {
     return {
-      kind: 'keller-segel',
+      ...stateCheckpoint('keller-segel', this.identity, this.integrator),
       discretisation: this.params.discretisation,
-      identity: this.identity,
-      clock: { ...this.integrator.clock },
-      state: this.state.map((f) => f.data.slice()),
     };
   }
 
   /** Continues from a checkpoint of a model built with the same options. */
   restore(cp: KellerSegelCheckpoint): void {
     this.guard.check('restore()');
-    if (cp?.kind !== 'keller-segel' || cp.state.length !== this.state.length)
-      throw new ValidationError(
-        'checkpoint',
-        cp?.kind,
-        `a keller-segel checkpoint with ${this.state.length} fields`,
-      );
-    if ((cp.discretisation ?? 'spectral') !== this.params.discretisation)
+    if (cp?.kind === 'keller-segel' && (cp.discretisation ?? 'spectral') !== this.params.discretisation)
       throw new ValidationError(
         'checkpoint.discretisation',
         cp.discretisation ?? 'spectral',
         `'${this.params.discretisation}', the discretisation of this model`,
       );
-    checkIdentity(cp.identity, this.identity);
-    const clock = checkClock(cp.clock, 'checkpoint.clock');
-    cp.state.forEach((s, i) => {
-      if (!(s instanceof Float64Array) || s.length !== this.state[i].length)
-        throw new ValidationError(
-          `checkpoint.state[${i}].length`,
-          s?.length,
-          `exactly ${this.state[i].length}`,
-        );
-      checkFinite(`checkpoint.state[${i}]`, s);
-    });
-    // Checked in full before anything is overwritten: a refused checkpoint leaves the model as it was.
-    cp.state.forEach((s, i) => this.state[i].data.set(s));
-    this.integrator.clock = clock;
-  }
-}
-
-/** Fills `out` with a user function of the local state; NaN/Inf stops with the function named. */
-function evaluate(
-  out: Field,
-  S: Field,
-  f: (i: number, S: Float64Array) => number,
-  name: string,
-  t: number,
-): void {
-  const o = out.data,
-    s = S.data;
-  for (let i = 0; i < o.length; i++) {
-    const v = f(i, s);
-    if (!Number.isFinite(v))
-      throw new NumericalError(`${name} returned ${v} at grid point ${i} (S = ${s[i]}) at t = ${t}`, t);
-    o[i] = v;
+    restoreState(cp, 'keller-segel', this.identity, this.integrator);
   }
 }

@@ -13,7 +13,13 @@ import {
   type Sensitivity,
 } from '../../laws.js';
 import type { GridOptions } from '../../grid.js';
-import type { RunOptions, RunOutcome, ClockState } from '../../integrate/run.js';
+import type {
+  ModelObserver,
+  ModelResult,
+  ModelSolveOptions,
+  StateCheckpoint,
+  StepDiagnostics,
+} from '../model.js';
 import type { InitialData } from '../initial.js';
 import type { KellerSegel } from './model.js';
 
@@ -46,40 +52,16 @@ export interface KellerSegelOptions {
 export type Discretisation = 'spectral' | 'finite-volume';
 export const DISCRETISATIONS: readonly Discretisation[] = ['finite-volume', 'spectral'];
 
-export interface Diagnostics {
-  t: number;
-  dt: number;
-  step: number;
-  /** ∫ρ dx */
-  mass: number;
-  minRho: number;
-  maxRho: number;
-  /** Dρ∫ρ log ρ − (χ/2)∫ρS (parabolic–elliptic, scalar χ, linear flux, no growth); else undefined. */
-  energy?: number;
-}
+/** Mass, min/max ρ and, for the parabolic–elliptic model with scalar χ, linear flux and no growth,
+ * the free energy Dρ∫ρ log ρ − (χ/2)∫ρS. */
+export type Diagnostics = StepDiagnostics;
+export type Observer = ModelObserver<KellerSegel, Diagnostics>;
+export type SolveOptions = ModelSolveOptions<KellerSegel, Diagnostics>;
+export type SolveResult = ModelResult<Diagnostics>;
 
-export type Observer = (d: Diagnostics, model: KellerSegel) => void | 'stop';
-
-export interface SolveOptions extends RunOptions {
-  observers?: Observer[];
-  /** Default blow-up threshold: 1e3 × the initial max ρ. */
-  maxDensity?: number;
-}
-
-export interface SolveResult extends RunOutcome {
-  /** Diagnostics at the start and after every accepted step. */
-  diagnostics: Diagnostics[];
-}
-
-export interface KellerSegelCheckpoint {
-  kind: 'keller-segel';
-  /** The options of the model that wrote it (canonical form; initial data by digest): restore refuses another model's. */
-  identity?: unknown;
+export interface KellerSegelCheckpoint extends StateCheckpoint<'keller-segel'> {
   /** Absent in checkpoints written before finite volumes existed (they are spectral). */
   discretisation?: Discretisation;
-  clock: ClockState;
-  /** The spectral state (ρ̂ and, when parabolic, Ŝ). */
-  state: Float64Array[];
 }
 
 /** Options with every default filled and every range checked (the models read only this). */

@@ -2,7 +2,10 @@
 import type { GridOptions } from '../../grid.js';
 import type { VelocityGridOptions } from '../../velocity.js';
 import { generalisedOrder, type SeparableKernel } from '../../coefficients.js';
-import type { Flux, Growth } from '../../laws.js';
+import { ValidationError, checkKeys, checkNumber } from '../../errors.js';
+import { IMEX_SCHEMES } from '../../integrate/imex.js';
+import { checkFlux, checkGrowth, inRange, resolveChemical, type Flux, type Growth } from '../../laws.js';
+import type { ModelResult, ModelSolveOptions, StateCheckpoint, StepDiagnostics } from '../model.js';
 import type { InitialData } from '../initial.js';
 import type { Kinetic } from './model.js';
 
@@ -33,55 +36,92 @@ export interface KineticOptions {
   scheme?: 'euler' | 'bdf2';
 }
 
-export interface KineticDiagnostics {
-  t: number;
-  step: number;
-  mass: number;
-  minRho: number;
-  maxRho: number;
+export type KineticDiagnostics = StepDiagnostics;
+export type KineticSolveOptions = ModelSolveOptions<Kinetic, KineticDiagnostics>;
+export type KineticResult = ModelResult<KineticDiagnostics>;
+
+/**
+ * The Integrator's state: [f̂, Ŝ?, ρ̂] and, for 'bdf2', the history [f̂ⁿ⁻¹, Ŝⁿ⁻¹?, R̂ⁿ⁻¹?, P̂ⁿ⁻¹_d…, hⁿ⁻¹]
+ * (see KineticOperator.layout).
+ */
+export type KineticCheckpoint = StateCheckpoint<'kinetic'>;
+
+/** Options with every default filled and every range checked, once (the model and operator read only this). */
+export interface ResolvedKinetic {
+  eps: number;
+  collision: { type: 'relaxation' } | { type: 'generalised'; beta: number; nu0: number };
+  chemical: { D: number; beta: number; mu: number } | null;
+  turning: { kernel: SeparableKernel; flux: Flux } | null;
+  growth: Growth;
+  tailTolerance: number;
+  scheme: 'euler' | 'bdf2';
 }
 
-export interface KineticCheckpoint {
-  kind: 'kinetic';
-  t: number;
-  steps: number;
-  f: Float64Array;
-  S: Float64Array | null;
-  /** The options of the model that wrote it (canonical form; initial data by digest). */
-  identity?: unknown;
-  /** BDF2 history (null for 'euler' or before the first step). */
-  history: {
-    h: number;
-    f: Float64Array;
-    S: Float64Array | null;
-    R: Float64Array | null;
-    P: Float64Array[];
-  } | null;
-}
+const KEYS = [
+  'grid',
+  'gamma',
+  'eps',
+  'velocity',
+  'collision',
+  'chemical',
+  'turning',
+  'growth',
+  'initial',
+  'tailTolerance',
+  'scheme',
+];
 
-export interface KineticSolveOptions {
-  tEnd: number;
-  dt: number;
-  observers?: ((d: KineticDiagnostics, model: Kinetic) => void | 'stop')[];
-  signal?: AbortSignal;
-  maxSteps?: number;
-  /** Stop with status 'blow-up' above this max ρ (default 1e3 × initial max ρ). */
-  maxDensity?: number;
-  /** Times in (t, tEnd) the run lands on exactly (snapshots). */
-  landAt?: readonly number[];
-  /** Not for the kinetic model (fixed steps, its scheme set at construction): refused if given. */
-  scheme?: never;
-  adaptive?: never;
-}
-
-export interface KineticResult {
-  /** 'unstable': a step produced non-finite values; the model holds the state from before it. */
-  status: 'done' | 'blow-up' | 'unstable' | 'aborted' | 'stopped';
-  t: number;
-  steps: number;
-  max: number;
-  reason?: string;
-  diagnostics: KineticDiagnostics[];
+export function resolveKinetic(o: KineticOptions, dim: number): ResolvedKinetic {
+  checkKeys(o, KEYS, '');
+  if (dim > 2)
+    throw new ValidationError('grid.n', o.grid.n, 'a 1-D or 2-D grid (velocities have the dimension of x)');
+  const c = o.collision ?? { type: 'relaxation' };
+  let collision: ResolvedKinetic['collision'];
+  if (c.type === 'relaxation') collision = { type: 'relaxation' };
+  else if (c.type === 'generalised') {
+    generalisedOrder(o.gamma, c.beta);
+    collision = { type: 'generalised', beta: c.beta, nu0: inRange('collision.nu0', c.nu0) };
+  } else
+    throw new ValidationError(
+      'collision.type',
+      (c as { type: unknown }).type,
+      "'relaxation' or 'generalised'",
+    );
+  let chemical: ResolvedKinetic['chemical'] = null;
+  if (o.chemical) {
+    if (o.chemical.D === undefined)
+      throw new ValidationError('chemical.D', undefined, 'a value (required for the kinetic model)');
+    const r = resolveChemical({ type: 'parabolic', ...o.chemical });
+    chemical = { D: r.D, beta: r.beta, mu: r.mu };
+  }
+  let turning: ResolvedKinetic['turning'] = null;
+  if (o.turning) {
+    // φ = a(v) b(v') c(S) acts on ∇S: it needs a chemical.
+    if (!chemical)
+      throw new ValidationError(
+        'turning',
+        'a turning kernel',
+        'a chemical field to turn on (set options.chemical)',
+      );
+    if (typeof o.turning.kernel?.a !== 'function')
+      throw new ValidationError(
+        'turning.kernel.a',
+        o.turning.kernel?.a,
+        'a function v => [a_1(v), …, a_N(v)]',
+      );
+    turning = { kernel: o.turning.kernel, flux: checkFlux(o.turning.flux, 'turning.flux') };
+  }
+  const scheme = o.scheme ?? 'euler';
+  if (!(scheme in IMEX_SCHEMES)) throw new ValidationError('scheme', scheme, "'euler' or 'bdf2'");
+  return {
+    eps: inRange('eps', o.eps),
+    collision,
+    chemical,
+    turning,
+    growth: checkGrowth(o.growth),
+    tailTolerance: checkNumber('tailTolerance', o.tailTolerance ?? 1e-6, 0, 1, { loOpen: true }),
+    scheme,
+  };
 }
 
 /** The scaling m(ε): ε^{1+γ} for relaxation, ε^r for the generalised operator. */
