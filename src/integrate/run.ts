@@ -326,7 +326,8 @@ export class Integrator {
             return outcome('under-resolved', `at t = ${(c.t + h).toPrecision(6)}: ${why}`);
           warning ??= `under-resolved from t = ${(c.t + h).toPrecision(6)}: ${why}`;
         }
-        for (let i = 0; i < C; i++) be.copy(this.u[i], this.cand[i]);
+        // Accept by swapping the fields (no copy): u and cand keep their array identity, not their fields.
+        for (let i = 0; i < C; i++) [this.u[i], this.cand[i]] = [this.cand[i], this.u[i]];
         c.t = h === remaining ? target : c.t + h;
         c.steps++;
         c.dt = nextDt;

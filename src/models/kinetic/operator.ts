@@ -48,7 +48,8 @@ export class KineticOperator implements Stepper {
   /** Per-velocity physical-space work: growth R, or the ∫a ≠ 0 part of the turning operator. */
   private readonly physical: boolean;
   private readonly cache: StepCoefficients[] = [];
-  private readonly views = new WeakMap<readonly Field[], StateView>();
+  /** Keyed by a state's f: the Integrator accepts a step by swapping whole states' fields. */
+  private readonly views = new WeakMap<Field, StateView>();
   // Work fields (a step allocates nothing).
   private readonly w: Field;
   private readonly num: Field;
@@ -152,9 +153,9 @@ export class KineticOperator implements Stepper {
     return { lengths, solution: chem ? 2 : 1 };
   }
 
-  /** Named views of a state (made once per state array: a step allocates nothing). */
+  /** Named views of a state (made once per state: a step allocates nothing). */
   view(u: readonly Field[]): StateView {
-    let v = this.views.get(u);
+    let v = this.views.get(u[0]);
     if (v) return v;
     const chem = this.p.chemical !== null,
       M2 = 2 * this.grid.nModes;
@@ -172,7 +173,7 @@ export class KineticOperator implements Stepper {
       history = { f: hf, S: hS, R, RParts: R ? parts(R) : [], P, h: u[i++] };
     }
     v = { f, fParts: parts(f), S, rho, history };
-    this.views.set(u, v);
+    this.views.set(u[0], v);
     return v;
   }
 
