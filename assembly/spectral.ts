@@ -15,53 +15,27 @@
   v128.store(p, f64x2.mul(v128.load(p), f64x2.splat(f)));
 }
 
-// The symbols below share one mode iterator; `kind` is a compile-time constant at each call, so
-// after inlining each exported kernel keeps only its own branch.
-const FRACTIONAL = 0, FRACTIONAL_EXP = 1, LAPLACIAN = 2, RESOLVENT = 3;
-
-@inline function symbolFactor(kind: i32, k2: f64, p1: f64, h: f64): f64 {
-  if (kind == FRACTIONAL) return k2 == 0.0 ? 0.0 : p1 * Math.pow(k2, h);
-  if (kind == FRACTIONAL_EXP) return k2 == 0.0 ? 1.0 : Math.exp(p1 * Math.pow(k2, h));
-  if (kind == LAPLACIAN) return -k2;
-  const d = k2 + p1; // RESOLVENT, p1 = mu
-  return d == 0.0 ? 0.0 : 1.0 / d;
-}
-
-/** spec[m] *= symbolFactor(kind, |k_m|², p1, alpha/2) for every mode of the half spectrum. */
-@inline function applySymbol(kind: i32, spec: usize, kx: usize, nc: i32, ky: usize, ny: i32, kz: usize, nz: i32, p1: f64, alpha: f64): void {
-  const h = alpha * 0.5;
-  for (let iz = 0; iz < nz; iz++) {
-    const z = load<f64>(kz + (<usize>iz << 3));
-    for (let iy = 0; iy < ny; iy++) {
-      const y = load<f64>(ky + (<usize>iy << 3));
-      const kyz = z * z + y * y;
-      const row = rowBase(spec, iz, iy, ny, nc);
-      for (let ix = 0; ix < nc; ix++) scaleMode(row + (<usize>ix << 4), symbolFactor(kind, k2At(kx, ix, kyz), p1, h));
-    }
-  }
-}
-
-/** spec *= coef * |k|^alpha  (coef = -D gives the symbol of -D(-Δ)^{α/2}); the k = 0 mode gets 0. */
-export function symbolFractional(spec: usize, kx: usize, nc: i32, ky: usize, ny: i32, kz: usize, nz: i32, coef: f64, alpha: f64): void {
-  applySymbol(FRACTIONAL, spec, kx, nc, ky, ny, kz, nz, coef, alpha);
-}
-
-/** spec *= exp(coef * |k|^alpha)  (coef = -D dt: the exact fractional heat propagator). */
-export function symbolFractionalExp(spec: usize, kx: usize, nc: i32, ky: usize, ny: i32, kz: usize, nz: i32, coef: f64, alpha: f64): void {
-  applySymbol(FRACTIONAL_EXP, spec, kx, nc, ky, ny, kz, nz, coef, alpha);
-}
-
-/** spec *= -|k|^2 (Laplacian). */
-export function symbolLaplacian(spec: usize, kx: usize, nc: i32, ky: usize, ny: i32, kz: usize, nz: i32): void {
-  applySymbol(LAPLACIAN, spec, kx, nc, ky, ny, kz, nz, 0.0, 2.0);
-}
+// The mode loops below differ in what they read per axis (wavenumbers for |k|², 0/1 masks for
+// dealiasing) and what they write (a factor on the spectrum, or a per-mode table): each is one
+// specialised pass, kept apart so the compiler sees straight-line SIMD in its inner loop.
 
 /**
  * spec *= 1/(|k|^2 + mu). With mu = 0 the k = 0 mode is set to 0: the zero-mean solution of
  * -ΔS = f - <f> on a periodic box.
  */
 export function symbolResolvent(spec: usize, kx: usize, nc: i32, ky: usize, ny: i32, kz: usize, nz: i32, mu: f64): void {
-  applySymbol(RESOLVENT, spec, kx, nc, ky, ny, kz, nz, mu, 2.0);
+  for (let iz = 0; iz < nz; iz++) {
+    const z = load<f64>(kz + (<usize>iz << 3));
+    for (let iy = 0; iy < ny; iy++) {
+      const y = load<f64>(ky + (<usize>iy << 3));
+      const kyz = z * z + y * y;
+      const row = rowBase(spec, iz, iy, ny, nc);
+      for (let ix = 0; ix < nc; ix++) {
+        const d = k2At(kx, ix, kyz) + mu;
+        scaleMode(row + (<usize>ix << 4), d == 0.0 ? 0.0 : 1.0 / d);
+      }
+    }
+  }
 }
 
 /**

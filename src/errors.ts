@@ -136,11 +136,6 @@ export function checkNumber(
   return v as number;
 }
 
-/** Order of the fractional Laplacian: 0 < alpha <= 2. */
-export function checkAlpha(field: string, alpha: unknown): number {
-  return checkNumber(field, alpha, 0, 2, { loOpen: true });
-}
-
 export function checkFinite(field: string, data: ArrayLike<number>): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {

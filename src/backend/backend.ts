@@ -1,7 +1,8 @@
-// The Backend interface: the only place with hot loops. Two implementations share this base
-// class (argument checks, plan caches, multi-D transform orchestration) and differ only in
-// their raw kernels: `wasm` (AssemblyScript + SIMD) and `js` (fft.js + TypeScript loops).
-import { ValidationError, checkAlpha, checkFinite, checkPowerOfTwo, checkNumber } from '../errors.js';
+// The Backend: the only place with hot loops. One class (argument checks, plan caches, multi-D
+// transform orchestration, scopes) composed from an arena and a kernel set (kernels.ts): `wasm`
+// (AssemblyScript + SIMD, wasm.ts) or `js` (fft.js + TypeScript loops, js.ts).
+import { ValidationError, checkFinite, checkPowerOfTwo, checkNumber } from '../errors.js';
+import type { Arena, KernelPlans, KernelSet } from './kernels.js';
 import { realTwiddleTable, twiddleTable } from './plans.js';
 
 export type BackendKind = 'wasm' | 'js';
@@ -103,30 +104,48 @@ export interface VelocitySet {
 /** An explicit source s_j · P(k) added to every velocity j: coefficients s (size Nv) and a half spectrum P. */
 export type VelocitySource = readonly [coefficients: Field, spectrum: Field];
 
-export abstract class Backend {
-  abstract readonly kind: BackendKind;
+/**
+ * The one Backend: argument checks, plan caches and multi-D transform orchestration around a kernel
+ * set (kernels.ts). `createBackend` composes it from the wasm or the js arena and kernels.
+ */
+export class Backend {
   private readonly plans = new Map<string, Field>();
-  /** Identity (and, for wasm, the state) of the memory arena; every Field records it as its owner. */
-  protected abstract readonly arena: object;
+  /** The unchecked kernels; every public method checks its arguments before calling one. */
+  protected readonly k: KernelSet;
+
+  constructor(
+    readonly kind: BackendKind,
+    /** The memory; every Field records it as its owner. */
+    protected readonly arena: Arena,
+    kernels: (plans: KernelPlans) => KernelSet,
+  ) {
+    this.k = kernels({
+      twiddles: (n) => this.twiddles(n),
+      realTwiddles: (m) => this.realTwiddles(m),
+      scratch: (tag, length) => this.scratch(tag, length),
+    });
+  }
 
   /** A zeroed field of `length` doubles; refused with MemoryLimitError, before any memory moves, if it cannot fit. */
   alloc(length: number): Field {
     if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0)
       throw new ValidationError('length', length, 'a non-negative integer number of doubles');
-    return this.allocate(length);
+    return this.arena.allocate(length);
   }
   /** Returns a field's memory to the arena for reuse; the field (and its slices) must not be used again. */
   release(field: Field): void {
     this.checkOwned('field', field); // refuses a second release too
     field.markReleased();
-    this.free(field);
+    this.arena.free(field);
   }
   /** Bytes of memory held by this backend. */
-  abstract memoryBytes(): number;
+  memoryBytes(): number {
+    return this.arena.bytes();
+  }
   /** Bytes the arena can still hand out (wasm32: up to the 4 GiB address space). */
-  abstract memoryAvailable(): number;
-  protected abstract allocate(length: number): Field;
-  protected abstract free(field: Field): void;
+  memoryAvailable(): number {
+    return this.arena.available();
+  }
 
   /**
    * A view of this backend that records every field it allocates; `dispose()` releases them all.
@@ -170,7 +189,7 @@ export abstract class Backend {
     checkPowerOfTwo('n', n, 1, 2 ** 24);
     this.checkLength('src', src, 2 * n);
     this.checkLength('dst', dst, 2 * n);
-    this.rawFftBatch(src, 0, dst, 0, this.scratch('c', 2 * n), n, 1, inverse);
+    this.k.fftBatch(src, 0, dst, 0, this.scratch('c', 2 * n), n, 1, inverse);
     if (inverse && n > 1) this.scale(dst, 1 / n);
   }
 
@@ -181,12 +200,11 @@ export abstract class Backend {
       nc = m + 1;
     this.checkLength('real', real, nx * ny * nz);
     this.checkLength('spec', spec, 2 * nc * ny * nz);
-    this.rawRfftRows(real, spec, ny * nz, m);
+    this.k.rfftRows(real, spec, ny * nz, m);
     const work = this.scratch('w', 2 * nc * ny * nz);
     if (ny > 1)
-      for (let z = 0; z < nz; z++)
-        this.rawFftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, false);
-    if (nz > 1) this.rawFftBatch(spec, 0, spec, 0, work, nz, ny * nc, false);
+      for (let z = 0; z < nz; z++) this.k.fftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, false);
+    if (nz > 1) this.k.fftBatch(spec, 0, spec, 0, work, nz, ny * nc, false);
   }
 
   /** Complex-to-real inverse of rfft, scaled by 1/(nx ny nz). Like FFTW's c2r it destroys `spec`. */
@@ -197,71 +215,54 @@ export abstract class Backend {
     this.checkLength('real', real, nx * ny * nz);
     this.checkLength('spec', spec, 2 * nc * ny * nz);
     const work = this.scratch('w', 2 * nc * ny * nz);
-    if (nz > 1) this.rawFftBatch(spec, 0, spec, 0, work, nz, ny * nc, true);
+    if (nz > 1) this.k.fftBatch(spec, 0, spec, 0, work, nz, ny * nc, true);
     if (ny > 1)
-      for (let z = 0; z < nz; z++) this.rawFftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, true);
-    this.rawIrfftRows(spec, real, ny * nz, m);
+      for (let z = 0; z < nz; z++) this.k.fftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, true);
+    this.k.irfftRows(spec, real, ny * nz, m);
     this.scale(real, 1 / (nx * ny * nz));
   }
 
   // ---- Fourier multipliers on the half spectrum -------------------------------------------
 
-  /** spec *= coef |k|^alpha; coef = -D gives -D(-Δ)^{α/2}. */
-  fractional(spec: Field, g: SpectralAxes, coef: number, alpha: number): void {
-    checkAlpha('alpha', alpha);
-    this.checkSpec(spec, g);
-    this.rawSymbol('fractional', spec, g, coef, alpha);
-  }
-  /** spec *= exp(coef |k|^alpha); coef = -D dt is the exact fractional-heat propagator. */
-  fractionalExp(spec: Field, g: SpectralAxes, coef: number, alpha: number): void {
-    checkAlpha('alpha', alpha);
-    this.checkSpec(spec, g);
-    this.rawSymbol('fractionalExp', spec, g, coef, alpha);
-  }
-  /** spec *= -|k|^2. */
-  laplacian(spec: Field, g: SpectralAxes): void {
-    this.checkSpec(spec, g);
-    this.rawSymbol('laplacian', spec, g, 0, 0);
-  }
   /** spec *= 1/(|k|^2 + mu), mu >= 0; with mu = 0 the mean (k = 0) is set to zero. */
   resolvent(spec: Field, g: SpectralAxes, mu: number): void {
     checkNumber('mu', mu, 0, Infinity);
     this.checkSpec(spec, g);
-    this.rawSymbol('resolvent', spec, g, mu, 0);
+    this.k.resolvent(spec, g, mu);
   }
   /** dst = i k_axis src (axis 0 = x, 1 = y, 2 = z). */
   gradient(src: Field, dst: Field, g: SpectralAxes, axis: 0 | 1 | 2): void {
     this.checkSpec(src, g);
     this.checkSpec(dst, g);
     if (axis !== 0 && axis !== 1 && axis !== 2) throw new ValidationError('axis', axis, '0, 1 or 2');
-    this.rawGradient(src, dst, g, axis);
+    this.k.gradient(src, dst, g, axis);
   }
   /** Zero the modes outside the 2/3-rule box. */
   dealias(spec: Field, g: SpectralAxes): void {
     this.checkSpec(spec, g);
-    this.rawDealias(spec, g);
+    this.k.dealias(spec, g);
   }
   /** out[m] = |k_m|^power for every mode (0 at k = 0). */
   modeNorm(out: Field, g: SpectralAxes, power: number): void {
     this.checkLength('out', out, g.nModes);
-    this.rawModeNorm(out, g, power);
+    this.k.modeNorm(out, g, power);
   }
   /** spec[m] *= c[m]. */
   modeScale(spec: Field, c: Field): void {
     this.checkLength('spec', spec, 2 * c.length);
-    this.rawModeScale(spec, c);
+    this.k.modeScale(spec, c);
   }
   /** out[m] = c[m] x[m]. */
   modeMul(out: Field, c: Field, x: Field): void {
     this.checkLength('out', out, 2 * c.length);
     this.checkLength('x', x, 2 * c.length);
-    this.rawModeMul(out, c, x, false);
+    this.k.modeMul(out, c, x, false);
   }
   /** out[m] += c[m] x[m]. */
   modeMulAdd(out: Field, c: Field, x: Field): void {
     this.checkLength('out', out, 2 * c.length);
     this.checkLength('x', x, 2 * c.length);
-    this.rawModeMul(out, c, x, true);
+    this.k.modeMul(out, c, x, true);
   }
 
   // ---- pointwise --------------------------------------------------------------------------
@@ -274,36 +275,36 @@ export abstract class Backend {
   /** x *= a. */
   scale(x: Field, a: number): void {
     this.checkOwned('x', x);
-    this.rawScale(x, a);
+    this.k.scale(x, a);
   }
   axpy(y: Field, a: number, x: Field): void {
     this.checkLength('x', x, y.length);
-    this.rawAxpy(y, a, x);
+    this.k.axpy(y, a, x);
   }
   mul(out: Field, a: Field, b: Field): void {
     this.checkLength('a', a, out.length);
     this.checkLength('b', b, out.length);
-    this.rawMul(out, a, b);
+    this.k.mul(out, a, b);
   }
   /** Σ x_i^2. */
   sumSquares(x: Field): number {
     this.checkOwned('x', x);
-    return this.rawSumSquares(x);
+    return this.k.sumSquares(x);
   }
   /** Σ a_i b_i. */
   dot(a: Field, b: Field): number {
     this.checkLength('b', b, a.length);
-    return this.rawDot(a, b);
+    return this.k.dot(a, b);
   }
   /** Σ x_i log x_i over the positive entries. */
   entropySum(x: Field): number {
     this.checkOwned('x', x);
-    return this.rawEntropySum(x);
+    return this.k.entropySum(x);
   }
   /** Writes [sum, min, max, count of non-finite entries] into out (finite entries only in the first three). */
   stats(x: Field, out: Float64Array): void {
     this.checkOwned('x', x);
-    this.rawStats(x, out);
+    this.k.stats(x, out);
   }
 
   /**
@@ -326,17 +327,17 @@ export abstract class Backend {
     this.checkLength('flux', flux, dim * n);
     this.checkLength('chi', chi, dim * dim);
     if (chiField) this.checkLength('chiField', chiField, n);
-    this.rawDriftFlux(rho, grad, flux, n, dim, chi, chiField, limited, ystar);
+    this.k.driftFlux(rho, grad, flux, n, dim, chi, chiField, limited, ystar);
   }
   /** out = rho (a0 + a1 rho - c). */
   growth(rho: Field, out: Field, a0: number, a1: number, c: number): void {
     this.checkLength('out', out, rho.length);
-    this.rawGrowth(rho, out, a0, a1, c);
+    this.k.growth(rho, out, a0, a1, c);
   }
   /** out = chi0 / (1 + S/K)^2. */
   receptorChi(s: Field, out: Field, chi0: number, k: number): void {
     this.checkLength('out', out, s.length);
-    this.rawReceptorChi(s, out, chi0, k);
+    this.k.receptorChi(s, out, chi0, k);
   }
 
   // ---- finite volumes (assembly/volume.ts) -----------------------------------------------
@@ -361,7 +362,7 @@ export abstract class Backend {
     this.checkLength('chi', chi, g.dim * g.dim);
     if (!Number.isInteger(axis) || axis < 0 || axis >= g.dim)
       throw new ValidationError('axis', axis, `an axis in [0, ${g.dim - 1}]`);
-    this.rawFaceVelocity(S, chiField, u, g.shape, g.dim, axis, g.spacing, chi, limited, ystar);
+    this.k.faceVelocity(S, chiField, u, g.shape, g.dim, axis, g.spacing, chi, limited, ystar);
   }
   /** out_i += (F_{i−1/2} − F_{i+1/2}) invh: −∂_axis F, F the upwind flux of the minmod reconstruction of rho with face velocity u; invh = 1/h_axis. */
   upwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void {
@@ -373,12 +374,12 @@ export abstract class Backend {
     ] as const)
       this.checkLength(name, f, n);
     if (axis !== 0 && axis !== 1 && axis !== 2) throw new ValidationError('axis', axis, '0, 1 or 2');
-    this.rawUpwindDivergence(rho, u, out, shape, axis, invh);
+    this.k.upwindDivergence(rho, u, out, shape, axis, invh);
   }
   /** In place: ρ ← ρ e / (1 − qφ ρ), the exact flow of ρ′ = pρ + qρ² with e = exp(ph), φ = expm1(ph)/p. */
   growthFlow(rho: Field, e: number, qphi: number): void {
     this.checkOwned('rho', rho);
-    this.rawGrowthFlow(rho, e, qphi);
+    this.k.growthFlow(rho, e, qphi);
   }
 
   // ---- kinetic velocity quadrature --------------------------------------------------------
@@ -415,7 +416,7 @@ export abstract class Backend {
       this.checkLength(`sources[${i}].coefficients`, c, v.size);
       this.checkLength(`sources[${i}].spectrum`, p, M2);
     });
-    this.rawKineticRelax(f, v, g, sources, lam, lamEps, a0, dinv, num, rho);
+    this.k.kineticRelax(f, v, g, sources, lam, lamEps, a0, dinv, num, rho);
   }
 
   /**
@@ -424,126 +425,36 @@ export abstract class Backend {
    */
   kineticDinv(dinv: Field, v: VelocitySet, g: SpectralAxes, lam: number, lamEps: number, a0: number): void {
     this.checkLength('dinv', dinv, 2 * g.nModes);
-    this.rawKineticDinv(dinv, v, g, lam, lamEps, a0);
+    this.k.kineticDinv(dinv, v, g, lam, lamEps, a0);
   }
 
   /** out(k) = Σ_j c_j f_j(k) over the Nv velocity spectra of f. */
   velocityMoment(f: Field, nv: number, c: Field, out: Field): void {
     this.checkLength('c', c, nv);
     this.checkLength('f', f, nv * out.length);
-    this.rawVelocityMoment(f, nv, c, out);
+    this.k.velocityMoment(f, nv, c, out);
   }
-
-  // ---- raw kernels (no checks) --------------------------------------------------------------
-
-  protected abstract rawScale(x: Field, a: number): void;
-  protected abstract rawSumSquares(x: Field): number;
-  protected abstract rawEntropySum(x: Field): number;
-  protected abstract rawStats(x: Field, out: Float64Array): void;
-  /** Offsets srcOff/dstOff are in complex units. */
-  protected abstract rawFftBatch(
-    src: Field,
-    srcOff: number,
-    dst: Field,
-    dstOff: number,
-    work: Field,
-    n: number,
-    b: number,
-    inverse: boolean,
-  ): void;
-  protected abstract rawRfftRows(real: Field, spec: Field, rows: number, m: number): void;
-  protected abstract rawIrfftRows(spec: Field, real: Field, rows: number, m: number): void;
-  protected abstract rawSymbol(
-    kind: 'fractional' | 'fractionalExp' | 'laplacian' | 'resolvent',
-    spec: Field,
-    g: SpectralAxes,
-    p1: number,
-    p2: number,
-  ): void;
-  protected abstract rawGradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void;
-  protected abstract rawDealias(spec: Field, g: SpectralAxes): void;
-  protected abstract rawModeNorm(out: Field, g: SpectralAxes, power: number): void;
-  protected abstract rawModeScale(spec: Field, c: Field): void;
-  protected abstract rawModeMul(out: Field, c: Field, x: Field, accumulate: boolean): void;
-  protected abstract rawAxpy(y: Field, a: number, x: Field): void;
-  protected abstract rawKineticRelax(
-    f: Field,
-    v: VelocitySet,
-    g: SpectralAxes,
-    sources: readonly VelocitySource[],
-    lam: number,
-    lamEps: number,
-    a0: number,
-    dinv: Field,
-    num: Field,
-    rho: Field,
-  ): void;
-  protected abstract rawKineticDinv(
-    dinv: Field,
-    v: VelocitySet,
-    g: SpectralAxes,
-    lam: number,
-    lamEps: number,
-    a0: number,
-  ): void;
-  protected abstract rawVelocityMoment(f: Field, nv: number, c: Field, out: Field): void;
-  protected abstract rawDot(a: Field, b: Field): number;
-  protected abstract rawMul(out: Field, a: Field, b: Field): void;
-  protected abstract rawDriftFlux(
-    rho: Field,
-    grad: Field,
-    flux: Field,
-    n: number,
-    dim: number,
-    chi: Field,
-    chiField: Field | null,
-    limited: boolean,
-    ystar: number,
-  ): void;
-  protected abstract rawGrowth(rho: Field, out: Field, a0: number, a1: number, c: number): void;
-  protected abstract rawReceptorChi(s: Field, out: Field, chi0: number, k: number): void;
-  protected abstract rawFaceVelocity(
-    S: Field,
-    chiField: Field | null,
-    u: Field,
-    shape: Shape3,
-    dim: number,
-    axis: number,
-    h: readonly number[],
-    chi: Field,
-    limited: boolean,
-    ystar: number,
-  ): void;
-  protected abstract rawUpwindDivergence(
-    rho: Field,
-    u: Field,
-    out: Field,
-    shape: Shape3,
-    axis: number,
-    invh: number,
-  ): void;
-  protected abstract rawGrowthFlow(rho: Field, e: number, qphi: number): void;
 
   // ---- plans: computed once per size, kept in backend memory --------------------------------
 
   /** Complex twiddles for length n (see plans.ts). */
-  protected twiddles(n: number): Field {
+  private twiddles(n: number): Field {
     return this.plan(`tw${n}`, () => twiddleTable(n));
   }
   /** Real-FFT post-processing twiddles for N = 2m. */
-  protected realTwiddles(m: number): Field {
+  private realTwiddles(m: number): Field {
     return this.plan(`rtw${m}`, () => realTwiddleTable(m));
   }
   /** Reusable scratch of at least `length` doubles, one per tag; grown on demand. */
-  protected scratch(tag: string, length: number): Field {
+  private scratch(tag: string, length: number): Field {
     const key = `s:${tag}`;
     const f = this.plans.get(key);
     if (f && f.length >= length) return f;
     if (f) {
       f.markReleased();
-      this.free(f);
+      this.arena.free(f);
     }
-    const g = this.allocate(length);
+    const g = this.arena.allocate(length);
     this.plans.set(key, g);
     return g;
   }
@@ -551,7 +462,7 @@ export abstract class Backend {
     let f = this.plans.get(key);
     if (!f) {
       const t = make();
-      f = this.allocate(t.length);
+      f = this.arena.allocate(t.length);
       f.data.set(t);
       this.plans.set(key, f);
     }

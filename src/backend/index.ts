@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.js';
 import type { Backend, BackendChoice } from './backend.js';
-import { JsBackend } from './js.js';
+import { createJsBackend } from './js.js';
 import { createWasmBackend, wasmSimdSupported } from './wasm.js';
 
 export {
@@ -21,8 +21,8 @@ export { wasmSimdSupported };
  * (pure TypeScript + fft.js), or 'auto' (wasm when the runtime supports WASM SIMD, else js).
  */
 export async function createBackend(choice: BackendChoice = 'auto'): Promise<Backend> {
-  if (choice === 'js') return new JsBackend();
+  if (choice === 'js') return createJsBackend();
   if (choice === 'wasm') return createWasmBackend();
-  if (choice === 'auto') return wasmSimdSupported() ? createWasmBackend() : new JsBackend();
+  if (choice === 'auto') return wasmSimdSupported() ? createWasmBackend() : createJsBackend();
   throw new ValidationError('backend', choice, "'auto', 'wasm' or 'js'");
 }

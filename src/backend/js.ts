@@ -3,6 +3,7 @@
 // the same numbers to round-off; it is the reference and the fallback where SIMD is missing.
 import FFT from 'fft.js';
 import { MemoryLimitError } from '../errors.js';
+import type { Arena, KernelPlans, KernelSet } from './kernels.js';
 import {
   Backend,
   Field,
@@ -15,16 +16,14 @@ import {
 /** V8's largest typed array on 64-bit hosts is about 2^32 elements; larger requests fail in `new Float64Array`. */
 const MAX_TYPED_ARRAY_BYTES = 8 * (2 ** 32 - 1);
 
-export class JsBackend extends Backend {
-  readonly kind = 'js' as const;
-  /** Bytes held by live fields (the garbage collector frees released ones). */
-  protected readonly arena = { bytes: 0 };
-  private readonly ffts = new Map<number, { f: FFT; a: Float64Array; b: Float64Array }>();
+/** The js arena: plain Float64Arrays (the garbage collector frees released ones); it counts live bytes. */
+class JsArena implements Arena {
+  private live = 0;
 
-  protected allocate(length: number): Field {
+  allocate(length: number): Field {
     let f: Field;
     try {
-      f = new Field(this.arena, null, 0, length);
+      f = new Field(this, null, 0, length);
     } catch {
       throw new MemoryLimitError(
         8 * length,
@@ -32,571 +31,553 @@ export class JsBackend extends Backend {
         `a field of ${length} doubles on the js backend`,
       );
     }
-    this.arena.bytes += 8 * length;
+    this.live += 8 * length;
     return f;
   }
-  protected free(field: Field): void {
-    this.arena.bytes -= 8 * field.length;
+  free(field: Field): void {
+    this.live -= 8 * field.length;
   }
-  memoryBytes(): number {
-    return this.arena.bytes;
+  bytes(): number {
+    return this.live;
   }
-  memoryAvailable(): number {
+  available(): number {
     return MAX_TYPED_ARRAY_BYTES;
   }
+}
 
-  protected rawScale(x: Field, a: number): void {
-    const d = x.data;
-    for (let i = 0; i < d.length; i++) d[i] *= a;
-  }
+/** The pure-JS backend: the reference, and the fallback where WASM SIMD is missing. */
+export function createJsBackend(): Backend {
+  return new Backend('js', new JsArena(), jsKernels);
+}
 
-  protected rawSumSquares(x: Field): number {
-    const d = x.data;
-    let a = 0,
-      b = 0; // two lanes, summed like the SIMD kernel
-    const n2 = d.length & ~1;
-    for (let i = 0; i < n2; i += 2) {
-      a += d[i] * d[i];
-      b += d[i + 1] * d[i + 1];
+/** Calls visit(mode index, |k|^2) over the half spectrum in storage order. */
+function forModes(g: SpectralAxes, visit: (m: number, k2: number) => void): void {
+  const kx = g.kx.data,
+    ky = g.ky.data,
+    kz = g.kz.data,
+    [, ny, nz] = g.shape,
+    nc = g.nc;
+  let m = 0;
+  for (let iz = 0; iz < nz; iz++) {
+    for (let iy = 0; iy < ny; iy++) {
+      const kyz = kz[iz] * kz[iz] + ky[iy] * ky[iy];
+      for (let ix = 0; ix < nc; ix++, m++) visit(m, kx[ix] * kx[ix] + kyz);
     }
-    let s = a + b;
-    if (d.length & 1) s += d[n2] * d[n2];
-    return s;
   }
+}
 
-  protected rawEntropySum(x: Field): number {
-    const d = x.data;
-    let s = 0;
-    for (let i = 0; i < d.length; i++) if (d[i] > 0) s += d[i] * Math.log(d[i]);
-    return s;
-  }
-
-  protected rawStats(x: Field, out: Float64Array): void {
-    const d = x.data;
-    let sum = 0,
-      mn = Infinity,
-      mx = -Infinity,
-      bad = 0;
-    for (let i = 0; i < d.length; i++) {
-      const v = d[i];
-      if (v - v !== 0) {
-        bad++;
-        continue;
-      }
-      sum += v;
-      if (v < mn) mn = v;
-      if (v > mx) mx = v;
-    }
-    out[0] = sum;
-    out[1] = mn;
-    out[2] = mx;
-    out[3] = bad;
-  }
-
-  private fftOf(n: number) {
-    let e = this.ffts.get(n);
-    if (!e) this.ffts.set(n, (e = { f: new FFT(n), a: new Float64Array(2 * n), b: new Float64Array(2 * n) }));
+/** The js twins of the wasm kernels, operation by operation. */
+function jsKernels(plans: KernelPlans): KernelSet {
+  const ffts = new Map<number, { f: FFT; a: Float64Array; b: Float64Array }>();
+  /** fft.js plans and their work arrays, per length. */
+  const fftOf = (n: number) => {
+    let e = ffts.get(n);
+    if (!e) ffts.set(n, (e = { f: new FFT(n), a: new Float64Array(2 * n), b: new Float64Array(2 * n) }));
     return e;
-  }
+  };
+  return {
+    scale(x: Field, a: number): void {
+      const d = x.data;
+      for (let i = 0; i < d.length; i++) d[i] *= a;
+    },
 
-  /** Unnormalised batched transform; fft.js scales its inverse by 1/n, undone exactly (n is a power of two). */
-  protected rawFftBatch(
-    src: Field,
-    so: number,
-    dst: Field,
-    d: number,
-    _work: Field,
-    n: number,
-    b: number,
-    inverse: boolean,
-  ): void {
-    const s = src.data,
-      t = dst.data;
-    if (n === 1) {
-      if (s !== t || so !== d) t.set(s.subarray(2 * so, 2 * so + 2 * b), 2 * d);
-      return;
-    }
-    const { f, a, b: out } = this.fftOf(n);
-    for (let q = 0; q < b; q++) {
-      for (let j = 0; j < n; j++) {
-        const i = 2 * (so + j * b + q);
-        a[2 * j] = s[i];
-        a[2 * j + 1] = s[i + 1];
+    sumSquares(x: Field): number {
+      const d = x.data;
+      let a = 0,
+        b = 0; // two lanes, summed like the SIMD kernel
+      const n2 = d.length & ~1;
+      for (let i = 0; i < n2; i += 2) {
+        a += d[i] * d[i];
+        b += d[i + 1] * d[i + 1];
       }
-      if (inverse) f.inverseTransform(out, a);
-      else f.transform(out, a);
-      const g = inverse ? n : 1;
-      for (let j = 0; j < n; j++) {
-        const i = 2 * (d + j * b + q);
-        t[i] = out[2 * j] * g;
-        t[i + 1] = out[2 * j + 1] * g;
+      let s = a + b;
+      if (d.length & 1) s += d[n2] * d[n2];
+      return s;
+    },
+
+    entropySum(x: Field): number {
+      const d = x.data;
+      let s = 0;
+      for (let i = 0; i < d.length; i++) if (d[i] > 0) s += d[i] * Math.log(d[i]);
+      return s;
+    },
+
+    stats(x: Field, out: Float64Array): void {
+      const d = x.data;
+      let sum = 0,
+        mn = Infinity,
+        mx = -Infinity,
+        bad = 0;
+      for (let i = 0; i < d.length; i++) {
+        const v = d[i];
+        if (v - v !== 0) {
+          bad++;
+          continue;
+        }
+        sum += v;
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
       }
-    }
-  }
+      out[0] = sum;
+      out[1] = mn;
+      out[2] = mx;
+      out[3] = bad;
+    },
 
-  protected rawRfftRows(real: Field, spec: Field, rows: number, m: number): void {
-    const w = this.realTwiddles(m).data,
-      za = this.scratch('ra', 2 * m),
-      o = spec.data;
-    for (let r = 0; r < rows; r++) {
-      this.rawFftBatch(real, r * m, za, 0, za, m, 1, false);
-      const z = za.data,
-        base = 2 * r * (m + 1);
-      o[base] = z[0] + z[1];
-      o[base + 1] = 0;
-      o[base + 2 * m] = z[0] - z[1];
-      o[base + 2 * m + 1] = 0;
-      for (let k = 1; k < m; k++) {
-        const zr = z[2 * k],
-          zi = z[2 * k + 1],
-          cr = z[2 * (m - k)],
-          ci = -z[2 * (m - k) + 1];
-        const er = 0.5 * (zr + cr),
-          ei = 0.5 * (zi + ci);
-        const dr = 0.5 * (zr - cr),
-          di = 0.5 * (zi - ci);
-        const or = di,
-          oi = -dr; // -i d
-        const wr = w[2 * k],
-          wi = w[2 * k + 1];
-        o[base + 2 * k] = er + (or * wr - oi * wi);
-        o[base + 2 * k + 1] = ei + (oi * wr + or * wi);
+    /** Unnormalised batched transform; fft.js scales its inverse by 1/n, undone exactly (n is a power of two). */
+    fftBatch(
+      src: Field,
+      so: number,
+      dst: Field,
+      d: number,
+      _work: Field,
+      n: number,
+      b: number,
+      inverse: boolean,
+    ): void {
+      const s = src.data,
+        t = dst.data;
+      if (n === 1) {
+        if (s !== t || so !== d) t.set(s.subarray(2 * so, 2 * so + 2 * b), 2 * d);
+        return;
       }
-    }
-  }
-
-  protected rawIrfftRows(spec: Field, real: Field, rows: number, m: number): void {
-    const w = this.realTwiddles(m).data,
-      za = this.scratch('ra', 2 * m);
-    for (let r = 0; r < rows; r++) {
-      const x = spec.data,
-        z = za.data,
-        base = 2 * r * (m + 1);
-      for (let k = 0; k < m; k++) {
-        const xr = x[base + 2 * k],
-          xi = x[base + 2 * k + 1];
-        const cr = x[base + 2 * (m - k)],
-          ci = -x[base + 2 * (m - k) + 1];
-        const er = xr + cr,
-          ei = xi + ci,
-          dr = xr - cr,
-          di = xi - ci;
-        const wr = w[2 * k],
-          wi = -w[2 * k + 1]; // conj(W^k)
-        const or = dr * wr - di * wi,
-          oi = di * wr + dr * wi;
-        z[2 * k] = er - oi; // Z = e + i o
-        z[2 * k + 1] = ei + or;
-      }
-      this.rawFftBatch(za, 0, real, r * m, za, m, 1, true);
-    }
-  }
-
-  /** Calls visit(mode index, |k|^2) over the half spectrum in storage order. */
-  private forModes(g: SpectralAxes, visit: (m: number, k2: number) => void): void {
-    const kx = g.kx.data,
-      ky = g.ky.data,
-      kz = g.kz.data,
-      [, ny, nz] = g.shape,
-      nc = g.nc;
-    let m = 0;
-    for (let iz = 0; iz < nz; iz++) {
-      for (let iy = 0; iy < ny; iy++) {
-        const kyz = kz[iz] * kz[iz] + ky[iy] * ky[iy];
-        for (let ix = 0; ix < nc; ix++, m++) visit(m, kx[ix] * kx[ix] + kyz);
-      }
-    }
-  }
-
-  protected rawSymbol(
-    kind: 'fractional' | 'fractionalExp' | 'laplacian' | 'resolvent',
-    spec: Field,
-    g: SpectralAxes,
-    p1: number,
-    p2: number,
-  ): void {
-    const s = spec.data,
-      h = 0.5 * p2;
-    const factor =
-      kind === 'fractional'
-        ? (k2: number) => (k2 === 0 ? 0 : p1 * Math.pow(k2, h))
-        : kind === 'fractionalExp'
-          ? (k2: number) => (k2 === 0 ? 1 : Math.exp(p1 * Math.pow(k2, h)))
-          : kind === 'laplacian'
-            ? (k2: number) => -k2
-            : (k2: number) => (k2 + p1 === 0 ? 0 : 1 / (k2 + p1));
-    this.forModes(g, (m, k2) => {
-      const f = factor(k2);
-      s[2 * m] *= f;
-      s[2 * m + 1] *= f;
-    });
-  }
-
-  protected rawGradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void {
-    const a = src.data,
-      b = dst.data,
-      [, ny, nz] = g.shape,
-      nc = g.nc;
-    const k = (axis === 0 ? g.gx : axis === 1 ? g.gy : g.gz).data;
-    let m = 0;
-    for (let iz = 0; iz < nz; iz++) {
-      for (let iy = 0; iy < ny; iy++) {
-        for (let ix = 0; ix < nc; ix++, m++) {
-          const kk = axis === 0 ? k[ix] : axis === 1 ? k[iy] : k[iz];
-          const re = a[2 * m],
-            im = a[2 * m + 1];
-          b[2 * m] = -im * kk;
-          b[2 * m + 1] = re * kk;
+      const { f, a, b: out } = fftOf(n);
+      for (let q = 0; q < b; q++) {
+        for (let j = 0; j < n; j++) {
+          const i = 2 * (so + j * b + q);
+          a[2 * j] = s[i];
+          a[2 * j + 1] = s[i + 1];
+        }
+        if (inverse) f.inverseTransform(out, a);
+        else f.transform(out, a);
+        const g = inverse ? n : 1;
+        for (let j = 0; j < n; j++) {
+          const i = 2 * (d + j * b + q);
+          t[i] = out[2 * j] * g;
+          t[i + 1] = out[2 * j + 1] * g;
         }
       }
-    }
-  }
+    },
 
-  protected rawDealias(spec: Field, g: SpectralAxes): void {
-    const s = spec.data,
-      mx = g.mx.data,
-      my = g.my.data,
-      mz = g.mz.data,
-      [, ny, nz] = g.shape,
-      nc = g.nc;
-    let m = 0;
-    for (let iz = 0; iz < nz; iz++) {
-      for (let iy = 0; iy < ny; iy++) {
-        const f = mz[iz] * my[iy];
-        for (let ix = 0; ix < nc; ix++, m++) {
-          const c = f * mx[ix];
-          s[2 * m] *= c;
-          s[2 * m + 1] *= c;
+    rfftRows(real: Field, spec: Field, rows: number, m: number): void {
+      const w = plans.realTwiddles(m).data,
+        za = plans.scratch('ra', 2 * m),
+        o = spec.data;
+      for (let r = 0; r < rows; r++) {
+        this.fftBatch(real, r * m, za, 0, za, m, 1, false);
+        const z = za.data,
+          base = 2 * r * (m + 1);
+        o[base] = z[0] + z[1];
+        o[base + 1] = 0;
+        o[base + 2 * m] = z[0] - z[1];
+        o[base + 2 * m + 1] = 0;
+        for (let k = 1; k < m; k++) {
+          const zr = z[2 * k],
+            zi = z[2 * k + 1],
+            cr = z[2 * (m - k)],
+            ci = -z[2 * (m - k) + 1];
+          const er = 0.5 * (zr + cr),
+            ei = 0.5 * (zi + ci);
+          const dr = 0.5 * (zr - cr),
+            di = 0.5 * (zi - ci);
+          const or = di,
+            oi = -dr; // -i d
+          const wr = w[2 * k],
+            wi = w[2 * k + 1];
+          o[base + 2 * k] = er + (or * wr - oi * wi);
+          o[base + 2 * k + 1] = ei + (oi * wr + or * wi);
         }
       }
-    }
-  }
+    },
 
-  protected rawModeNorm(out: Field, g: SpectralAxes, power: number): void {
-    const o = out.data,
-      h = 0.5 * power;
-    this.forModes(g, (m, k2) => {
-      o[m] = k2 === 0 ? 0 : h === 1 ? k2 : Math.pow(k2, h);
-    });
-  }
-
-  protected rawModeScale(spec: Field, c: Field): void {
-    const s = spec.data,
-      f = c.data;
-    for (let m = 0; m < f.length; m++) {
-      s[2 * m] *= f[m];
-      s[2 * m + 1] *= f[m];
-    }
-  }
-
-  protected rawModeMul(out: Field, c: Field, x: Field, accumulate: boolean): void {
-    const o = out.data,
-      f = c.data,
-      v = x.data;
-    if (accumulate)
-      for (let m = 0; m < f.length; m++) {
-        o[2 * m] += f[m] * v[2 * m];
-        o[2 * m + 1] += f[m] * v[2 * m + 1];
+    irfftRows(spec: Field, real: Field, rows: number, m: number): void {
+      const w = plans.realTwiddles(m).data,
+        za = plans.scratch('ra', 2 * m);
+      for (let r = 0; r < rows; r++) {
+        const x = spec.data,
+          z = za.data,
+          base = 2 * r * (m + 1);
+        for (let k = 0; k < m; k++) {
+          const xr = x[base + 2 * k],
+            xi = x[base + 2 * k + 1];
+          const cr = x[base + 2 * (m - k)],
+            ci = -x[base + 2 * (m - k) + 1];
+          const er = xr + cr,
+            ei = xi + ci,
+            dr = xr - cr,
+            di = xi - ci;
+          const wr = w[2 * k],
+            wi = -w[2 * k + 1]; // conj(W^k)
+          const or = dr * wr - di * wi,
+            oi = di * wr + dr * wi;
+          z[2 * k] = er - oi; // Z = e + i o
+          z[2 * k + 1] = ei + or;
+        }
+        this.fftBatch(za, 0, real, r * m, za, m, 1, true);
       }
-    else
-      for (let m = 0; m < f.length; m++) {
-        o[2 * m] = f[m] * v[2 * m];
-        o[2 * m + 1] = f[m] * v[2 * m + 1];
-      }
-  }
+    },
 
-  protected rawAxpy(y: Field, a: number, x: Field): void {
-    const s = y.data,
-      t = x.data;
-    for (let i = 0; i < s.length; i++) s[i] += a * t[i];
-  }
+    resolvent(spec: Field, g: SpectralAxes, mu: number): void {
+      const s = spec.data;
+      forModes(g, (m, k2) => {
+        const f = k2 + mu === 0 ? 0 : 1 / (k2 + mu);
+        s[2 * m] *= f;
+        s[2 * m + 1] *= f;
+      });
+    },
 
-  protected rawKineticRelax(
-    f: Field,
-    v: VelocitySet,
-    g: SpectralAxes,
-    sources: readonly VelocitySource[],
-    lam: number,
-    lamEps: number,
-    a0: number,
-    dinv: Field,
-    num: Field,
-    rho: Field,
-  ): void {
-    const M = g.nModes,
-      nc = g.nc,
-      ny = g.shape[1],
-      kx = g.gx.data,
-      ky = g.gy.data;
-    const fd = f.data,
-      vx = v.vx.data,
-      vy = v.vy.data,
-      w = v.w.data,
-      nu = v.nu.data,
-      F = v.F.data;
-    const q = num.data,
-      r = rho.data,
-      d = dinv.data;
-    const src = sources.map(([c, p]) => [c.data, p.data] as const);
-    q.fill(0);
-    r.fill(0);
-    for (let pass = 1; pass <= 2; pass++) {
-      for (let j = 0; j < v.size; j++) {
-        const ar = a0 + lam * nu[j],
-          cx = lamEps * vx[j],
-          cy = lamEps * vy[j],
-          base = 2 * j * M;
-        const wn = w[j] * nu[j],
-          eq = lam * nu[j] * F[j];
-        let m = 0;
+    gradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void {
+      const a = src.data,
+        b = dst.data,
+        [, ny, nz] = g.shape,
+        nc = g.nc;
+      const k = (axis === 0 ? g.gx : axis === 1 ? g.gy : g.gz).data;
+      let m = 0;
+      for (let iz = 0; iz < nz; iz++) {
         for (let iy = 0; iy < ny; iy++) {
-          const yk = cy * ky[iy];
           for (let ix = 0; ix < nc; ix++, m++) {
-            const ai = cx * kx[ix] + yk,
-              inv = 1 / (ar * ar + ai * ai);
-            let gr = fd[base + 2 * m],
-              gi = fd[base + 2 * m + 1];
-            for (const [c, p] of src) {
-              gr += c[j] * p[2 * m];
-              gi += c[j] * p[2 * m + 1];
-            }
-            if (pass === 1) {
-              q[2 * m] += wn * ((gr * ar + gi * ai) * inv);
-              q[2 * m + 1] += wn * ((gi * ar - gr * ai) * inv);
-            } else {
-              gr += eq * q[2 * m];
-              gi += eq * q[2 * m + 1];
-              const fr = (gr * ar + gi * ai) * inv,
-                fi = (gi * ar - gr * ai) * inv;
-              fd[base + 2 * m] = fr;
-              fd[base + 2 * m + 1] = fi;
-              r[2 * m] += w[j] * fr;
-              r[2 * m + 1] += w[j] * fi;
-            }
+            const kk = axis === 0 ? k[ix] : axis === 1 ? k[iy] : k[iz];
+            const re = a[2 * m],
+              im = a[2 * m + 1];
+            b[2 * m] = -im * kk;
+            b[2 * m + 1] = re * kk;
           }
         }
       }
-      if (pass === 1) {
-        for (let m = 0; m < M; m++) {
-          const ar = q[2 * m],
-            ai = q[2 * m + 1],
-            dr = d[2 * m],
-            di = d[2 * m + 1];
-          q[2 * m] = ar * dr - ai * di;
-          q[2 * m + 1] = ai * dr + ar * di;
+    },
+
+    dealias(spec: Field, g: SpectralAxes): void {
+      const s = spec.data,
+        mx = g.mx.data,
+        my = g.my.data,
+        mz = g.mz.data,
+        [, ny, nz] = g.shape,
+        nc = g.nc;
+      let m = 0;
+      for (let iz = 0; iz < nz; iz++) {
+        for (let iy = 0; iy < ny; iy++) {
+          const f = mz[iz] * my[iy];
+          for (let ix = 0; ix < nc; ix++, m++) {
+            const c = f * mx[ix];
+            s[2 * m] *= c;
+            s[2 * m + 1] *= c;
+          }
         }
       }
-    }
-  }
+    },
 
-  protected rawKineticDinv(
-    dinv: Field,
-    v: VelocitySet,
-    g: SpectralAxes,
-    lam: number,
-    lamEps: number,
-    a0: number,
-  ): void {
-    const o = dinv.data,
-      kx = g.gx.data,
-      ky = g.gy.data,
-      vx = v.vx.data,
-      vy = v.vy.data,
-      w = v.w.data,
-      nu = v.nu.data,
-      F = v.F.data;
-    let m = 0;
-    for (let iy = 0; iy < g.shape[1]; iy++) {
-      const y = ky[iy];
-      for (let ix = 0; ix < g.nc; ix++, m++) {
-        const x = kx[ix];
-        let sr = 0,
-          si = 0;
+    modeNorm(out: Field, g: SpectralAxes, power: number): void {
+      const o = out.data,
+        h = 0.5 * power;
+      forModes(g, (m, k2) => {
+        o[m] = k2 === 0 ? 0 : h === 1 ? k2 : Math.pow(k2, h);
+      });
+    },
+
+    modeScale(spec: Field, c: Field): void {
+      const s = spec.data,
+        f = c.data;
+      for (let m = 0; m < f.length; m++) {
+        s[2 * m] *= f[m];
+        s[2 * m + 1] *= f[m];
+      }
+    },
+
+    modeMul(out: Field, c: Field, x: Field, accumulate: boolean): void {
+      const o = out.data,
+        f = c.data,
+        v = x.data;
+      if (accumulate)
+        for (let m = 0; m < f.length; m++) {
+          o[2 * m] += f[m] * v[2 * m];
+          o[2 * m + 1] += f[m] * v[2 * m + 1];
+        }
+      else
+        for (let m = 0; m < f.length; m++) {
+          o[2 * m] = f[m] * v[2 * m];
+          o[2 * m + 1] = f[m] * v[2 * m + 1];
+        }
+    },
+
+    axpy(y: Field, a: number, x: Field): void {
+      const s = y.data,
+        t = x.data;
+      for (let i = 0; i < s.length; i++) s[i] += a * t[i];
+    },
+
+    kineticRelax(
+      f: Field,
+      v: VelocitySet,
+      g: SpectralAxes,
+      sources: readonly VelocitySource[],
+      lam: number,
+      lamEps: number,
+      a0: number,
+      dinv: Field,
+      num: Field,
+      rho: Field,
+    ): void {
+      const M = g.nModes,
+        nc = g.nc,
+        ny = g.shape[1],
+        kx = g.gx.data,
+        ky = g.gy.data;
+      const fd = f.data,
+        vx = v.vx.data,
+        vy = v.vy.data,
+        w = v.w.data,
+        nu = v.nu.data,
+        F = v.F.data;
+      const q = num.data,
+        r = rho.data,
+        d = dinv.data;
+      const src = sources.map(([c, p]) => [c.data, p.data] as const);
+      q.fill(0);
+      r.fill(0);
+      for (let pass = 1; pass <= 2; pass++) {
         for (let j = 0; j < v.size; j++) {
-          const b = lamEps * (x * vx[j] + y * vy[j]),
-            ar = a0 + lam * nu[j],
-            c = w[j] * nu[j] * F[j];
-          const den = ar * ar + b * b;
-          sr += (c * (a0 * ar + b * b)) / den;
-          si += (c * b * (ar - a0)) / den;
-        }
-        const d = sr * sr + si * si;
-        o[2 * m] = sr / d;
-        o[2 * m + 1] = -si / d;
-      }
-    }
-  }
-
-  protected rawVelocityMoment(f: Field, nv: number, c: Field, out: Field): void {
-    const fd = f.data,
-      cd = c.data,
-      o = out.data,
-      L = o.length;
-    o.fill(0);
-    for (let j = 0; j < nv; j++) for (let i = 0; i < L; i++) o[i] += cd[j] * fd[j * L + i];
-  }
-
-  protected rawDot(a: Field, b: Field): number {
-    const p = a.data,
-      q = b.data;
-    let s0 = 0,
-      s1 = 0;
-    const n2 = p.length & ~1;
-    for (let i = 0; i < n2; i += 2) {
-      s0 += p[i] * q[i];
-      s1 += p[i + 1] * q[i + 1];
-    }
-    let s = s0 + s1;
-    if (p.length & 1) s += p[n2] * q[n2];
-    return s;
-  }
-
-  protected rawMul(out: Field, a: Field, b: Field): void {
-    const o = out.data,
-      p = a.data,
-      q = b.data;
-    for (let i = 0; i < o.length; i++) o[i] = p[i] * q[i];
-  }
-
-  protected rawDriftFlux(
-    rho: Field,
-    grad: Field,
-    flux: Field,
-    n: number,
-    dim: number,
-    chi: Field,
-    chiField: Field | null,
-    limited: boolean,
-    ystar: number,
-  ): void {
-    const r = rho.data,
-      g = grad.data,
-      f = flux.data,
-      c = chi.data,
-      cf = chiField ? chiField.data : null;
-    for (let i = 0; i < n; i++) {
-      const g0 = g[i],
-        g1 = dim > 1 ? g[n + i] : 0,
-        g2 = dim > 2 ? g[2 * n + i] : 0;
-      let s = r[i];
-      if (cf) s *= cf[i];
-      if (limited) {
-        const norm = Math.sqrt(g0 * g0 + g1 * g1 + g2 * g2);
-        if (norm > ystar) {
-          const e = norm - ystar;
-          s *= (e / Math.sqrt(1 + e * e) + ystar) / norm;
-        }
-      }
-      for (let a = 0; a < dim; a++) {
-        let v = c[a * dim] * g0;
-        if (dim > 1) v += c[a * dim + 1] * g1;
-        if (dim > 2) v += c[a * dim + 2] * g2;
-        f[a * n + i] = s * v;
-      }
-    }
-  }
-
-  protected rawGrowth(rho: Field, out: Field, a0: number, a1: number, c: number): void {
-    const r = rho.data,
-      o = out.data;
-    for (let i = 0; i < r.length; i++) o[i] = r[i] * (a0 + a1 * r[i] - c);
-  }
-
-  protected rawReceptorChi(s: Field, out: Field, chi0: number, k: number): void {
-    const v = s.data,
-      o = out.data;
-    for (let i = 0; i < v.length; i++) {
-      const d = 1 + v[i] / k;
-      o[i] = chi0 / (d * d);
-    }
-  }
-
-  // Finite-volume twins of assembly/volume.ts: the same formulas in the same order.
-  protected rawFaceVelocity(
-    S: Field,
-    chiField: Field | null,
-    u: Field,
-    shape: Shape3,
-    dim: number,
-    axis: number,
-    h: readonly number[],
-    chi: Field,
-    limited: boolean,
-    ystar: number,
-  ): void {
-    const [nx, ny, nz] = shape,
-      s = S.data,
-      o = u.data,
-      cf = chiField ? chiField.data : null,
-      c = chi.data;
-    const h0 = h[0],
-      h1 = h[1] ?? 1,
-      h2 = h[2] ?? 1;
-    const c0 = c[axis * dim],
-      c1 = dim > 1 ? c[axis * dim + 1] : 0,
-      c2 = dim > 2 ? c[axis * dim + 2] : 0;
-    for (let z = 0; z < nz; z++)
-      for (let y = 0; y < ny; y++)
-        for (let x = 0; x < nx; x++) {
-          const i = x + nx * (y + ny * z);
-          const xj = axis === 0 ? wrap(x + 1, nx) : x,
-            yj = axis === 1 ? wrap(y + 1, ny) : y,
-            zj = axis === 2 ? wrap(z + 1, nz) : z;
-          const j = xj + nx * (yj + ny * zj);
-          const dn = s[j] - s[i];
-          let g0 = 0,
-            g1 = 0,
-            g2 = 0;
-          if (axis === 0) g0 = dn / h0;
-          else g0 = tangential(s, x, y, z, xj, yj, zj, shape, 0, h0);
-          if (dim > 1) {
-            if (axis === 1) g1 = dn / h1;
-            else g1 = tangential(s, x, y, z, xj, yj, zj, shape, 1, h1);
+          const ar = a0 + lam * nu[j],
+            cx = lamEps * vx[j],
+            cy = lamEps * vy[j],
+            base = 2 * j * M;
+          const wn = w[j] * nu[j],
+            eq = lam * nu[j] * F[j];
+          let m = 0;
+          for (let iy = 0; iy < ny; iy++) {
+            const yk = cy * ky[iy];
+            for (let ix = 0; ix < nc; ix++, m++) {
+              const ai = cx * kx[ix] + yk,
+                inv = 1 / (ar * ar + ai * ai);
+              let gr = fd[base + 2 * m],
+                gi = fd[base + 2 * m + 1];
+              for (const [c, p] of src) {
+                gr += c[j] * p[2 * m];
+                gi += c[j] * p[2 * m + 1];
+              }
+              if (pass === 1) {
+                q[2 * m] += wn * ((gr * ar + gi * ai) * inv);
+                q[2 * m + 1] += wn * ((gi * ar - gr * ai) * inv);
+              } else {
+                gr += eq * q[2 * m];
+                gi += eq * q[2 * m + 1];
+                const fr = (gr * ar + gi * ai) * inv,
+                  fi = (gi * ar - gr * ai) * inv;
+                fd[base + 2 * m] = fr;
+                fd[base + 2 * m + 1] = fi;
+                r[2 * m] += w[j] * fr;
+                r[2 * m + 1] += w[j] * fi;
+              }
+            }
           }
-          if (dim > 2) {
-            if (axis === 2) g2 = dn / h2;
-            else g2 = tangential(s, x, y, z, xj, yj, zj, shape, 2, h2);
+        }
+        if (pass === 1) {
+          for (let m = 0; m < M; m++) {
+            const ar = q[2 * m],
+              ai = q[2 * m + 1],
+              dr = d[2 * m],
+              di = d[2 * m + 1];
+            q[2 * m] = ar * dr - ai * di;
+            q[2 * m + 1] = ai * dr + ar * di;
           }
-          let k = cf ? 0.5 * (cf[i] + cf[j]) : 1;
-          if (limited) k *= limiterFactor(Math.sqrt(g0 * g0 + g1 * g1 + g2 * g2), ystar);
-          o[i] = k * (c0 * g0 + c1 * g1 + c2 * g2);
         }
-  }
+      }
+    },
 
-  protected rawUpwindDivergence(
-    rho: Field,
-    u: Field,
-    out: Field,
-    shape: Shape3,
-    axis: number,
-    invh: number,
-  ): void {
-    const [nx, ny, nz] = shape,
-      r = rho.data,
-      v = u.data,
-      o = out.data;
-    const n = shape[axis],
-      s = axis === 0 ? 1 : axis === 1 ? nx : nx * ny;
-    for (let z = 0; z < nz; z++)
-      for (let y = 0; y < ny; y++)
-        for (let x = 0; x < nx; x++) {
-          const i = x + nx * (y + ny * z),
-            c = axis === 0 ? x : axis === 1 ? y : z,
-            base = i - c * s;
-          const im2 = base + wrap(c - 2, n) * s,
-            im = base + wrap(c - 1, n) * s,
-            ip = base + wrap(c + 1, n) * s,
-            ip2 = base + wrap(c + 2, n) * s;
-          const fIn = faceFlux(r[im2], r[im], r[i], r[ip], v[im]),
-            fOut = faceFlux(r[im], r[i], r[ip], r[ip2], v[i]);
-          o[i] = o[i] + (fIn - fOut) * invh;
+    kineticDinv(dinv: Field, v: VelocitySet, g: SpectralAxes, lam: number, lamEps: number, a0: number): void {
+      const o = dinv.data,
+        kx = g.gx.data,
+        ky = g.gy.data,
+        vx = v.vx.data,
+        vy = v.vy.data,
+        w = v.w.data,
+        nu = v.nu.data,
+        F = v.F.data;
+      let m = 0;
+      for (let iy = 0; iy < g.shape[1]; iy++) {
+        const y = ky[iy];
+        for (let ix = 0; ix < g.nc; ix++, m++) {
+          const x = kx[ix];
+          let sr = 0,
+            si = 0;
+          for (let j = 0; j < v.size; j++) {
+            const b = lamEps * (x * vx[j] + y * vy[j]),
+              ar = a0 + lam * nu[j],
+              c = w[j] * nu[j] * F[j];
+            const den = ar * ar + b * b;
+            sr += (c * (a0 * ar + b * b)) / den;
+            si += (c * b * (ar - a0)) / den;
+          }
+          const d = sr * sr + si * si;
+          o[2 * m] = sr / d;
+          o[2 * m + 1] = -si / d;
         }
-  }
+      }
+    },
 
-  protected rawGrowthFlow(rho: Field, e: number, qphi: number): void {
-    const r = rho.data;
-    for (let i = 0; i < r.length; i++) r[i] = (r[i] * e) / (1 - qphi * r[i]);
-  }
+    velocityMoment(f: Field, nv: number, c: Field, out: Field): void {
+      const fd = f.data,
+        cd = c.data,
+        o = out.data,
+        L = o.length;
+      o.fill(0);
+      for (let j = 0; j < nv; j++) for (let i = 0; i < L; i++) o[i] += cd[j] * fd[j * L + i];
+    },
+
+    dot(a: Field, b: Field): number {
+      const p = a.data,
+        q = b.data;
+      let s0 = 0,
+        s1 = 0;
+      const n2 = p.length & ~1;
+      for (let i = 0; i < n2; i += 2) {
+        s0 += p[i] * q[i];
+        s1 += p[i + 1] * q[i + 1];
+      }
+      let s = s0 + s1;
+      if (p.length & 1) s += p[n2] * q[n2];
+      return s;
+    },
+
+    mul(out: Field, a: Field, b: Field): void {
+      const o = out.data,
+        p = a.data,
+        q = b.data;
+      for (let i = 0; i < o.length; i++) o[i] = p[i] * q[i];
+    },
+
+    driftFlux(
+      rho: Field,
+      grad: Field,
+      flux: Field,
+      n: number,
+      dim: number,
+      chi: Field,
+      chiField: Field | null,
+      limited: boolean,
+      ystar: number,
+    ): void {
+      const r = rho.data,
+        g = grad.data,
+        f = flux.data,
+        c = chi.data,
+        cf = chiField ? chiField.data : null;
+      for (let i = 0; i < n; i++) {
+        const g0 = g[i],
+          g1 = dim > 1 ? g[n + i] : 0,
+          g2 = dim > 2 ? g[2 * n + i] : 0;
+        let s = r[i];
+        if (cf) s *= cf[i];
+        if (limited) {
+          const norm = Math.sqrt(g0 * g0 + g1 * g1 + g2 * g2);
+          if (norm > ystar) {
+            const e = norm - ystar;
+            s *= (e / Math.sqrt(1 + e * e) + ystar) / norm;
+          }
+        }
+        for (let a = 0; a < dim; a++) {
+          let v = c[a * dim] * g0;
+          if (dim > 1) v += c[a * dim + 1] * g1;
+          if (dim > 2) v += c[a * dim + 2] * g2;
+          f[a * n + i] = s * v;
+        }
+      }
+    },
+
+    growth(rho: Field, out: Field, a0: number, a1: number, c: number): void {
+      const r = rho.data,
+        o = out.data;
+      for (let i = 0; i < r.length; i++) o[i] = r[i] * (a0 + a1 * r[i] - c);
+    },
+
+    receptorChi(s: Field, out: Field, chi0: number, k: number): void {
+      const v = s.data,
+        o = out.data;
+      for (let i = 0; i < v.length; i++) {
+        const d = 1 + v[i] / k;
+        o[i] = chi0 / (d * d);
+      }
+    },
+
+    // Finite-volume twins of assembly/volume.ts: the same formulas in the same order.
+    faceVelocity(
+      S: Field,
+      chiField: Field | null,
+      u: Field,
+      shape: Shape3,
+      dim: number,
+      axis: number,
+      h: readonly number[],
+      chi: Field,
+      limited: boolean,
+      ystar: number,
+    ): void {
+      const [nx, ny, nz] = shape,
+        s = S.data,
+        o = u.data,
+        cf = chiField ? chiField.data : null,
+        c = chi.data;
+      const h0 = h[0],
+        h1 = h[1] ?? 1,
+        h2 = h[2] ?? 1;
+      const c0 = c[axis * dim],
+        c1 = dim > 1 ? c[axis * dim + 1] : 0,
+        c2 = dim > 2 ? c[axis * dim + 2] : 0;
+      for (let z = 0; z < nz; z++)
+        for (let y = 0; y < ny; y++)
+          for (let x = 0; x < nx; x++) {
+            const i = x + nx * (y + ny * z);
+            const xj = axis === 0 ? wrap(x + 1, nx) : x,
+              yj = axis === 1 ? wrap(y + 1, ny) : y,
+              zj = axis === 2 ? wrap(z + 1, nz) : z;
+            const j = xj + nx * (yj + ny * zj);
+            const dn = s[j] - s[i];
+            let g0 = 0,
+              g1 = 0,
+              g2 = 0;
+            if (axis === 0) g0 = dn / h0;
+            else g0 = tangential(s, x, y, z, xj, yj, zj, shape, 0, h0);
+            if (dim > 1) {
+              if (axis === 1) g1 = dn / h1;
+              else g1 = tangential(s, x, y, z, xj, yj, zj, shape, 1, h1);
+            }
+            if (dim > 2) {
+              if (axis === 2) g2 = dn / h2;
+              else g2 = tangential(s, x, y, z, xj, yj, zj, shape, 2, h2);
+            }
+            let k = cf ? 0.5 * (cf[i] + cf[j]) : 1;
+            if (limited) k *= limiterFactor(Math.sqrt(g0 * g0 + g1 * g1 + g2 * g2), ystar);
+            o[i] = k * (c0 * g0 + c1 * g1 + c2 * g2);
+          }
+    },
+
+    upwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void {
+      const [nx, ny, nz] = shape,
+        r = rho.data,
+        v = u.data,
+        o = out.data;
+      const n = shape[axis],
+        s = axis === 0 ? 1 : axis === 1 ? nx : nx * ny;
+      for (let z = 0; z < nz; z++)
+        for (let y = 0; y < ny; y++)
+          for (let x = 0; x < nx; x++) {
+            const i = x + nx * (y + ny * z),
+              c = axis === 0 ? x : axis === 1 ? y : z,
+              base = i - c * s;
+            const im2 = base + wrap(c - 2, n) * s,
+              im = base + wrap(c - 1, n) * s,
+              ip = base + wrap(c + 1, n) * s,
+              ip2 = base + wrap(c + 2, n) * s;
+            const fIn = faceFlux(r[im2], r[im], r[i], r[ip], v[im]),
+              fOut = faceFlux(r[im], r[i], r[ip], r[ip2], v[i]);
+            o[i] = o[i] + (fIn - fOut) * invh;
+          }
+    },
+
+    growthFlow(rho: Field, e: number, qphi: number): void {
+      const r = rho.data;
+      for (let i = 0; i < r.length; i++) r[i] = (r[i] * e) / (1 - qphi * r[i]);
+    },
+  };
 }
 
 const wrap = (i: number, n: number) => (i < 0 ? i + n : i >= n ? i - n : i);
