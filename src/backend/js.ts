@@ -4,14 +4,7 @@
 import FFT from 'fft.js';
 import { MemoryLimitError } from '../errors.js';
 import type { Arena, KernelPlans, KernelSet } from './kernels.js';
-import {
-  Backend,
-  Field,
-  type Shape3,
-  type SpectralAxes,
-  type VelocitySet,
-  type VelocitySource,
-} from './backend.js';
+import { Backend, Field, type Shape3, type SpectralAxes } from './backend.js';
 
 /** V8's largest typed array on 64-bit hosts is about 2^32 elements; larger requests fail in `new Float64Array`. */
 const MAX_TYPED_ARRAY_BYTES = 8 * (2 ** 32 - 1);
@@ -76,12 +69,12 @@ function jsKernels(plans: KernelPlans): KernelSet {
     return e;
   };
   return {
-    scale(x: Field, a: number): void {
+    scale(x, a) {
       const d = x.data;
       for (let i = 0; i < d.length; i++) d[i] *= a;
     },
 
-    sumSquares(x: Field): number {
+    sumSquares(x) {
       const d = x.data;
       let a = 0,
         b = 0; // two lanes, summed like the SIMD kernel
@@ -95,14 +88,14 @@ function jsKernels(plans: KernelPlans): KernelSet {
       return s;
     },
 
-    entropySum(x: Field): number {
+    entropySum(x) {
       const d = x.data;
       let s = 0;
       for (let i = 0; i < d.length; i++) if (d[i] > 0) s += d[i] * Math.log(d[i]);
       return s;
     },
 
-    stats(x: Field, out: Float64Array): void {
+    stats(x, out) {
       const d = x.data;
       let sum = 0,
         mn = Infinity,
@@ -125,16 +118,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
     },
 
     /** Unnormalised batched transform; fft.js scales its inverse by 1/n, undone exactly (n is a power of two). */
-    fftBatch(
-      src: Field,
-      so: number,
-      dst: Field,
-      d: number,
-      _work: Field,
-      n: number,
-      b: number,
-      inverse: boolean,
-    ): void {
+    fftBatch(src, so, dst, d, _work, n, b, inverse) {
       const s = src.data,
         t = dst.data;
       if (n === 1) {
@@ -159,7 +143,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
       }
     },
 
-    rfftRows(real: Field, spec: Field, rows: number, m: number): void {
+    rfftRows(real, spec, rows, m) {
       const w = plans.realTwiddles(m).data,
         za = plans.scratch('ra', 2 * m),
         o = spec.data;
@@ -190,7 +174,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
       }
     },
 
-    irfftRows(spec: Field, real: Field, rows: number, m: number): void {
+    irfftRows(spec, real, rows, m) {
       const w = plans.realTwiddles(m).data,
         za = plans.scratch('ra', 2 * m);
       for (let r = 0; r < rows; r++) {
@@ -217,7 +201,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
       }
     },
 
-    resolvent(spec: Field, g: SpectralAxes, mu: number): void {
+    resolvent(spec, g, mu) {
       const s = spec.data;
       forModes(g, (m, k2) => {
         const f = k2 + mu === 0 ? 0 : 1 / (k2 + mu);
@@ -226,7 +210,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
       });
     },
 
-    gradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void {
+    gradient(src, dst, g, axis) {
       const a = src.data,
         b = dst.data,
         [, ny, nz] = g.shape,
@@ -246,7 +230,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
       }
     },
 
-    dealias(spec: Field, g: SpectralAxes): void {
+    dealias(spec, g) {
       const s = spec.data,
         mx = g.mx.data,
         my = g.my.data,
@@ -266,7 +250,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
       }
     },
 
-    modeNorm(out: Field, g: SpectralAxes, power: number): void {
+    modeNorm(out, g, power) {
       const o = out.data,
         h = 0.5 * power;
       forModes(g, (m, k2) => {
@@ -274,7 +258,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
       });
     },
 
-    modeScale(spec: Field, c: Field): void {
+    modeScale(spec, c) {
       const s = spec.data,
         f = c.data;
       for (let m = 0; m < f.length; m++) {
@@ -283,7 +267,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
       }
     },
 
-    modeMul(out: Field, c: Field, x: Field, accumulate: boolean): void {
+    modeMul(out, c, x, accumulate) {
       const o = out.data,
         f = c.data,
         v = x.data;
@@ -299,24 +283,13 @@ function jsKernels(plans: KernelPlans): KernelSet {
         }
     },
 
-    axpy(y: Field, a: number, x: Field): void {
+    axpy(y, a, x) {
       const s = y.data,
         t = x.data;
       for (let i = 0; i < s.length; i++) s[i] += a * t[i];
     },
 
-    kineticRelax(
-      f: Field,
-      v: VelocitySet,
-      g: SpectralAxes,
-      sources: readonly VelocitySource[],
-      lam: number,
-      lamEps: number,
-      a0: number,
-      dinv: Field,
-      num: Field,
-      rho: Field,
-    ): void {
+    kineticRelax(f, v, g, sources, lam, lamEps, a0, dinv, num, rho) {
       const M = g.nModes,
         nc = g.nc,
         ny = g.shape[1],
@@ -383,7 +356,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
       }
     },
 
-    kineticDinv(dinv: Field, v: VelocitySet, g: SpectralAxes, lam: number, lamEps: number, a0: number): void {
+    kineticDinv(dinv, v, g, lam, lamEps, a0) {
       const o = dinv.data,
         kx = g.gx.data,
         ky = g.gy.data,
@@ -414,7 +387,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
       }
     },
 
-    velocityMoment(f: Field, nv: number, c: Field, out: Field): void {
+    velocityMoment(f, nv, c, out) {
       const fd = f.data,
         cd = c.data,
         o = out.data,
@@ -423,7 +396,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
       for (let j = 0; j < nv; j++) for (let i = 0; i < L; i++) o[i] += cd[j] * fd[j * L + i];
     },
 
-    dot(a: Field, b: Field): number {
+    dot(a, b) {
       const p = a.data,
         q = b.data;
       let s0 = 0,
@@ -438,24 +411,14 @@ function jsKernels(plans: KernelPlans): KernelSet {
       return s;
     },
 
-    mul(out: Field, a: Field, b: Field): void {
+    mul(out, a, b) {
       const o = out.data,
         p = a.data,
         q = b.data;
       for (let i = 0; i < o.length; i++) o[i] = p[i] * q[i];
     },
 
-    driftFlux(
-      rho: Field,
-      grad: Field,
-      flux: Field,
-      n: number,
-      dim: number,
-      chi: Field,
-      chiField: Field | null,
-      limited: boolean,
-      ystar: number,
-    ): void {
+    driftFlux(rho, grad, flux, n, dim, chi, chiField, limited, ystar) {
       const r = rho.data,
         g = grad.data,
         f = flux.data,
@@ -483,13 +446,13 @@ function jsKernels(plans: KernelPlans): KernelSet {
       }
     },
 
-    growth(rho: Field, out: Field, a0: number, a1: number, c: number): void {
+    growth(rho, out, a0, a1, c) {
       const r = rho.data,
         o = out.data;
       for (let i = 0; i < r.length; i++) o[i] = r[i] * (a0 + a1 * r[i] - c);
     },
 
-    receptorChi(s: Field, out: Field, chi0: number, k: number): void {
+    receptorChi(s, out, chi0, k) {
       const v = s.data,
         o = out.data;
       for (let i = 0; i < v.length; i++) {
@@ -499,18 +462,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
     },
 
     // Finite-volume twins of assembly/volume.ts: the same formulas in the same order.
-    faceVelocity(
-      S: Field,
-      chiField: Field | null,
-      u: Field,
-      shape: Shape3,
-      dim: number,
-      axis: number,
-      h: readonly number[],
-      chi: Field,
-      limited: boolean,
-      ystar: number,
-    ): void {
+    faceVelocity(S, chiField, u, shape, dim, axis, h, chi, limited, ystar) {
       const [nx, ny, nz] = shape,
         s = S.data,
         o = u.data,
@@ -550,7 +502,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
           }
     },
 
-    upwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void {
+    upwindDivergence(rho, u, out, shape, axis, invh) {
       const [nx, ny, nz] = shape,
         r = rho.data,
         v = u.data,
@@ -573,7 +525,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
           }
     },
 
-    growthFlow(rho: Field, e: number, qphi: number): void {
+    growthFlow(rho, e, qphi) {
       const r = rho.data;
       for (let i = 0; i < r.length; i++) r[i] = (r[i] * e) / (1 - qphi * r[i]);
     },

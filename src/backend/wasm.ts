@@ -1,14 +1,7 @@
 // WASM backend: AssemblyScript kernels compiled with SIMD (f64x2), fields in linear memory.
 // The arena hands out 16-byte aligned blocks above __heap_base and grows memory on demand;
 // Field views notice growth (their buffer is detached) and re-create themselves.
-import {
-  Backend,
-  Field,
-  type Shape3,
-  type SpectralAxes,
-  type VelocitySet,
-  type VelocitySource,
-} from './backend.js';
+import { Backend, Field, type SpectralAxes, type VelocitySet } from './backend.js';
 import { KERNELS_WASM_BASE64, type Kernels } from './kernels.generated.js';
 import type { Arena, KernelPlans, KernelSet } from './kernels.js';
 import { MemoryLimitError } from '../errors.js';
@@ -107,37 +100,28 @@ class WasmArena implements Arena {
 /** The kernel set of the AssemblyScript exports (assembly/*.ts): pointers and sizes in, nothing allocated. */
 function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
   return {
-    scale(x: Field, a: number): void {
+    scale(x, a) {
       k.scale(x.ptr, x.length, a);
     },
 
-    sumSquares(x: Field): number {
+    sumSquares(x) {
       return k.sumSquares(x.ptr, x.length);
     },
 
-    entropySum(x: Field): number {
+    entropySum(x) {
       return k.entropySum(x.ptr, x.length);
     },
 
-    stats(x: Field, out: Float64Array): void {
+    stats(x, out) {
       const o = plans.scratch('stats', 4);
       k.stats(x.ptr, x.length, o.ptr);
       out.set(o.data.subarray(0, 4));
     },
 
-    fftBatch(
-      src: Field,
-      so: number,
-      dst: Field,
-      d: number,
-      work: Field,
-      n: number,
-      b: number,
-      inverse: boolean,
-    ): void {
+    fftBatch(src, so, dst, d, work, n, b, inverse) {
       k.fftBatch(src.ptr + 16 * so, dst.ptr + 16 * d, work.ptr, n, b, plans.twiddles(n).ptr, inverse);
     },
-    rfftRows(real: Field, spec: Field, rows: number, m: number): void {
+    rfftRows(real, spec, rows, m) {
       k.rfftRows(
         real.ptr,
         spec.ptr,
@@ -149,7 +133,7 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
         plans.scratch('rb', 2 * m).ptr,
       );
     },
-    irfftRows(spec: Field, real: Field, rows: number, m: number): void {
+    irfftRows(spec, real, rows, m) {
       k.irfftRows(
         spec.ptr,
         real.ptr,
@@ -161,41 +145,30 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
         plans.scratch('rb', 2 * m).ptr,
       );
     },
-    resolvent(s: Field, g: SpectralAxes, mu: number): void {
+    resolvent(s, g, mu) {
       k.symbolResolvent(s.ptr, g.kx.ptr, g.nc, g.ky.ptr, g.shape[1], g.kz.ptr, g.shape[2], mu);
     },
-    gradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void {
+    gradient(src, dst, g, axis) {
       const kAxis = axis === 0 ? g.gx : axis === 1 ? g.gy : g.gz;
       k.symbolGradient(src.ptr, dst.ptr, kAxis.ptr, axis, g.nc, g.shape[1], g.shape[2]);
     },
-    dealias(s: Field, g: SpectralAxes): void {
+    dealias(s, g) {
       k.dealias(s.ptr, g.mx.ptr, g.nc, g.my.ptr, g.shape[1], g.mz.ptr, g.shape[2]);
     },
-    modeNorm(out: Field, g: SpectralAxes, power: number): void {
+    modeNorm(out, g, power) {
       k.modeNorm(out.ptr, g.kx.ptr, g.nc, g.ky.ptr, g.shape[1], g.kz.ptr, g.shape[2], power);
     },
-    modeScale(s: Field, c: Field): void {
+    modeScale(s, c) {
       k.modeScale(s.ptr, c.ptr, c.length);
     },
-    modeMul(out: Field, c: Field, x: Field, accumulate: boolean): void {
+    modeMul(out, c, x, accumulate) {
       if (accumulate) k.modeMulAdd(out.ptr, c.ptr, x.ptr, c.length);
       else k.modeMul(out.ptr, c.ptr, x.ptr, c.length);
     },
-    axpy(y: Field, a: number, x: Field): void {
+    axpy(y, a, x) {
       k.axpy(y.ptr, a, x.ptr, y.length);
     },
-    kineticRelax(
-      f: Field,
-      v: VelocitySet,
-      g: SpectralAxes,
-      sources: readonly VelocitySource[],
-      lam: number,
-      lamEps: number,
-      a0: number,
-      dinv: Field,
-      num: Field,
-      rho: Field,
-    ): void {
+    kineticRelax(f, v, g, sources, lam, lamEps, a0, dinv, num, rho) {
       const [s1, s2] = sources;
       k.kineticRelax(
         f.ptr,
@@ -212,29 +185,19 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
         rho.ptr,
       );
     },
-    kineticDinv(dinv: Field, v: VelocitySet, g: SpectralAxes, lam: number, lamEps: number, a0: number): void {
+    kineticDinv(dinv, v, g, lam, lamEps, a0) {
       k.kineticDinv(dinv.ptr, ...velocityModes(v, g), lam, lamEps, a0);
     },
-    velocityMoment(f: Field, nv: number, c: Field, out: Field): void {
+    velocityMoment(f, nv, c, out) {
       k.velocityMoment(f.ptr, nv, out.length / 2, c.ptr, out.ptr);
     },
-    dot(a: Field, b: Field): number {
+    dot(a, b) {
       return k.dot(a.ptr, b.ptr, a.length);
     },
-    mul(out: Field, a: Field, b: Field): void {
+    mul(out, a, b) {
       k.mul(out.ptr, a.ptr, b.ptr, out.length);
     },
-    driftFlux(
-      rho: Field,
-      grad: Field,
-      flux: Field,
-      n: number,
-      dim: number,
-      chi: Field,
-      chiField: Field | null,
-      limited: boolean,
-      ystar: number,
-    ): void {
+    driftFlux(rho, grad, flux, n, dim, chi, chiField, limited, ystar) {
       k.driftFlux(
         rho.ptr,
         grad.ptr,
@@ -247,24 +210,13 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
         ystar,
       );
     },
-    growth(rho: Field, out: Field, a0: number, a1: number, c: number): void {
+    growth(rho, out, a0, a1, c) {
       k.growth(rho.ptr, out.ptr, rho.length, a0, a1, c);
     },
-    receptorChi(s: Field, out: Field, chi0: number, K: number): void {
+    receptorChi(s, out, chi0, K) {
       k.receptorChi(s.ptr, out.ptr, s.length, chi0, K);
     },
-    faceVelocity(
-      S: Field,
-      chiField: Field | null,
-      u: Field,
-      shape: Shape3,
-      dim: number,
-      axis: number,
-      h: readonly number[],
-      chi: Field,
-      limited: boolean,
-      ystar: number,
-    ): void {
+    faceVelocity(S, chiField, u, shape, dim, axis, h, chi, limited, ystar) {
       k.faceVelocity(
         S.ptr,
         chiField ? chiField.ptr : 0,
@@ -282,10 +234,10 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
         ystar,
       );
     },
-    upwindDivergence(rho: Field, u: Field, out: Field, shape: Shape3, axis: number, invh: number): void {
+    upwindDivergence(rho, u, out, shape, axis, invh) {
       k.upwindDivergence(rho.ptr, u.ptr, out.ptr, shape[0], shape[1], shape[2], axis, invh);
     },
-    growthFlow(rho: Field, e: number, qphi: number): void {
+    growthFlow(rho, e, qphi) {
       k.growthFlow(rho.ptr, rho.length, e, qphi);
     },
   };
