@@ -52,6 +52,6 @@ export async function benchKinetic(wasm, js) {
     'kinetic full step',
     'Nx = 1024, Nv = 321, turning + chemical, ×10',
     { wasm: step(wasm), js: step(js) },
-    3,
+    10,
   );
 }

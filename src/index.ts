@@ -10,6 +10,14 @@ export type {
   VelocitySource,
 } from './backend/index.js';
 export { Grid, type GridOptions } from './grid.js';
+export type {
+  Model,
+  ModelObserver,
+  ModelResult,
+  ModelSolveOptions,
+  StateCheckpoint,
+  StepDiagnostics,
+} from './models/model.js';
 export { ValidationError, NumericalError, MemoryLimitError } from './errors.js';
 export { KellerSegel, DISCRETISATIONS } from './models/keller-segel/model.js';
 export { turningKernel, type Growth, type Flux } from './laws.js';
