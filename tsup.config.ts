@@ -23,6 +23,16 @@ export default defineConfig([
     },
   },
   {
+    // fractaxis/node: the runner as a library (files, HDF5 through h5wasm, which is ESM only).
+    entry: { node: 'src/node.ts' },
+    format: ['esm'],
+    dts: true,
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    define,
+  },
+  {
     // The command line: Node only, with the scenario validator (ajv) and the file outputs.
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],

@@ -15,7 +15,7 @@ const HELP = `fractaxis ${VERSION}: fractional-diffusion chemotaxis
 
 Usage:
   fractaxis run <scenario.json | built-in name> [--out DIR] [--backend auto|wasm|js]
-                [--checkpoint-every STEPS] [--overwrite] [--quiet]
+                [--checkpoint-every STEPS] [--overwrite] [--no-hdf5] [--quiet]
   fractaxis run --resume DIR [--backend auto|wasm|js] [--checkpoint-every STEPS]
   fractaxis blowup <scenario.json | built-in name> --grids N1,N2,N3[,…] --levels L1,L2,…
                 [--out DIR] [--backend auto|wasm|js]
@@ -24,9 +24,10 @@ Usage:
   fractaxis schema          print the scenario JSON Schema
   fractaxis --help | --version
 
-run writes into DIR (default ./out): rho_NNNN.npy / S_NNNN.npy snapshots, rho_NNNN.png,
-rho_final.png, S_final.png, diagnostics.png, diagnostics.csv, summary.json, manifest.json
-and checkpoint.fxck (continue an interrupted run, or one whose run.tEnd you raised, with
+run writes into DIR (default ./out): run.h5 (HDF5: rho and S over time, the grid, the
+scenario, the diagnostics; --no-hdf5 leaves it out), rho_NNNN.npy / S_NNNN.npy snapshots,
+rho_NNNN.png, rho_final.png, S_final.png, diagnostics.png, diagnostics.csv, summary.json,
+manifest.json and checkpoint.fxck (continue an interrupted run, or one whose run.tEnd you raised, with
 --resume DIR). A folder that holds another run is refused unless --overwrite is given.
 blowup runs a Keller–Segel scenario on each grid (every axis N points; each N twice the
 previous; run.dt is the step on the coarsest grid, scaled with h), records when max rho
@@ -42,6 +43,7 @@ const OPTIONS = {
   backend: { type: 'string' },
   resume: { type: 'string' },
   overwrite: { type: 'boolean' },
+  'no-hdf5': { type: 'boolean' },
   'checkpoint-every': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -183,6 +185,7 @@ async function main(argv: string[]): Promise<number> {
     resume: Boolean(resume),
     overwrite: Boolean(values.overwrite),
     checkpointEvery: every,
+    hdf5: !values['no-hdf5'],
     signal: controller.signal,
     onProgress: progressReporter(Boolean(values.quiet)),
     onNotice: (m) => process.stderr.write(`${m}\n`),
@@ -195,7 +198,9 @@ async function main(argv: string[]): Promise<number> {
   if (summary.limitStudy)
     for (const r of summary.limitStudy)
       lines.push(`  eps = ${r.eps}: ||rho_eps - rho||_L1 / ||rho||_L1 = ${r.relL1.toExponential(3)}`);
-  lines.push(`  results in ${outDir}/ (summary.json, *.npy, *.png)`);
+  lines.push(
+    `  results in ${outDir}/ (${summary.hdf5 ? `${summary.hdf5}, ` : ''}summary.json, *.npy, *.png)`,
+  );
   if (summary.status === 'interrupted')
     lines.push(`  checkpoint written; continue with: fractaxis run --resume ${outDir}`);
   console.log(lines.join('\n'));

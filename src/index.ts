@@ -19,6 +19,7 @@ export type {
   StepDiagnostics,
 } from './models/model.js';
 export { ValidationError, NumericalError, MemoryLimitError } from './errors.js';
+export { encodeCheckpoint, decodeCheckpoint, checkpointToJSON, checkpointFromJSON } from './io/checkpoint.js';
 export { KellerSegel, DISCRETISATIONS } from './models/keller-segel/model.js';
 export { turningKernel, type Growth, type Flux } from './laws.js';
 export type {

@@ -76,3 +76,38 @@ export function decodeCheckpoint<T = unknown>(bytes: Uint8Array, name = 'checkpo
   };
   return revive(parsed) as T;
 }
+
+/**
+ * A checkpoint as JSON text (for storage that takes text: a notebook, localStorage, a database):
+ * every Float64Array as {"$f64": base64 of its little-endian bytes}, so it restores bit for bit;
+ * non-finite numbers as {"$num": "NaN" | "Infinity" | "-Infinity"}.
+ */
+export function checkpointToJSON(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => {
+    if (v instanceof Float64Array) {
+      const bytes = new Uint8Array(8 * v.length),
+        dv = new DataView(bytes.buffer);
+      v.forEach((x, i) => dv.setFloat64(8 * i, x, true));
+      let bin = '';
+      for (let i = 0; i < bytes.length; i += 0x8000)
+        bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return { $f64: btoa(bin) };
+    }
+    if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
+    return v;
+  });
+}
+
+/** The inverse of checkpointToJSON. */
+export function checkpointFromJSON<T = unknown>(text: string): T {
+  return JSON.parse(text, (_k, v) => {
+    if (v && typeof v === 'object' && typeof v.$f64 === 'string') {
+      const bin = atob(v.$f64),
+        dv = new DataView(new ArrayBuffer(bin.length));
+      for (let i = 0; i < bin.length; i++) dv.setUint8(i, bin.charCodeAt(i));
+      return Float64Array.from({ length: bin.length / 8 }, (_, i) => dv.getFloat64(8 * i, true));
+    }
+    if (v && typeof v === 'object' && typeof v.$num === 'string') return Number(v.$num);
+    return v;
+  }) as T;
+}

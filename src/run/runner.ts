@@ -1,18 +1,23 @@
 // Runs a scenario end to end and leaves its results in a folder: NPY snapshots, PNG pictures,
-// diagnostics.csv, summary.json, manifest.json, checkpoints. Node only (file system); the CLI and
-// the tests use it. Every file is complete or absent (outputs.ts); a checkpoint holds the state and
-// the bookkeeping, not the history (the series is in diagnostics.csv, whose valid length it records),
-// and is bound to its scenario: resuming under another scenario is refused, naming what differs.
+// run.h5, diagnostics.csv, summary.json, manifest.json, checkpoints. Node only (file system); the
+// CLI is a thin shell over it. One solve to tEnd; every output is an observer of it (observer.ts)
+// that asks for the times it needs, so the solve lands on them. Every file is complete or absent
+// (outputs.ts); a checkpoint holds the state and the outputs' marks, not the history (the series is
+// in diagnostics.csv and run.h5, whose valid lengths it records), and is bound to its scenario:
+// resuming under another scenario is refused, naming what differs.
 import { createBackend, type BackendChoice } from '../backend/index.js';
 import { ValidationError } from '../errors.js';
 import type { Model, StateCheckpoint, StepDiagnostics } from '../models/model.js';
 import { limitStudy } from '../studies/limit.js';
 import { encodeNpy } from '../io/npy.js';
-import { encodePng } from '../io/png.js';
-import { heatmap, linePlot, type Raster } from '../io/plot.js';
+import { linePlot } from '../io/plot.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.js';
 import { differences, digest } from '../io/identity.js';
-import { deflateSync } from 'node:zlib';
+import { landingTimes, type RunObserver, type RunnerStatus } from './observer.js';
+import { SeriesOutput, type Series, type SeriesMark } from './series.js';
+import { SnapshotOutput, type SnapshotRecord } from './snapshots.js';
+import { FolderSnapshots, finalPictures, npyShape, png } from './figures.js';
+import { HDF5, Hdf5Output, type Hdf5Mark } from './hdf5.js';
 import {
   buildModel,
   kineticOptions,
@@ -21,7 +26,6 @@ import {
   type Scenario,
 } from '../scenario/validate.js';
 import { VERSION } from '../version.js';
-import type { RunStatus } from '../integrate/run.js';
 import { MANIFEST, OutputError, OutputFolder, nodeFiles, type FileLayer, type Manifest } from './outputs.js';
 
 export interface Progress {
@@ -48,19 +52,13 @@ export interface RunnerOptions {
   onNotice?: (message: string) => void;
   /** File operations (tests inject failures here). */
   files?: FileLayer;
+  /** Write run.h5 (default true). */
+  hdf5?: boolean;
+  /** More outputs: told of every accepted state, landed on at the times they ask for. */
+  observers?: RunObserver[];
 }
 
-/** A run's outcome: the model's status, with an abort by the user (Ctrl-C) reported as 'interrupted'. */
-export type RunnerStatus = Exclude<RunStatus, 'aborted'> | 'interrupted';
-
-export interface Series {
-  t: number[];
-  dt: number[];
-  mass: number[];
-  minRho: number[];
-  maxRho: number[];
-  energy: number[];
-}
+export type { RunnerStatus, RunObserver, Series };
 
 export interface RunSummary {
   name: string;
@@ -73,7 +71,9 @@ export interface RunSummary {
   wallTimeSeconds: number;
   scenario: Scenario;
   diagnostics: Series;
-  snapshots: { index: number; t: number; files: string[] }[];
+  snapshots: SnapshotRecord[];
+  /** The HDF5 file of the run (absent with hdf5: false). */
+  hdf5?: string;
   limitStudy?: { eps: number; l1: number; relL1: number }[];
 }
 
@@ -85,19 +85,16 @@ interface RunnerCheckpoint {
   model: StateCheckpoint;
   nextSnapshot: number;
   /** The valid prefix of diagnostics.csv: rows after the header and bytes. */
-  series: { rows: number; bytes: number };
-  snapshots: RunSummary['snapshots'];
+  series: SeriesMark;
+  snapshots: SnapshotRecord[];
+  /** Frames and diagnostics rows of run.h5 (absent when the run writes none). */
+  hdf5?: Hdf5Mark;
   wallTimeSeconds: number;
   /** Set by the checkpoint written when a run ends (not interrupted): resume then only extends tEnd. */
   finished?: { status: RunnerStatus; reason?: string };
 }
 
 const CHECKPOINT = 'checkpoint.fxck';
-const SERIES = 'diagnostics.csv';
-const COLUMNS = ['t', 'dt', 'mass', 'minRho', 'maxRho', 'energy'] as const;
-const HEADER = `${COLUMNS.join(',')}\n`;
-const png = (r: Raster) =>
-  encodePng(r.rgba, r.width, r.height, (d) => new Uint8Array(deflateSync(d, { level: 6 })));
 
 /** Runs (or resumes) a scenario into opts.outDir. */
 export async function runScenario(input: Scenario | null, opts: RunnerOptions): Promise<RunSummary> {
@@ -260,36 +257,6 @@ function bindCheckpoint(
     );
 }
 
-/** Reads the valid prefix of diagnostics.csv back (the checkpoint says how long it is) and drops any tail. */
-function restoreSeries(folder: OutputFolder, recorded: { rows: number; bytes: number }): Series {
-  const path = folder.path(SERIES),
-    files = folder.files;
-  const bytes = files.existsSync(path) ? files.readFileSync(path) : new Uint8Array(0);
-  if (bytes.length < recorded.bytes)
-    throw new ValidationError(
-      path,
-      `${bytes.length} bytes`,
-      `at least the ${recorded.bytes} bytes the checkpoint recorded (the series was truncated)`,
-    );
-  const lines = new TextDecoder()
-    .decode(bytes.subarray(0, recorded.bytes))
-    .split('\n')
-    .filter((l) => l !== '');
-  if (lines[0] !== HEADER.trim() || lines.length - 1 !== recorded.rows)
-    throw new ValidationError(
-      path,
-      `${lines.length - 1} rows`,
-      `the ${recorded.rows} rows the checkpoint recorded`,
-    );
-  if (bytes.length > recorded.bytes) files.truncateSync(path, recorded.bytes);
-  folder.record(SERIES);
-  const series: Series = { t: [], dt: [], mass: [], minRho: [], maxRho: [], energy: [] };
-  for (const line of lines.slice(1)) line.split(',').forEach((v, j) => series[COLUMNS[j]].push(Number(v)));
-  return series;
-}
-
-type Record = StepDiagnostics;
-
 async function execute(
   scenario: Scenario,
   model: Model,
@@ -301,81 +268,12 @@ async function execute(
   const run = scenario.run,
     count = run.snapshots ?? 10,
     name = scenario.name ?? 'scenario';
-  const g = model.grid,
-    shape = [...g.shape].slice(0, g.dim).reverse(); // numpy order: (nz, ny, nx)
-  const series = resumed
-    ? restoreSeries(folder, resumed.series)
-    : ({ t: [], dt: [], mass: [], minRho: [], maxRho: [], energy: [] } as Series);
-  const snapshots = resumed?.snapshots ?? [];
-  // Snapshot k of the schedule is at t = tEnd k/count; files are numbered in the order written.
-  const extended = resumed !== null && resumed.scenario.run.tEnd !== run.tEnd;
-  let nextSnapshot = !resumed
-    ? 1
-    : extended
-      ? firstSnapshotAfter(model.time, run.tEnd, count)
-      : resumed.nextSnapshot;
-  let seriesBytes = resumed?.series.bytes ?? HEADER.length,
-    pending = '';
   const wallStart = performance.now() - 1000 * (resumed?.wallTimeSeconds ?? 0);
-
-  const picture = (field: Float64Array, title: string): Raster => {
-    if (g.dim === 1)
-      return linePlot(
-        [{ x: g.coordinates(0), y: field, label: title.split(' ')[0], color: [31, 119, 180] }],
-        { title, xlabel: 'x', ylabel: title.split(' ')[0] },
-      );
-    const [nx, ny] = g.shape,
-      slice =
-        g.dim === 3 ? field.subarray((g.shape[2] >> 1) * nx * ny, ((g.shape[2] >> 1) + 1) * nx * ny) : field;
-    return heatmap(slice, nx, ny, title, g.lengths);
-  };
-  const flushSeries = () => {
-    if (pending === '') return;
-    folder.append(SERIES, pending);
-    seriesBytes += new TextEncoder().encode(pending).length;
-    pending = '';
-  };
-  const snapshot = () => {
-    const index = snapshots.length,
-      tag = String(index).padStart(4, '0'),
-      files = [`rho_${tag}.npy`, `rho_${tag}.png`];
-    const rho = model.density();
-    folder.write(files[0], encodeNpy(rho, shape));
-    folder.write(files[1], png(picture(rho, `rho  t = ${model.time.toPrecision(4)}`)));
-    const S = model.signal();
-    if (S) {
-      files.push(`S_${tag}.npy`);
-      folder.write(`S_${tag}.npy`, encodeNpy(S, shape));
-    }
-    snapshots.push({ index, t: model.time, files });
-    flushSeries();
-    folder.commit('running');
-  };
-  const record = (d: Record) => {
-    if (series.t.length > 0 && d.t === series.t.at(-1)) return; // a resumed solve repeats the last row first
-    const row = [d.t, d.dt ?? run.dt, d.mass, d.minRho, d.maxRho, d.energy ?? NaN];
-    row.forEach((v, j) => series[COLUMNS[j]].push(v));
-    pending += `${row.map(String).join(',')}\n`;
-  };
-  const checkpoint = (finished?: RunnerCheckpoint['finished']) => {
-    flushSeries();
-    const cp: RunnerCheckpoint = {
-      format: 'fractaxis-run',
-      scenario: { model: scenario.model, run: scenario.run },
-      model: model.checkpoint(),
-      nextSnapshot,
-      series: { rows: series.t.length, bytes: seriesBytes },
-      snapshots,
-      wallTimeSeconds: (performance.now() - wallStart) / 1000,
-      finished,
-    };
-    folder.write(CHECKPOINT, encodeCheckpoint(cp));
-    folder.commit(finished?.status ?? 'running');
-  };
   let lastCheckpointT = resumed ? model.time : NaN;
-  const guarded = (what: () => void) => {
+  /** An output failure names what is kept: the last checkpoint, from which --resume continues. */
+  const guarded = <T>(what: () => T): T => {
     try {
-      what();
+      return what();
     } catch (e) {
       if (!(e instanceof OutputError)) throw e;
       const kept = Number.isNaN(lastCheckpointT)
@@ -388,51 +286,78 @@ async function execute(
       );
     }
   };
-  if (!resumed) {
-    guarded(() => {
-      folder.write('scenario.json', JSON.stringify(scenario, null, 2));
-      folder.write(SERIES, HEADER);
-      snapshot();
-    });
-  }
-  // The blow-up threshold is fixed once from the run's initial state (segments must not move it).
+  if (!resumed) guarded(() => folder.write('scenario.json', JSON.stringify(scenario, null, 2)));
+  const series = guarded(() => new SeriesOutput(folder, run.dt, resumed?.series ?? null));
+  // run.h5 continues only where the checkpoint vouches for it (a run started without it goes on without).
+  const withHdf5 = opts.hdf5 !== false && (!resumed || resumed.hdf5 !== undefined);
+  if (opts.hdf5 !== false && !withHdf5)
+    opts.onNotice?.(`${HDF5} is not written: the run being resumed was started without it`);
+  const hdf5 = withHdf5
+    ? await Hdf5Output.open(folder, model, scenario, series.series, resumed?.hdf5 ?? null)
+    : null;
+  const extended = resumed !== null && resumed.scenario.run.tEnd !== run.tEnd;
+  const snapshots = new SnapshotOutput(
+    run.tEnd,
+    count,
+    [new FolderSnapshots(folder), ...(hdf5 ? [hdf5] : [])],
+    resumed,
+    extended ? model.time : undefined,
+  );
+  const checkpoint = (finished?: RunnerCheckpoint['finished']) => {
+    const cp: RunnerCheckpoint = {
+      format: 'fractaxis-run',
+      scenario: { model: scenario.model, run: scenario.run },
+      model: model.checkpoint(),
+      ...snapshots.mark(),
+      series: series.mark(),
+      hdf5: hdf5?.mark(),
+      wallTimeSeconds: (performance.now() - wallStart) / 1000,
+      finished,
+    };
+    folder.write(CHECKPOINT, encodeCheckpoint(cp));
+    folder.commit(finished?.status ?? 'running');
+  };
+  // The runner's own bookkeeping after the outputs: commit the folder after a snapshot, checkpoint every N steps.
+  let written = snapshots.snapshots.length,
+    sinceCheckpoint = 0;
+  const bookkeeping: RunObserver = {
+    step(d) {
+      opts.onProgress?.({
+        t: d.t,
+        tEnd: run.tEnd,
+        dt: d.dt || run.dt,
+        step: d.step,
+        mass: d.mass,
+        maxRho: d.maxRho,
+      });
+      if (snapshots.snapshots.length > written) {
+        written = snapshots.snapshots.length;
+        series.flush();
+        folder.commit('running');
+      }
+      if (opts.checkpointEvery && ++sinceCheckpoint >= opts.checkpointEvery) {
+        sinceCheckpoint = 0;
+        checkpoint();
+        lastCheckpointT = model.time;
+      }
+    },
+  };
+  const observers: RunObserver[] = [series, snapshots, bookkeeping, ...(opts.observers ?? [])];
+  // The blow-up threshold is fixed once from the run's initial state (a resumed run keeps it).
   // A zero initial density has no scale to set a threshold from: no default threshold then.
-  const initialMax = resumed ? series.maxRho[0] : model.diagnostics().maxRho;
+  const initialMax = resumed ? series.series.maxRho[0] : model.diagnostics().maxRho;
   const maxDensity = run.maxDensity ?? (initialMax > 0 ? 1e3 * initialMax : Infinity);
 
-  // One solve to tEnd that lands on every snapshot time; the snapshots are written by its observer.
-  const times = Array.from({ length: count }, (_, i) => (run.tEnd * (i + 1)) / count);
   let status: RunnerStatus = 'done',
     reason: string | undefined;
-  let sinceCheckpoint = 0;
-  const observer = (d: Record) => {
-    record(d);
-    opts.onProgress?.({
-      t: d.t,
-      tEnd: run.tEnd,
-      dt: d.dt ?? run.dt,
-      step: d.step,
-      mass: d.mass,
-      maxRho: d.maxRho,
-    });
-    if (nextSnapshot <= count && d.t === times[nextSnapshot - 1]) {
-      guarded(() => snapshot());
-      nextSnapshot++;
-    }
-    if (opts.checkpointEvery && ++sinceCheckpoint >= opts.checkpointEvery) {
-      sinceCheckpoint = 0;
-      guarded(() => checkpoint());
-      lastCheckpointT = model.time;
-    }
-  };
   if (model.time < run.tEnd) {
     const r = await model.solve({
       ...solveOptions(scenario),
       maxDensity,
       tEnd: run.tEnd,
-      landAt: times.slice(nextSnapshot - 1),
+      landAt: landingTimes(observers, model.time, run.tEnd),
       signal: opts.signal,
-      observers: [observer],
+      observers: [(d: StepDiagnostics) => guarded(() => observers.forEach((o) => o.step?.(d, model)))],
     });
     if (r.status === 'aborted') {
       status = 'interrupted';
@@ -444,35 +369,13 @@ async function execute(
     }
   }
   let study: RunSummary['limitStudy'];
-  guarded(() => finalPictures(folder, model, series, status, picture, shape, name));
-  if (status === 'done' && scenario.model.type === 'kinetic' && scenario.model.compare) {
-    const spec = scenario.model,
-      rhoFinal = model.density();
-    const { eps: _e, ...kin } = kineticOptions(spec);
-    const res = await limitStudy(model.backend, {
-      kinetic: kin,
-      epsilons: spec.compare!.epsilons,
-      tEnd: run.tEnd,
-      dt: run.dt,
-      signal: opts.signal,
-    });
-    study = res.rows.map((r) => ({ eps: r.eps, l1: r.l1, relL1: r.relL1 }));
-    guarded(() => {
-      folder.write('limit_rho.npy', encodeNpy(res.reference, shape));
-      folder.write(
-        'limit.png',
-        png(
-          linePlot(
-            [
-              { x: g.coordinates(0), y: res.reference, label: 'limit (fKS)', color: [0, 0, 0] },
-              { x: g.coordinates(0), y: rhoFinal, label: `kinetic eps=${spec.eps}`, color: [214, 39, 40] },
-            ],
-            { title: `rho at t = ${run.tEnd}: kinetic vs limit`, xlabel: 'x', ylabel: 'rho' },
-          ),
-        ),
-      );
-    });
-  }
+  guarded(() => {
+    series.end();
+    finalPictures(folder, model, series.series, status, name);
+  });
+  if (status === 'done' && scenario.model.type === 'kinetic' && scenario.model.compare)
+    study = await compareWithLimit(scenario, model, folder, opts.signal, guarded);
+  for (const o of opts.observers ?? []) await o.end?.(status, model);
   const summary: RunSummary = {
     name,
     status,
@@ -483,8 +386,9 @@ async function execute(
     versions: { fractaxis: VERSION, node: typeof process !== 'undefined' ? process.version : 'unknown' },
     wallTimeSeconds: (performance.now() - wallStart) / 1000,
     scenario,
-    diagnostics: series,
-    snapshots,
+    diagnostics: series.series,
+    snapshots: snapshots.snapshots,
+    hdf5: hdf5 ? HDF5 : undefined,
     limitStudy: study,
   };
   guarded(() => {
@@ -494,52 +398,46 @@ async function execute(
     );
     // A finished run's last checkpoint lets it be extended (an interrupted one has written its own).
     if (status !== 'interrupted') checkpoint({ status, reason });
-    else folder.commit(status);
+    hdf5?.end(status, reason);
+    folder.commit(status);
   });
   return summary;
 }
 
-/** The first k in 1..count with tEnd k/count after t (count when t is past them all but short of tEnd). */
-function firstSnapshotAfter(t: number, tEnd: number, count: number): number {
-  for (let k = 1; k <= count; k++) if ((tEnd * k) / count > t) return k;
-  return count + 1;
-}
-
-function finalPictures(
-  folder: OutputFolder,
+/** The kinetic run against its ε → 0 limit (scenario `compare`): limit_rho.npy and limit.png. */
+async function compareWithLimit(
+  scenario: Scenario,
   model: Model,
-  series: Series,
-  status: RunnerStatus,
-  picture: (f: Float64Array, title: string) => Raster,
-  shape: number[],
-  name: string,
-): void {
-  const rhoFinal = model.density();
-  if (status !== 'done' && status !== 'interrupted')
-    folder.write('rho_final.npy', encodeNpy(rhoFinal, shape));
-  folder.write('rho_final.png', png(picture(rhoFinal, `rho  t = ${model.time.toPrecision(4)}  (${status})`)));
-  const S = model.signal();
-  if (S) folder.write('S_final.png', png(picture(S, `S  t = ${model.time.toPrecision(4)}`)));
-  folder.write(
-    'diagnostics.png',
-    png(
-      linePlot(
-        [
-          {
-            x: series.t,
-            y: series.mass.map((m) => m / series.mass[0]),
-            label: 'mass/mass(0)',
-            color: [31, 119, 180],
-          },
-          {
-            x: series.t,
-            y: series.maxRho.map((m) => m / series.maxRho[0]),
-            label: 'max rho/max rho(0)',
-            color: [214, 39, 40],
-          },
-        ],
-        { title: `${name}: diagnostics`, xlabel: 't', ylabel: 'relative to t = 0', logY: true },
+  folder: OutputFolder,
+  signal: AbortSignal | undefined,
+  guarded: <T>(what: () => T) => T,
+): Promise<RunSummary['limitStudy']> {
+  const spec = scenario.model as Extract<Scenario['model'], { type: 'kinetic' }>,
+    run = scenario.run,
+    g = model.grid,
+    rhoFinal = model.density();
+  const { eps: _e, ...kin } = kineticOptions(spec);
+  const res = await limitStudy(model.backend, {
+    kinetic: kin,
+    epsilons: spec.compare!.epsilons,
+    tEnd: run.tEnd,
+    dt: run.dt,
+    signal,
+  });
+  guarded(() => {
+    folder.write('limit_rho.npy', encodeNpy(res.reference, npyShape(model)));
+    folder.write(
+      'limit.png',
+      png(
+        linePlot(
+          [
+            { x: g.coordinates(0), y: res.reference, label: 'limit (fKS)', color: [0, 0, 0] },
+            { x: g.coordinates(0), y: rhoFinal, label: `kinetic eps=${spec.eps}`, color: [214, 39, 40] },
+          ],
+          { title: `rho at t = ${run.tEnd}: kinetic vs limit`, xlabel: 'x', ylabel: 'rho' },
+        ),
       ),
-    ),
-  );
+    );
+  });
+  return res.rows.map((r) => ({ eps: r.eps, l1: r.l1, relL1: r.relL1 }));
 }

@@ -205,7 +205,7 @@ export function buildModel(backend: Backend, scenario: Scenario): KellerSegel | 
 export function solveOptions(scenario: Scenario): Omit<SolveOptions, 'tEnd' | 'maxDensity'> {
   const run = scenario.run;
   if (scenario.model.type === 'kinetic') {
-    // A kinetic run takes fixed steps with the scheme of its model: run.scheme and run.adaptive are refused, not ignored.
+    // A kinetic run's scheme is its model's (the SBDF2 history is part of the state): run.scheme is refused, not ignored.
     if (run.scheme !== undefined)
       throw new ScenarioError([
         {
@@ -214,15 +214,7 @@ export function solveOptions(scenario: Scenario): Omit<SolveOptions, 'tEnd' | 'm
           expected: "nothing for a kinetic model (its scheme is model.scheme: 'euler' or 'bdf2')",
         },
       ]);
-    if (run.adaptive !== undefined && run.adaptive !== false)
-      throw new ScenarioError([
-        {
-          path: 'run.adaptive',
-          value: run.adaptive,
-          expected: 'false or nothing for a kinetic model (fixed steps)',
-        },
-      ]);
-    return { dt: run.dt };
+    return { dt: run.dt, adaptive: run.adaptive, resolution: run.resolution };
   }
   return { dt: run.dt, scheme: run.scheme, adaptive: run.adaptive, resolution: run.resolution };
 }
