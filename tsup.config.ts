@@ -26,6 +26,8 @@ export default defineConfig([
     // fractaxis/node: the runner as a library (files, HDF5 through h5wasm, which is ESM only).
     entry: { node: 'src/node.ts' },
     format: ['esm'],
+    // gifenc ships CommonJS without named exports for Node's ESM loader; bundled from its ESM build (9 KB).
+    noExternal: ['gifenc'],
     dts: true,
     platform: 'node',
     target: 'node20',
@@ -36,6 +38,7 @@ export default defineConfig([
     // The command line: Node only, with the scenario validator (ajv) and the file outputs.
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
+    noExternal: ['gifenc'],
     platform: 'node',
     target: 'node20',
     sourcemap: true,

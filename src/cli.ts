@@ -16,6 +16,7 @@ const HELP = `fractaxis ${VERSION}: fractional-diffusion chemotaxis
 Usage:
   fractaxis run <scenario.json | built-in name> [--out DIR] [--backend auto|wasm|js]
                 [--checkpoint-every STEPS] [--overwrite] [--no-hdf5] [--quiet]
+                [--colour-scale linear|log|symlog] [--movie]
   fractaxis run --resume DIR [--backend auto|wasm|js] [--checkpoint-every STEPS]
   fractaxis blowup <scenario.json | built-in name> --grids N1,N2,N3[,…] --levels L1,L2,…
                 [--out DIR] [--backend auto|wasm|js]
@@ -26,8 +27,9 @@ Usage:
 
 run writes into DIR (default ./out): run.h5 (HDF5: rho and S over time, the grid, the
 scenario, the diagnostics; --no-hdf5 leaves it out), rho_NNNN.npy / S_NNNN.npy snapshots,
-rho_NNNN.png, rho_final.png, S_final.png, diagnostics.png, diagnostics.csv, summary.json,
-manifest.json and checkpoint.fxck (continue an interrupted run, or one whose run.tEnd you raised, with
+figures as SVG and PNG (rho_NNNN, rho_final, S_final, diagnostics; --colour-scale log shows
+aggregates), movie.gif with --movie (and movie.mp4 when ffmpeg is on the PATH),
+diagnostics.csv, summary.json, manifest.json and checkpoint.fxck (continue an interrupted run, or one whose run.tEnd you raised, with
 --resume DIR). A folder that holds another run is refused unless --overwrite is given.
 blowup runs a Keller–Segel scenario on each grid (every axis N points; each N twice the
 previous; run.dt is the step on the coarsest grid, scaled with h), records when max rho
@@ -44,6 +46,8 @@ const OPTIONS = {
   resume: { type: 'string' },
   overwrite: { type: 'boolean' },
   'no-hdf5': { type: 'boolean' },
+  'colour-scale': { type: 'string' },
+  movie: { type: 'boolean' },
   'checkpoint-every': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -186,6 +190,8 @@ async function main(argv: string[]): Promise<number> {
     overwrite: Boolean(values.overwrite),
     checkpointEvery: every,
     hdf5: !values['no-hdf5'],
+    colourScale: values['colour-scale'] as 'linear' | 'log' | 'symlog' | undefined,
+    movie: Boolean(values.movie),
     signal: controller.signal,
     onProgress: progressReporter(Boolean(values.quiet)),
     onNotice: (m) => process.stderr.write(`${m}\n`),
@@ -198,9 +204,8 @@ async function main(argv: string[]): Promise<number> {
   if (summary.limitStudy)
     for (const r of summary.limitStudy)
       lines.push(`  eps = ${r.eps}: ||rho_eps - rho||_L1 / ||rho||_L1 = ${r.relL1.toExponential(3)}`);
-  lines.push(
-    `  results in ${outDir}/ (${summary.hdf5 ? `${summary.hdf5}, ` : ''}summary.json, *.npy, *.png)`,
-  );
+  const extra = [summary.hdf5, ...(summary.movie ?? [])].filter(Boolean).join(', ');
+  lines.push(`  results in ${outDir}/ (${extra ? `${extra}, ` : ''}summary.json, *.npy, *.svg, *.png)`);
   if (summary.status === 'interrupted')
     lines.push(`  checkpoint written; continue with: fractaxis run --resume ${outDir}`);
   console.log(lines.join('\n'));
@@ -245,7 +250,7 @@ async function blowUp(
     signal: controller.signal,
     onGrid: (l) => process.stderr.write(`${l}\n`),
   });
-  console.log(report + `results in ${outDir}/ (blowup.md, blowup.json, blowup.png)`);
+  console.log(report + `results in ${outDir}/ (blowup.md, blowup.json, blowup.svg, blowup.png)`);
   return controller.signal.aborted ? 130 : 0;
 }
 

@@ -1,16 +1,15 @@
 // The blow-up study as a command: runs blowUpStudy on a scenario's model and leaves a table
-// (blowup.json), a figure of max ρ against t per grid (blowup.png) and a text report.
+// (blowup.json), a figure of max ρ against t per grid (blowup.svg, blowup.png) and a text report.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { createBackend, type BackendChoice } from '../backend/index.js';
 import { ValidationError } from '../errors.js';
-import { encodePng } from '../io/png.js';
-import { linePlot, type RGB } from '../io/plot.js';
+import { lineFigure } from '../io/figure.js';
 import { blowUpStudy, type BlowUpStudyResult } from '../studies/blow-up.js';
 import type { KellerSegelOptions } from '../models/keller-segel/model.js';
 import { validateScenario, type Scenario } from '../scenario/validate.js';
 import { nodeFiles, writeAtomic } from './outputs.js';
+import { initRenderer, svgToPng } from './render.js';
 
 export interface BlowUpCommandOptions {
   outDir: string;
@@ -20,15 +19,6 @@ export interface BlowUpCommandOptions {
   signal?: AbortSignal;
   onGrid?: (line: string) => void;
 }
-
-const COLOURS: RGB[] = [
-  [31, 119, 180],
-  [255, 127, 14],
-  [44, 160, 44],
-  [214, 39, 40],
-  [148, 103, 189],
-  [140, 86, 75],
-];
 
 /** Runs the study on a Keller–Segel scenario (run.dt is the coarsest grid's step) and writes its outputs. */
 export async function runBlowUpStudy(
@@ -67,25 +57,13 @@ export async function runBlowUpStudy(
       2,
     ),
   );
-  const picture = linePlot(
-    result.rows.map((r, i) => ({
-      x: r.history.t,
-      y: r.history.maxRho,
-      label: `n = ${r.n}`,
-      color: COLOURS[i % COLOURS.length],
-    })),
-    { title: `${scenario.name ?? 'scenario'}: max rho per grid`, xlabel: 't', ylabel: 'max rho', logY: true },
+  const figure = lineFigure(
+    result.rows.map((r) => ({ x: r.history.t, y: r.history.maxRho, label: `n = ${r.n}` })),
+    { title: `${scenario.name ?? 'scenario'}: max ρ per grid`, xlabel: 't', ylabel: 'max ρ', yscale: 'log' },
   );
-  writeAtomic(
-    nodeFiles,
-    join(o.outDir, 'blowup.png'),
-    encodePng(
-      picture.rgba,
-      picture.width,
-      picture.height,
-      (d) => new Uint8Array(deflateSync(d, { level: 6 })),
-    ),
-  );
+  await initRenderer();
+  writeAtomic(nodeFiles, join(o.outDir, 'blowup.svg'), figure);
+  writeAtomic(nodeFiles, join(o.outDir, 'blowup.png'), svgToPng(figure));
   writeAtomic(nodeFiles, join(o.outDir, 'blowup.md'), report);
   return { result, report };
 }

@@ -10,13 +10,15 @@ import { ValidationError } from '../errors.js';
 import type { Model, StateCheckpoint, StepDiagnostics } from '../models/model.js';
 import { limitStudy } from '../studies/limit.js';
 import { encodeNpy } from '../io/npy.js';
-import { linePlot } from '../io/plot.js';
+import { lineFigure, type ColourScale } from '../io/figure.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.js';
 import { differences, digest } from '../io/identity.js';
 import { landingTimes, type RunObserver, type RunnerStatus } from './observer.js';
 import { SeriesOutput, type Series, type SeriesMark } from './series.js';
 import { SnapshotOutput, type SnapshotRecord } from './snapshots.js';
-import { FolderSnapshots, finalPictures, npyShape, png } from './figures.js';
+import { FolderSnapshots, finalFigures, npyShape, writeFigure } from './figures.js';
+import { initRenderer } from './render.js';
+import { writeMovie } from './movie.js';
 import { HDF5, Hdf5Output, type Hdf5Mark } from './hdf5.js';
 import {
   buildModel,
@@ -54,6 +56,10 @@ export interface RunnerOptions {
   files?: FileLayer;
   /** Write run.h5 (default true). */
   hdf5?: boolean;
+  /** Colour scale of the field figures: 'linear' (default), 'log' (aggregates stand out) or 'symlog'. */
+  colourScale?: ColourScale;
+  /** Write movie.gif of ρ over the snapshots (and movie.mp4 when ffmpeg is on the PATH). */
+  movie?: boolean;
   /** More outputs: told of every accepted state, landed on at the times they ask for. */
   observers?: RunObserver[];
 }
@@ -74,6 +80,8 @@ export interface RunSummary {
   snapshots: SnapshotRecord[];
   /** The HDF5 file of the run (absent with hdf5: false). */
   hdf5?: string;
+  /** The movie files written (with movie: true). */
+  movie?: string[];
   limitStudy?: { eps: number; l1: number; relL1: number }[];
 }
 
@@ -100,6 +108,9 @@ const CHECKPOINT = 'checkpoint.fxck';
 export async function runScenario(input: Scenario | null, opts: RunnerOptions): Promise<RunSummary> {
   const files = opts.files ?? nodeFiles,
     dir = opts.outDir;
+  // Options are checked before the folder is touched: a typo never costs the previous run.
+  if (opts.colourScale !== undefined && !['linear', 'log', 'symlog'].includes(opts.colourScale))
+    throw new ValidationError('--colour-scale', opts.colourScale, "'linear', 'log' or 'symlog'");
   const previous = prepareFolder(dir, files);
   const resumed = opts.resume ? readCheckpoint(dir, files) : null;
   if (!opts.resume && previous) {
@@ -269,6 +280,8 @@ async function execute(
     count = run.snapshots ?? 10,
     name = scenario.name ?? 'scenario';
   const wallStart = performance.now() - 1000 * (resumed?.wallTimeSeconds ?? 0);
+  const colourScale = opts.colourScale ?? 'linear';
+  await initRenderer();
   let lastCheckpointT = resumed ? model.time : NaN;
   /** An output failure names what is kept: the last checkpoint, from which --resume continues. */
   const guarded = <T>(what: () => T): T => {
@@ -299,7 +312,7 @@ async function execute(
   const snapshots = new SnapshotOutput(
     run.tEnd,
     count,
-    [new FolderSnapshots(folder), ...(hdf5 ? [hdf5] : [])],
+    [new FolderSnapshots(folder, colourScale), ...(hdf5 ? [hdf5] : [])],
     resumed,
     extended ? model.time : undefined,
   );
@@ -369,9 +382,11 @@ async function execute(
     }
   }
   let study: RunSummary['limitStudy'];
+  let movie: string[] | undefined;
   guarded(() => {
     series.end();
-    finalPictures(folder, model, series.series, status, name);
+    finalFigures(folder, model, series.series, status, name, colourScale);
+    if (opts.movie) movie = writeMovie(folder, model, snapshots.snapshots, colourScale);
   });
   if (status === 'done' && scenario.model.type === 'kinetic' && scenario.model.compare)
     study = await compareWithLimit(scenario, model, folder, opts.signal, guarded);
@@ -389,6 +404,7 @@ async function execute(
     diagnostics: series.series,
     snapshots: snapshots.snapshots,
     hdf5: hdf5 ? HDF5 : undefined,
+    movie,
     limitStudy: study,
   };
   guarded(() => {
@@ -426,16 +442,21 @@ async function compareWithLimit(
   });
   guarded(() => {
     folder.write('limit_rho.npy', encodeNpy(res.reference, npyShape(model)));
-    folder.write(
-      'limit.png',
-      png(
-        linePlot(
-          [
-            { x: g.coordinates(0), y: res.reference, label: 'limit (fKS)', color: [0, 0, 0] },
-            { x: g.coordinates(0), y: rhoFinal, label: `kinetic eps=${spec.eps}`, color: [214, 39, 40] },
-          ],
-          { title: `rho at t = ${run.tEnd}: kinetic vs limit`, xlabel: 'x', ylabel: 'rho' },
-        ),
+    writeFigure(
+      folder,
+      'limit',
+      lineFigure(
+        [
+          { x: g.coordinates(0), y: res.reference, label: 'limit (fractional KS)', color: '#000' },
+          {
+            x: g.coordinates(0),
+            y: rhoFinal,
+            label: `kinetic, ε = ${spec.eps}`,
+            color: '#d62728',
+            dashed: true,
+          },
+        ],
+        { title: `ρ at t = ${run.tEnd}: kinetic vs limit`, xlabel: 'x', ylabel: 'ρ' },
       ),
     );
   });
