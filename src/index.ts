@@ -20,6 +20,16 @@ export type {
 } from './models/model.js';
 export { ValidationError, NumericalError, MemoryLimitError } from './errors.js';
 export { encodeCheckpoint, decodeCheckpoint, checkpointToJSON, checkpointFromJSON } from './io/checkpoint.js';
+export {
+  lineFigure,
+  heatmapFigure,
+  volumeFigure,
+  fieldFigure,
+  type LineSeries,
+  type LineOptions,
+  type FieldOptions,
+  type ColourScale,
+} from './io/figure.js';
 export { KellerSegel, DISCRETISATIONS } from './models/keller-segel/model.js';
 export { turningKernel, type Growth, type Flux } from './laws.js';
 export type {
