@@ -86,8 +86,11 @@ export function sensitivityFromKernel(phi: TurningKernel, grid: VelocityGrid, S:
 
 /** The separable kernel φ(v, v', S) = a(v) b(v') c(S) used by the kinetic solver (a: N components). */
 export interface SeparableKernel {
+  /** a(v): the vector part of the kernel, one entry per axis. */
   a: (v: readonly number[]) => readonly number[];
+  /** b(v'): the weight of the pre-turning velocity (default 1). */
   b?: (v: readonly number[]) => number;
+  /** c(S): the dependence on the chemical (default 1). */
   c?: (S: number) => number;
 }
 

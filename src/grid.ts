@@ -3,6 +3,7 @@
 import type { Backend, Field, Shape3, SpectralAxes } from './backend/index.js';
 import { ValidationError, checkNumber, checkPowerOfTwo } from './errors.js';
 
+/** A periodic box: points per axis (powers of two) and lengths (default 2π each). */
 export interface GridOptions {
   /** Points per axis, x first: [nx], [nx, ny] or [nx, ny, nz]; powers of two, nx >= 2. */
   n: readonly number[];
@@ -115,6 +116,7 @@ export class Grid implements SpectralAxes {
   realField(): Field {
     return this.backend.alloc(this.nReal);
   }
+  /** A zeroed half-spectrum field (nx/2+1)·ny·nz complex values on this grid. */
   spectralField(): Field {
     return this.backend.alloc(2 * this.nModes);
   }

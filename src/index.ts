@@ -33,6 +33,7 @@ export {
 export { KellerSegel, DISCRETISATIONS } from './models/keller-segel/model.js';
 export { turningKernel, type Growth, type Flux } from './laws.js';
 export type {
+  ResolvedKellerSegel,
   KellerSegelOptions,
   KellerSegelCheckpoint,
   Chemical,
@@ -46,6 +47,8 @@ export type {
 export type { InitialData, Profile } from './models/initial.js';
 export { EtdStepper, SCHEME_ORDER, type Scheme, type StiffProblem } from './integrate/etd.js';
 export type {
+  ClockState,
+  Pause,
   RunOptions,
   RunOutcome,
   RunStatus,
@@ -74,6 +77,7 @@ export {
 } from './coefficients.js';
 export { Kinetic, kineticScale } from './models/kinetic/model.js';
 export type {
+  ResolvedKinetic,
   KineticOptions,
   KineticDiagnostics,
   KineticCheckpoint,

@@ -15,7 +15,14 @@ export type Flux = { type: 'linear' } | { type: 'limited'; ystar: number };
 
 /** The chemical: parabolic ∂tS = DS ΔS − μS + G(ρ, S) (G = βρ by default) or elliptic −DS ΔS + μS = βρ. */
 export type Chemical =
-  | { type: 'parabolic'; D: number; beta?: number; mu?: number; G?: (rho: number, S: number) => number }
+  | {
+      type: 'parabolic';
+      D: number;
+      beta?: number;
+      mu?: number;
+      /** The production G(ρ, S) (default βρ). */
+      G?: (rho: number, S: number) => number;
+    }
   | { type: 'elliptic'; D?: number; beta?: number; mu?: number };
 
 /** χ: a constant, a dim×dim matrix (anisotropic), the receptor law χ0/(1+S/K)², or a function of S. */

@@ -11,8 +11,17 @@ export { landingTimes, type RunObserver, type RunnerStatus } from './run/observe
 export type { Series } from './run/series.js';
 export type { SnapshotRecord } from './run/snapshots.js';
 export { OutputError } from './run/outputs.js';
-export { runBlowUpStudy } from './run/blow-up.js';
-export { validateScenario, buildModel, ScenarioError, type Scenario } from './scenario/validate.js';
+export { runBlowUpStudy, type BlowUpCommandOptions } from './run/blow-up.js';
+export {
+  validateScenario,
+  buildModel,
+  ScenarioError,
+  type Scenario,
+  type Issue,
+  type KellerSegelSpec,
+  type KineticSpec,
+  type RunSpec,
+} from './scenario/validate.js';
 export { builtinScenarios } from './scenario/builtin.js';
 export { scenarioSchema } from './scenario/schema.js';
 

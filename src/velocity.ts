@@ -12,8 +12,17 @@ import { ValidationError, checkNumber } from './errors.js';
 import { gammaFn } from './special.js';
 
 /** Radial equilibrium profile F(|v|) with its tail constant K0 (F ~ K0/|v|^{N+γ+1}). */
-export type Equilibrium = { type: 'smooth' } | { type: 'custom'; F: (speed: number) => number; K0: number };
+export type Equilibrium =
+  | { type: 'smooth' }
+  | {
+      type: 'custom';
+      /** F as a function of the speed |v| (normalised by the grid). */
+      F: (speed: number) => number;
+      /** The tail constant: F ~ K0 |v|^{−N−γ−1}. */
+      K0: number;
+    };
 
+/** How the velocity grid is built. */
 export interface VelocityGridOptions {
   dim?: 1 | 2;
   /** Tail exponent 0 < γ < 1. */
@@ -33,6 +42,7 @@ export function smoothEquilibriumConstant(N: number, gamma: number): number {
   return gammaFn((N + gamma + 1) / 2) / (Math.pow(Math.PI, N / 2) * gammaFn((gamma + 1) / 2));
 }
 
+/** Velocities (log-spaced speeds × directions) with quadrature weights and the heavy-tailed equilibrium F. */
 export class VelocityGrid {
   readonly dim: 1 | 2;
   readonly gamma: number;

@@ -5,7 +5,9 @@ import { ValidationError, checkFinite, checkPowerOfTwo, checkNumber } from '../e
 import type { Arena, KernelPlans, KernelSet } from './kernels.js';
 import { realTwiddleTable, twiddleTable } from './plans.js';
 
+/** The two kernel sets: AssemblyScript compiled to SIMD WebAssembly, or the pure-JS twins. */
 export type BackendKind = 'wasm' | 'js';
+/** What createBackend takes: 'auto' picks wasm where WASM SIMD is supported, else js. */
 export type BackendChoice = 'auto' | BackendKind;
 
 /** Real-field shape [nx, ny, nz], x fastest; unused axes are 1. */
@@ -45,6 +47,7 @@ export class Field {
       this.base,
     );
   }
+  /** The values, as a view of backend memory (read it afresh after any allocation: memory growth replaces views). */
   get data(): Float64Array {
     const m = this.memory;
     if (m !== null && this.view.buffer !== m.buffer)
@@ -68,7 +71,10 @@ export class Field {
 }
 
 /** A backend whose allocations are recorded, so that `dispose()` gives all of them back at once. */
-export type ScopedBackend = Backend & { dispose(): void };
+export type ScopedBackend = Backend & {
+  /** Releases every field allocated through this scope. */
+  dispose(): void;
+};
 
 /** What spectral kernels need to know about a grid (implemented by Grid). */
 export interface SpectralAxes {
@@ -113,6 +119,7 @@ export class Backend {
   /** The unchecked kernels; every public method checks its arguments before calling one. */
   protected readonly k: KernelSet;
 
+  /** @internal Backends are made by createBackend, from an arena and a kernel set. */
   constructor(
     readonly kind: BackendKind,
     /** The memory; every Field records it as its owner. */
@@ -267,6 +274,7 @@ export class Backend {
 
   // ---- pointwise --------------------------------------------------------------------------
 
+  /** dst = src (same length, same backend). */
   copy(dst: Field, src: Field): void {
     this.checkOwned('src', src);
     this.checkLength('dst', dst, src.length);
@@ -277,10 +285,12 @@ export class Backend {
     this.checkOwned('x', x);
     this.k.scale(x, a);
   }
+  /** y += a x. */
   axpy(y: Field, a: number, x: Field): void {
     this.checkLength('x', x, y.length);
     this.k.axpy(y, a, x);
   }
+  /** out = a b, entry by entry (out may be a or b). */
   mul(out: Field, a: Field, b: Field): void {
     this.checkLength('a', a, out.length);
     this.checkLength('b', b, out.length);

@@ -15,6 +15,7 @@ const SIMD_PROBE = new Uint8Array([
   11,
 ]);
 
+/** Whether this runtime validates WebAssembly SIMD (the wasm backend needs it). */
 export function wasmSimdSupported(): boolean {
   try {
     return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);

@@ -6,6 +6,7 @@ import type { Backend, Field } from '../backend/index.js';
 import { phis } from './phi.js';
 import { tabulate, type Pause } from './run.js';
 
+/** The ETD schemes by name. */
 export type Scheme = 'etdrk2' | 'etdrk4';
 
 /** A semilinear problem in spectral space: components c with diagonal symbols linear[c]. */
@@ -53,6 +54,7 @@ export const SCHEMES = {
   },
 } as const;
 
+/** The order of each ETD scheme. */
 export const SCHEME_ORDER: Record<Scheme, number> = {
   etdrk2: SCHEMES.etdrk2.order,
   etdrk4: SCHEMES.etdrk4.order,
@@ -61,6 +63,7 @@ export const SCHEME_ORDER: Record<Scheme, number> = {
 /** Per component, one per-mode field for each slot of the scheme's table. */
 type Table = Record<string, Field>;
 
+/** Exponential time differencing (ETDRK2/ETDRK4, Cox–Matthews) of a StiffProblem, from the named coefficient tables. */
 export class EtdStepper {
   readonly order: number;
   /** Tables of the most recently used step sizes (a step-doubling run uses h and h/2). */

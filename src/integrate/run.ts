@@ -10,6 +10,7 @@ import { NumericalError, ValidationError, checkNumber } from '../errors.js';
  */
 export interface Stepper {
   readonly order: number;
+  /** Writes u(t + h) into out (u untouched, out distinct from u). */
   step(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): void | Promise<void>;
 }
 
@@ -58,6 +59,7 @@ export class StepInterrupted extends Error {
   }
 }
 
+/** When a state counts as no longer resolved (negative density), and what then. */
 export interface ResolutionOptions {
   /** A state with min ρ < −negativeTolerance · max ρ is no longer resolved (default 1e-3). */
   negativeTolerance?: number;
@@ -65,6 +67,7 @@ export interface ResolutionOptions {
   action?: 'stop' | 'warn';
 }
 
+/** Step-size control by step doubling. */
 export interface AdaptiveOptions {
   /** Relative and absolute tolerances on the RMS local error (defaults 1e-6, 1e-9). */
   rtol?: number;
@@ -75,6 +78,7 @@ export interface AdaptiveOptions {
   dtMax?: number;
 }
 
+/** The controls of one run of the Integrator (and of every model’s solve()). */
 export interface RunOptions {
   /** Final time. */
   tEnd: number;
@@ -112,6 +116,7 @@ export function nextLanding(t: number, tEnd: number, landAt: readonly number[] |
 export type RunStatus =
   'done' | 'blow-up' | 'under-resolved' | 'unstable' | 'step-too-small' | 'aborted' | 'stopped';
 
+/** How a run ended, with the time and max density of the last good state. */
 export interface RunOutcome {
   status: RunStatus;
   /** Time reached: the time of the last good state (the one the model now holds). */

@@ -34,6 +34,7 @@ export class StrangStepper implements Stepper {
     this.b = shape.map((f) => problem.backend.alloc(f.length));
   }
 
+  /** One Strang step: half the linear flow, the explicit flow, half the linear flow. */
   async step(t: number, h: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {
     await this.problem.linearFlow(h / 2, u, this.a, pause);
     await this.problem.explicitFlow(t, h, this.a, this.b, pause);

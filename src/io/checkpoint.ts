@@ -9,6 +9,7 @@ const MAGIC = [0x46, 0x58, 0x43, 0x4b]; // FXCK
 const VERSION = 2;
 const PREFIX = 16;
 
+/** A checkpoint as bytes (the FXCK format: a CRC-32, a JSON header, raw little-endian float64 arrays). */
 export function encodeCheckpoint(value: unknown): Uint8Array {
   const arrays: Float64Array[] = [];
   const json = JSON.stringify(value, (_k, v) => {

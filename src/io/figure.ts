@@ -6,6 +6,7 @@
 // Node renders PNGs from these with resvg and a font shipped with the package (run/render.ts).
 import { encodePng, type Deflate } from './png.js';
 
+/** How values map to colours: linearly, logarithmically (values ≤ 0 take the lowest colour), or linear near 0 and logarithmic beyond. */
 export type ColourScale = 'linear' | 'log' | 'symlog';
 
 /** The font every figure names (DejaVu Sans ships with the package, so PNGs are the same everywhere). */
@@ -269,6 +270,7 @@ function axesFrame(
   return out;
 }
 
+/** One curve of a line figure. */
 export interface LineSeries {
   x: ArrayLike<number>;
   y: ArrayLike<number>;
@@ -278,6 +280,7 @@ export interface LineSeries {
   dashed?: boolean;
 }
 
+/** Options of a line figure. */
 export interface LineOptions {
   title?: string;
   xlabel: string;
@@ -408,6 +411,7 @@ export function lineFigure(series: LineSeries[], o: LineOptions): string {
   return svg(W, H, body);
 }
 
+/** Options of a field figure. */
 export interface FieldOptions {
   title?: string;
   /** Colour-bar label, e.g. "ρ". */

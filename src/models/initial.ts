@@ -2,11 +2,13 @@
 import { ValidationError, checkNumber } from '../errors.js';
 import type { Grid } from '../grid.js';
 
+/** Named initial profiles, as scenario files write them. */
 export type Profile =
   | { type: 'constant'; value: number; noise?: number; seed?: number }
   | { type: 'gaussian'; mass: number; width: number; center?: number[]; background?: number }
   | { type: 'cosine'; mean: number; amplitude: number; mode: number[] };
 
+/** Initial data: a constant, grid values (x fastest), a function of (x, y, z), or a named profile. */
 export type InitialData =
   number | ArrayLike<number> | ((x: number, y: number, z: number) => number) | Profile;
 

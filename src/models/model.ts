@@ -40,6 +40,7 @@ export interface ModelSolveOptions<
   maxDensity?: number;
 }
 
+/** How a solve ended, with the diagnostics of every accepted step. */
 export interface ModelResult<D extends StepDiagnostics = StepDiagnostics> extends RunOutcome {
   /** Diagnostics at the start and after every accepted step. */
   diagnostics: D[];
@@ -55,19 +56,26 @@ export interface StateCheckpoint<K extends string = string> {
   state: Float64Array[];
 }
 
+/** The contract both models keep: the runner, the studies and the demo use only this. */
 export interface Model {
   readonly grid: Grid;
   readonly backend: Backend;
   /** Simulated time of the current state, and accepted steps so far. */
   readonly time: number;
   readonly steps: number;
+  /** Advances to opts.tEnd through the Integrator (resuming from the current time). */
   solve(opts: ModelSolveOptions<never>): Promise<ModelResult>;
   /** ρ(x) and S(x) of the current state (copies, x fastest); S is null without a chemical. */
   density(): Float64Array;
+  /** S(x) of the current state (a copy), or null without a chemical. */
   signal(): Float64Array | null;
+  /** Mass and min/max ρ of the current state. */
   diagnostics(): StepDiagnostics;
+  /** Everything needed to continue the run bit for bit. */
   checkpoint(): StateCheckpoint;
+  /** Continues from a checkpoint of a model built with the same options. */
   restore(checkpoint: StateCheckpoint): void;
+  /** Gives the model’s memory back to its backend. */
   dispose(): void;
 }
 

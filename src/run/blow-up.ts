@@ -11,12 +11,14 @@ import { validateScenario, type Scenario } from '../scenario/validate.js';
 import { nodeFiles, writeAtomic } from './outputs.js';
 import { initRenderer, svgToPng } from './render.js';
 
+/** Where and how runBlowUpStudy runs. */
 export interface BlowUpCommandOptions {
   outDir: string;
   grids: number[];
   levels: number[];
   backend?: BackendChoice;
   signal?: AbortSignal;
+  /** Called with one line per finished grid. */
   onGrid?: (line: string) => void;
 }
 

@@ -8,6 +8,7 @@ import type { RunStatus } from '../integrate/run.js';
 /** A run's outcome: the model's status, with an abort by the user (Ctrl-C) reported as 'interrupted'. */
 export type RunnerStatus = Exclude<RunStatus, 'aborted'> | 'interrupted';
 
+/** An output of a run: told of every accepted state; asks for the times it needs exactly. */
 export interface RunObserver {
   /** The first time after t at which this observer wants the state exactly (undefined: none). */
   nextTime?(t: number): number | undefined;

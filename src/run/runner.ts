@@ -30,6 +30,7 @@ import {
 import { VERSION } from '../version.js';
 import { MANIFEST, OutputError, OutputFolder, nodeFiles, type FileLayer, type Manifest } from './outputs.js';
 
+/** Where a run stands (for progress bars). */
 export interface Progress {
   t: number;
   tEnd: number;
@@ -39,6 +40,7 @@ export interface Progress {
   maxRho: number;
 }
 
+/** Where and how runScenario runs. */
 export interface RunnerOptions {
   outDir: string;
   backend?: BackendChoice;
@@ -49,6 +51,7 @@ export interface RunnerOptions {
   /** Replace the run that outDir already holds (only the files its manifest lists are removed). */
   overwrite?: boolean;
   signal?: AbortSignal;
+  /** Called after every accepted step. */
   onProgress?: (p: Progress) => void;
   /** Messages worth a line on the terminal (e.g. an extended tEnd on resume). */
   onNotice?: (message: string) => void;
@@ -66,6 +69,7 @@ export interface RunnerOptions {
 
 export type { RunnerStatus, RunObserver, Series };
 
+/** What summary.json holds: how the run ended, its diagnostics and the files written. */
 export interface RunSummary {
   name: string;
   status: RunnerStatus;

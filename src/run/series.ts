@@ -10,7 +10,14 @@ const COLUMNS = ['t', 'dt', 'mass', 'minRho', 'maxRho', 'energy'] as const;
 const HEADER = `${COLUMNS.join(',')}\n`;
 
 /** The diagnostics of every accepted state, column by column. */
-export type Series = Record<(typeof COLUMNS)[number], number[]>;
+export interface Series {
+  t: number[];
+  dt: number[];
+  mass: number[];
+  minRho: number[];
+  maxRho: number[];
+  energy: number[];
+}
 
 /** Where the series stood at a checkpoint: rows after the header, and bytes. */
 export interface SeriesMark {

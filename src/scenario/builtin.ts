@@ -1,6 +1,7 @@
 // Built-in scenarios, runnable by name: `fractaxis run aggregation-2d`.
 import type { Scenario } from './validate.js';
 
+/** The built-in scenarios by name (`fractaxis list`). */
 export const builtinScenarios: Record<string, Scenario> = {
   'aggregation-2d': {
     name: 'aggregation-2d',

@@ -211,6 +211,7 @@ const kinetic = {
   },
 };
 
+/** The JSON Schema of scenario files (also published as fractaxis/scenario.schema.json). */
 export const scenarioSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://fractaxis.dev/scenario.schema.json',

@@ -10,12 +10,14 @@ import type { Profile } from '../models/initial.js';
 import { scenarioSchema } from './schema.js';
 
 type InitialJson = number | number[] | Profile;
+/** A Keller–Segel model in a scenario file: the library options, with χ, the chemical and the initial data as JSON. */
 export type KellerSegelSpec = Omit<KellerSegelOptions, 'chi' | 'initial' | 'chemical'> & {
   type: 'keller-segel';
   chemical: { type: 'parabolic' | 'elliptic'; D?: number; beta?: number; mu?: number };
   chi: number | number[][] | { type: 'receptor'; chi0: number; K: number };
   initial: { rho: InitialJson; S?: InitialJson };
 };
+/** A kinetic model in a scenario file: the library options, with the turning kernel and the initial data as JSON. */
 export type KineticSpec = Omit<KineticOptions, 'turning' | 'initial'> & {
   type: 'kinetic';
   turning?: { chi: number; flux?: Flux };
@@ -23,6 +25,7 @@ export type KineticSpec = Omit<KineticOptions, 'turning' | 'initial'> & {
   initial: { rho: InitialJson; S?: InitialJson };
   compare?: { epsilons: number[] };
 };
+/** How a scenario runs: final time, step, scheme, snapshots and thresholds. */
 export interface RunSpec {
   tEnd: number;
   dt: number;
@@ -32,6 +35,7 @@ export interface RunSpec {
   maxDensity?: number;
   snapshots?: number;
 }
+/** A scenario file: the model and how to run it. */
 export interface Scenario {
   $schema?: string;
   name?: string;
@@ -40,6 +44,7 @@ export interface Scenario {
   run: RunSpec;
 }
 
+/** One validation error: the field, the value and what is accepted. */
 export interface Issue {
   path: string;
   value: unknown;

@@ -7,6 +7,7 @@ import { ValidationError, checkNumber } from '../errors.js';
 import { KellerSegel, type KellerSegelOptions } from '../models/keller-segel/model.js';
 import type { RunStatus } from '../integrate/run.js';
 
+/** What blowUpStudy takes. */
 export interface BlowUpStudyOptions {
   /** The model; grid.n is replaced by each refinement (every axis gets n points), grid.L is kept. */
   model: KellerSegelOptions;
@@ -22,6 +23,7 @@ export interface BlowUpStudyOptions {
   onGrid?: (row: BlowUpGridRow) => void;
 }
 
+/** One grid of a blow-up study: how its run ended and when max ρ crossed each level. */
 export interface BlowUpGridRow {
   n: number;
   status: RunStatus;
@@ -37,6 +39,7 @@ export interface BlowUpGridRow {
   history: { t: number[]; maxRho: number[] };
 }
 
+/** One level of max ρ: its crossing time on every grid, the observed order and the extrapolation. */
 export interface BlowUpLevel {
   level: number;
   /** Crossing times on the grids that reached the level (the finest three are used). */
@@ -48,6 +51,7 @@ export interface BlowUpLevel {
   error: number | null;
 }
 
+/** What blowUpStudy returns. */
 export interface BlowUpStudyResult {
   rows: BlowUpGridRow[];
   levels: BlowUpLevel[];

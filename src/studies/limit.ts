@@ -6,6 +6,7 @@ import { KellerSegel } from '../models/keller-segel/model.js';
 import { NumericalError } from '../errors.js';
 import { turningKernel } from '../laws.js';
 
+/** What limitStudy takes. */
 export interface LimitStudyOptions {
   /** Kinetic options without eps. */
   kinetic: Omit<KineticOptions, 'eps'>;
@@ -17,6 +18,7 @@ export interface LimitStudyOptions {
   signal?: AbortSignal;
 }
 
+/** The distance of one kinetic run to the limit. */
 export interface LimitStudyRow {
   eps: number;
   /** ‖ρ_ε − ρ‖_{L1} at tEnd, absolute and relative to ‖ρ‖_{L1}. */

@@ -28,6 +28,7 @@ import {
 
 export * from './options.js';
 
+/** The fractional Keller–Segel family (SCIENCE.md §3) on a periodic box, finite-volume or spectral. */
 export class KellerSegel implements Model {
   readonly grid: Grid;
   readonly backend: ScopedBackend;

@@ -25,6 +25,7 @@ import type { KellerSegel } from './model.js';
 
 export type { Growth, Flux, Chemical, Sensitivity } from '../../laws.js';
 
+/** What a Keller–Segel model is built from (validated; errors name the field and the range). */
 export interface KellerSegelOptions {
   grid: GridOptions;
   /** Order of the fractional Laplacian, 0 < α ≤ 2 (α = 2: classical). Give alpha or gamma. */
@@ -49,14 +50,19 @@ export interface KellerSegelOptions {
   cfl?: number;
 }
 
+/** 'finite-volume' (positivity-preserving, the default) or 'spectral' (Fourier, for smooth solutions). */
 export type Discretisation = 'spectral' | 'finite-volume';
+/** The discretisations, the default first. */
 export const DISCRETISATIONS: readonly Discretisation[] = ['finite-volume', 'spectral'];
 
 /** Mass, min/max ρ and, for the parabolic–elliptic model with scalar χ, linear flux and no growth,
  * the free energy Dρ∫ρ log ρ − (χ/2)∫ρS. */
 export type Diagnostics = StepDiagnostics;
+/** Called with the diagnostics of the start and of every accepted step. */
 export type Observer = ModelObserver<KellerSegel, Diagnostics>;
+/** What KellerSegel.solve takes. */
 export type SolveOptions = ModelSolveOptions<KellerSegel, Diagnostics>;
+/** What KellerSegel.solve returns. */
 export type SolveResult = ModelResult<Diagnostics>;
 
 export interface KellerSegelCheckpoint extends StateCheckpoint<'keller-segel'> {
@@ -75,10 +81,12 @@ export interface ResolvedKellerSegel {
     D: number;
     beta: number;
     mu: number;
+    /** The production G(ρ, S) of a parabolic chemical (default βρ). */
     G?: (rho: number, S: number) => number;
   };
   chiMatrix: number[] | null;
   chiReceptor: { chi0: number; K: number } | null;
+  /** χ as a function of S, when given so. */
   chiFunction: ((S: number) => number) | null;
   growth: Growth;
   flux: Flux;

@@ -35,6 +35,7 @@ import {
 
 export * from './options.js';
 
+/** The kinetic run-and-tumble model with a heavy-tailed equilibrium (SCIENCE.md §1, §4), asymptotic preserving as ε → 0. */
 export class Kinetic implements Model {
   readonly grid: Grid;
   readonly velocity: VelocityGrid;

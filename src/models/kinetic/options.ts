@@ -9,8 +9,10 @@ import type { ModelResult, ModelSolveOptions, StateCheckpoint, StepDiagnostics }
 import type { InitialData } from '../initial.js';
 import type { Kinetic } from './model.js';
 
+/** The collision operator: relaxation ρF − f, or the generalised operator with ν = ν0(1+|v|²)^{β/2}. */
 export type Collision = { type: 'relaxation' } | { type: 'generalised'; beta: number; nu0?: number };
 
+/** What a kinetic model is built from (validated; errors name the field and the range). */
 export interface KineticOptions {
   /** Periodic box in x (1-D, or 2-D with 2-D velocities). */
   grid: GridOptions;
@@ -36,8 +38,11 @@ export interface KineticOptions {
   scheme?: 'euler' | 'bdf2';
 }
 
+/** Mass and min/max ρ of a kinetic state. */
 export type KineticDiagnostics = StepDiagnostics;
+/** What Kinetic.solve takes. */
 export type KineticSolveOptions = ModelSolveOptions<Kinetic, KineticDiagnostics>;
+/** What Kinetic.solve returns. */
 export type KineticResult = ModelResult<KineticDiagnostics>;
 
 /**
