@@ -9,6 +9,7 @@ import { runBlowUpStudy } from './run/blow-up.js';
 import { createBackend, type BackendChoice } from './backend/index.js';
 import { MemoryLimitError, ValidationError, closest } from './errors.js';
 import { OutputError } from './run/outputs.js';
+import { startServer } from './run/serve.js';
 import { VERSION } from './version.js';
 
 const HELP = `fractaxis ${VERSION}: fractional-diffusion chemotaxis
@@ -20,6 +21,7 @@ Usage:
   fractaxis run --resume DIR [--backend auto|wasm|js] [--checkpoint-every STEPS]
   fractaxis blowup <scenario.json | built-in name> --grids N1,N2,N3[,…] --levels L1,L2,…
                 [--out DIR] [--backend auto|wasm|js]
+  fractaxis demo [--port 8123]   serve the live browser demo on 127.0.0.1
   fractaxis validate <scenario.json | built-in name>
   fractaxis list
   fractaxis schema          print the scenario JSON Schema
@@ -47,6 +49,7 @@ const OPTIONS = {
   overwrite: { type: 'boolean' },
   'no-hdf5': { type: 'boolean' },
   'colour-scale': { type: 'string' },
+  port: { type: 'string' },
   movie: { type: 'boolean' },
   'checkpoint-every': { type: 'string' },
   quiet: { type: 'boolean' },
@@ -91,28 +94,32 @@ function loadScenario(arg: string): Scenario {
   }
 }
 
-/** Progress on stderr: a bar that fits 80 columns with an ETA on a terminal, plain lines every 2 s otherwise. */
+/** Progress on stderr: a bar that fits the terminal with an ETA and steps/s, plain lines every 2 s otherwise. */
 function progressReporter(quiet: boolean) {
   const tty = process.stderr.isTTY === true;
   let last = 0,
-    start: { wall: number; t: number } | null = null;
+    start: { wall: number; t: number; step: number } | null = null;
   return (p: Progress) => {
     if (quiet || p.dt === 0) return; // the start-of-run record has no step yet
     const now = Date.now();
-    start ??= { wall: now, t: p.t };
+    start ??= { wall: now, t: p.t, step: p.step };
     if (now - last < (tty ? 100 : 2000)) return;
     last = now;
     const frac = Math.min(1, p.t / p.tEnd),
-      rate = (p.t - start.t) / Math.max(now - start.wall, 1);
+      elapsed = Math.max(now - start.wall, 1),
+      rate = (p.t - start.t) / elapsed,
+      stepsPerSecond = ((p.step - start.step) * 1000) / elapsed;
     const eta = rate > 0 ? formatDuration((p.tEnd - p.t) / rate) : '--:--';
-    const info = `t=${p.t.toPrecision(4)} dt=${p.dt.toExponential(1)} max ρ=${p.maxRho.toPrecision(4)} ETA ${eta}`;
+    const info = `t=${p.t.toPrecision(4)} dt=${p.dt.toExponential(1)} max ρ=${p.maxRho.toPrecision(4)} ${stepsPerSecond.toPrecision(3)} steps/s ETA ${eta}`;
     if (tty) {
-      const width = 20,
+      // The line never wraps: bar and text cut to the terminal's width.
+      const columns = Math.max(40, (process.stderr.columns ?? 80) - 1),
+        width = Math.max(10, Math.min(30, columns - info.length - 8)),
         full = Math.round(frac * width);
       process.stderr.write(
         `\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${(100 * frac).toFixed(0).padStart(3)}% ${info}`
-          .padEnd(79)
-          .slice(0, 79),
+          .padEnd(columns)
+          .slice(0, columns),
       );
     } else process.stderr.write(`${(100 * frac).toFixed(1)}% ${info}\n`);
   };
@@ -158,8 +165,20 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'blowup') return blowUp(arg, values, backend);
+  if (cmd === 'demo') {
+    const port = values.port === undefined ? 8123 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new ValidationError('--port', values.port, 'a port number in [0, 65535]');
+    const { url } = await startServer(port);
+    console.log(`fractaxis demo: open ${url}  (Ctrl-C to stop)`);
+    await new Promise(() => {}); // serves until interrupted
+  }
   if (cmd !== 'run')
-    throw new ValidationError('command', cmd, "'run', 'blowup', 'validate', 'list' or 'schema' (see --help)");
+    throw new ValidationError(
+      'command',
+      cmd,
+      "'run', 'blowup', 'demo', 'validate', 'list' or 'schema' (see --help)",
+    );
   let every: number | undefined;
   if (values['checkpoint-every'] !== undefined) {
     every = Number(values['checkpoint-every']);

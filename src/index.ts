@@ -20,6 +20,7 @@ export type {
 } from './models/model.js';
 export { ValidationError, NumericalError, MemoryLimitError } from './errors.js';
 export { encodeCheckpoint, decodeCheckpoint, checkpointToJSON, checkpointFromJSON } from './io/checkpoint.js';
+export { encodeNpy, decodeNpy } from './io/npy.js';
 export {
   lineFigure,
   heatmapFigure,

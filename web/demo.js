@@ -1,38 +1,22 @@
-// Page side of the demo: controls, heatmap drawing, statistics. The solver lives in worker.js.
+// Page side of the demo: controls, the figure (the library's own SVG heatmap, as in the CLI's
+// pictures), statistics, exports. The solver lives in worker.js.
+import { heatmapFigure, encodeNpy } from '../dist/index.js';
+
 const $ = (id) => document.getElementById(id);
-const canvas = $('view'),
-  ctx = canvas.getContext('2d');
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
-// Exposed for the browser test: frame count, mass history, current backend and status.
+// Exposed for the browser test: frames, mass history, backend, status, and the export canvas.
 const demo = (window.__fractaxisDemo = {
   frames: 0,
   masses: [],
+  times: [],
   backend: null,
   status: 'starting',
   t: 0,
   worstMinOverMax: Infinity,
+  last: null,
+  toCanvas,
 });
-
-const VIRIDIS = [
-  [68, 1, 84],
-  [71, 44, 122],
-  [59, 81, 139],
-  [44, 113, 142],
-  [33, 144, 141],
-  [39, 173, 129],
-  [92, 200, 99],
-  [170, 220, 50],
-  [253, 231, 37],
-];
-function colour(u) {
-  const x = Math.min(1, Math.max(0, u)) * 8,
-    i = Math.min(7, Math.floor(x)),
-    f = x - i,
-    a = VIRIDIS[i],
-    b = VIRIDIS[i + 1];
-  return [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), a[2] + f * (b[2] - a[2])];
-}
 
 function params() {
   return {
@@ -48,49 +32,94 @@ function showValues() {
   $('rValue').textContent = $('r').value;
 }
 
+function draw() {
+  const f = demo.last;
+  if (!f) return;
+  $('figure').innerHTML = heatmapFigure(f.rho, f.n, f.n, {
+    title: `ρ at t = ${f.t.toFixed(2)}   (α = ${f.params.alpha}, χ = ${f.params.chi}, r = ${f.params.r})`,
+    label: 'ρ',
+    lengths: [f.L, f.L],
+    scale: $('scale').value,
+  });
+}
+
+/** The current figure drawn on a canvas (the PNG export; the test reads its pixels). */
+async function toCanvas(scale = 2) {
+  const svg = $('figure').querySelector('svg');
+  const w = Number(svg.getAttribute('width')),
+    h = Number(svg.getAttribute('height'));
+  const img = new Image();
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new XMLSerializer().serializeToString(svg))}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = w * scale;
+  canvas.height = h * scale;
+  const ctx = canvas.getContext('2d');
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  return canvas;
+}
+
+function download(name, blob) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
 worker.onmessage = ({ data }) => {
   if (data.type === 'frame') {
-    const { n, rho, min, max } = data;
-    if (canvas.width !== n) {
-      canvas.width = n;
-      canvas.height = n;
-    }
-    const img = ctx.createImageData(n, n);
-    for (let j = 0; j < n; j++)
-      for (let i = 0; i < n; i++) {
-        const c = colour((rho[j * n + i] - min) / (max - min || 1)),
-          o = 4 * ((n - 1 - j) * n + i);
-        img.data[o] = c[0];
-        img.data[o + 1] = c[1];
-        img.data[o + 2] = c[2];
-        img.data[o + 3] = 255;
-      }
-    ctx.putImageData(img, 0, 0);
+    demo.last = data;
+    draw();
     demo.frames++;
     demo.masses.push(data.mass);
-    demo.worstMinOverMax = Math.min(demo.worstMinOverMax, min / max);
+    demo.times.push(data.t);
+    demo.worstMinOverMax = Math.min(demo.worstMinOverMax, data.min / data.max);
     demo.backend = data.backend;
     demo.status = data.status;
     demo.t = data.t;
+    const stopped = !['running', 'paused'].includes(data.status);
+    $('status').textContent = stopped
+      ? `stopped: ${data.status}${data.reason ? ` (${data.reason})` : ''}. The figure shows the last good state; restart or change a parameter to continue.`
+      : data.status;
+    $('status').className = stopped ? 'ended' : '';
+    $('pause').textContent = data.paused ? 'resume' : 'pause';
+    $('step').disabled = !data.paused || stopped;
     $('stats').textContent =
-      `backend    ${data.backend}\nstatus     ${data.status}\nt          ${data.t.toFixed(4)}\nsteps/s    ${data.stepRate.toFixed(1)}\n` +
-      `mass       ${data.mass.toPrecision(12)}\nmax ρ      ${max.toPrecision(5)}\nmin ρ      ${min.toPrecision(5)}\nframes     ${demo.frames}`;
+      `backend    ${data.backend}\nt          ${data.t.toFixed(4)}\nsteps/s    ${data.stepRate.toFixed(1)}\n` +
+      `mass       ${data.mass.toPrecision(12)}\nmax ρ      ${data.max.toPrecision(5)}\nmin ρ      ${data.min.toPrecision(5)}\nframes     ${demo.frames}`;
   } else if (data.type === 'error') {
     demo.status = `error: ${data.message}`;
-    $('stats').textContent = demo.status;
+    $('status').textContent = demo.status;
+    $('status').className = 'ended';
   }
 };
 
-for (const id of ['alpha', 'chi', 'r'])
-  $(id).addEventListener('input', () => {
-    showValues();
-  });
-for (const id of ['alpha', 'chi', 'r'])
-  $(id).addEventListener('change', () => worker.postMessage({ type: 'start', params: params() }));
+for (const id of ['alpha', 'chi', 'r']) {
+  $(id).addEventListener('input', showValues);
+  // Physics allows it: the running state continues under the new parameters (no restart).
+  $(id).addEventListener('change', () => worker.postMessage({ type: 'params', params: params() }));
+}
+$('scale').addEventListener('change', draw);
+$('pause').addEventListener('click', () =>
+  worker.postMessage({ type: $('pause').textContent === 'pause' ? 'pause' : 'resume' }),
+);
+$('step').addEventListener('click', () => worker.postMessage({ type: 'step' }));
 $('restart').addEventListener('click', () => worker.postMessage({ type: 'start', params: params() }));
 // Switching backend continues the same run on the other backend (state handed over by checkpoint).
 $('backend').addEventListener('change', () =>
   worker.postMessage({ type: 'backend', backend: $('backend').value }),
 );
+$('exportPng').addEventListener('click', async () => {
+  const canvas = await toCanvas();
+  canvas.toBlob((b) => download(`fractaxis-rho-t${demo.t.toFixed(2)}.png`, b), 'image/png');
+});
+$('exportData').addEventListener('click', () => {
+  const f = demo.last;
+  download(`fractaxis-rho-t${f.t.toFixed(2)}.npy`, new Blob([encodeNpy(f.rho, [f.n, f.n])]));
+});
+// Shareable settings: ?alpha=1.2&chi=5&r=0.5&scale=log&backend=js
+for (const [k, v] of new URLSearchParams(location.search)) if ($(k) && k !== 'figure') $(k).value = v;
 showValues();
 worker.postMessage({ type: 'start', params: params() });

@@ -1,12 +1,14 @@
-// Static server for the browser demo: serves the repository root so that web/ can import
-// ../dist/index.js exactly as published. `npm run demo:web` (PORT=8123 by default).
-import { createServer } from 'node:http';
+// Static server of the browser demo (`fractaxis demo`): serves the package root, so that web/
+// imports ../dist/index.js exactly as published (in a clone after `npm run build`, or installed).
+import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TYPES = {
+// dist/cli.js (bundled) or src/run/serve.ts (tests): the package root holds web/ and dist/.
+const here = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = here.replace(/(dist|src[\\/]run)[\\/]?$/, '');
+const TYPES: Record<string, string> = {
   '.html': 'text/html',
   '.js': 'text/javascript',
   '.mjs': 'text/javascript',
@@ -16,8 +18,8 @@ const TYPES = {
   '.wasm': 'application/wasm',
 };
 
-/** Starts the server; port 0 picks a free one. Resolves to { server, url }. */
-export function startServer(port = Number(process.env.PORT ?? 8123)) {
+/** Starts the server on 127.0.0.1; port 0 picks a free one. Resolves to the server and the demo's URL. */
+export function startServer(port = 8123): Promise<{ server: Server; url: string }> {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (path === '/') {
@@ -45,12 +47,7 @@ export function startServer(port = Number(process.env.PORT ?? 8123)) {
   });
   return new Promise((resolve) =>
     server.listen(port, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${server.address().port}/web/` }),
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/web/` }),
     ),
   );
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { url } = await startServer();
-  console.log(`fractaxis demo: ${url}  (Ctrl-C to stop)`);
 }
