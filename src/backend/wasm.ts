@@ -122,6 +122,7 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
     fftBatch(src, so, dst, d, work, n, b, inverse) {
       k.fftBatch(src.ptr + 16 * so, dst.ptr + 16 * d, work.ptr, n, b, plans.twiddles(n).ptr, inverse);
     },
+    // rfftRows and irfftRows take the same plans in the same order: forward and inverse kernels, kept apart.
     rfftRows(real, spec, rows, m) {
       k.rfftRows(
         real.ptr,

@@ -7,19 +7,27 @@
 // resuming under another scenario is refused, naming what differs.
 import { createBackend, type BackendChoice } from '../backend/index.js';
 import { ValidationError } from '../errors.js';
-import type { Model, StateCheckpoint, StepDiagnostics } from '../models/model.js';
+import type { Model, StepDiagnostics } from '../models/model.js';
 import { limitStudy } from '../studies/limit.js';
 import { encodeNpy } from '../io/npy.js';
 import { lineFigure, type ColourScale } from '../io/figure.js';
-import { decodeCheckpoint, encodeCheckpoint } from '../io/checkpoint.js';
-import { differences, digest } from '../io/identity.js';
+import { encodeCheckpoint } from '../io/checkpoint.js';
+import { digest } from '../io/identity.js';
 import { landingTimes, type RunObserver, type RunnerStatus } from './observer.js';
-import { SeriesOutput, type Series, type SeriesMark } from './series.js';
+import { SeriesOutput, type Series } from './series.js';
 import { SnapshotOutput, type SnapshotRecord } from './snapshots.js';
 import { FolderSnapshots, finalFigures, npyShape, writeFigure } from './figures.js';
 import { initRenderer } from './render.js';
 import { writeMovie } from './movie.js';
-import { HDF5, Hdf5Output, type Hdf5Mark } from './hdf5.js';
+import { HDF5, Hdf5Output } from './hdf5.js';
+import {
+  CHECKPOINT,
+  bindCheckpoint,
+  prepareFolder,
+  readCheckpoint,
+  readScenarioFile,
+  type RunnerCheckpoint,
+} from './resume.js';
 import {
   buildModel,
   kineticOptions,
@@ -28,7 +36,7 @@ import {
   type Scenario,
 } from '../scenario/validate.js';
 import { VERSION } from '../version.js';
-import { MANIFEST, OutputError, OutputFolder, nodeFiles, type FileLayer, type Manifest } from './outputs.js';
+import { OutputError, OutputFolder, nodeFiles, type FileLayer } from './outputs.js';
 
 /** Where a run stands (for progress bars). */
 export interface Progress {
@@ -89,25 +97,6 @@ export interface RunSummary {
   limitStudy?: { eps: number; l1: number; relL1: number }[];
 }
 
-/** The runner's checkpoint: the model's, plus the bookkeeping and what it belongs to. */
-interface RunnerCheckpoint {
-  format: 'fractaxis-run';
-  scenario: { model: Scenario['model']; run: Scenario['run'] };
-  /** The model's own checkpoint (its clock and state fields). */
-  model: StateCheckpoint;
-  nextSnapshot: number;
-  /** The valid prefix of diagnostics.csv: rows after the header and bytes. */
-  series: SeriesMark;
-  snapshots: SnapshotRecord[];
-  /** Frames and diagnostics rows of run.h5 (absent when the run writes none). */
-  hdf5?: Hdf5Mark;
-  wallTimeSeconds: number;
-  /** Set by the checkpoint written when a run ends (not interrupted): resume then only extends tEnd. */
-  finished?: { status: RunnerStatus; reason?: string };
-}
-
-const CHECKPOINT = 'checkpoint.fxck';
-
 /** Runs (or resumes) a scenario into opts.outDir. */
 export async function runScenario(input: Scenario | null, opts: RunnerOptions): Promise<RunSummary> {
   const files = opts.files ?? nodeFiles,
@@ -151,125 +140,6 @@ export async function runScenario(input: Scenario | null, opts: RunnerOptions): 
   } finally {
     model.dispose();
   }
-}
-
-/** Makes sure dir is a usable folder; returns the manifest of a run it already holds, if any. */
-function prepareFolder(dir: string, files: FileLayer): Manifest | null {
-  if (files.existsSync(dir) && !files.statSync(dir).isDirectory())
-    throw new ValidationError('--out', dir, 'a folder (this path is a file)');
-  try {
-    files.mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new OutputError(
-      dir,
-      (e as NodeJS.ErrnoException).code ?? 'error',
-      'cannot create the output folder',
-    );
-  }
-  const path = `${dir}/${MANIFEST}`;
-  if (files.existsSync(path)) {
-    try {
-      return JSON.parse(new TextDecoder().decode(files.readFileSync(path))) as Manifest;
-    } catch {
-      throw new ValidationError(
-        path,
-        'unreadable JSON',
-        "a fractaxis manifest (delete the folder's outputs or use another --out)",
-      );
-    }
-  }
-  return files.existsSync(`${dir}/${CHECKPOINT}`) || files.existsSync(`${dir}/summary.json`)
-    ? { format: 'fractaxis-output', scenario: 'an earlier run', digest: '', status: 'unknown', files: {} }
-    : null;
-}
-
-function readCheckpoint(dir: string, files: FileLayer): RunnerCheckpoint {
-  const path = `${dir}/${CHECKPOINT}`;
-  if (!files.existsSync(path))
-    throw new ValidationError(
-      '--resume',
-      dir,
-      `a folder holding ${CHECKPOINT} (there is none: nothing to resume)`,
-    );
-  if (files.statSync(path).isDirectory()) throw new ValidationError(path, 'a directory', 'a checkpoint file');
-  const cp = decodeCheckpoint<RunnerCheckpoint>(files.readFileSync(path), path);
-  if (cp?.format !== 'fractaxis-run' || !cp.scenario || !cp.model || !cp.series)
-    throw new ValidationError(
-      path,
-      'an incomplete checkpoint',
-      'a runner checkpoint (scenario, model, series)',
-    );
-  return cp;
-}
-
-function readScenarioFile(dir: string, files: FileLayer): Scenario {
-  const path = `${dir}/scenario.json`;
-  if (!files.existsSync(path))
-    throw new ValidationError(path, 'missing', 'the scenario.json written when the run started');
-  try {
-    return JSON.parse(new TextDecoder().decode(files.readFileSync(path))) as Scenario;
-  } catch (e) {
-    throw new ValidationError(
-      path,
-      'invalid JSON',
-      `the scenario.json written when the run started (${(e as Error).message})`,
-    );
-  }
-}
-
-/**
- * Refuses a checkpoint of another scenario, naming the fields that differ; of the run section only
- * tEnd may change (extending a run), and is reported through onNotice.
- */
-function bindCheckpoint(
-  cp: RunnerCheckpoint,
-  scenario: Scenario,
-  dir: string,
-  onNotice?: (m: string) => void,
-): void {
-  const where = `${dir}/${CHECKPOINT}`;
-  const model = differences(cp.scenario.model, scenario.model, 'model');
-  const { tEnd: oldEnd, ...oldRun } = cp.scenario.run,
-    { tEnd, ...run } = scenario.run;
-  const runDiff = differences(oldRun, run, 'run');
-  if (model.length + runDiff.length > 0) {
-    throw new ValidationError(
-      where,
-      `a checkpoint of another scenario (differs in ${[...model, ...runDiff].join(', ')})`,
-      'a checkpoint of this scenario (only run.tEnd may change when resuming)',
-    );
-  }
-  const clockT = cp.model.clock?.t;
-  if (!(tEnd >= clockT))
-    throw new ValidationError('run.tEnd', tEnd, `at least ${clockT}, the time the checkpoint reached`);
-  const count = scenario.run.snapshots ?? 10;
-  if (
-    !Number.isSafeInteger(cp.nextSnapshot) ||
-    cp.nextSnapshot < 1 ||
-    cp.nextSnapshot > count + 1 ||
-    cp.snapshots.length < 1 ||
-    (oldEnd === tEnd && cp.snapshots.length > cp.nextSnapshot)
-  ) {
-    throw new ValidationError(
-      `${where} nextSnapshot`,
-      cp.nextSnapshot,
-      `an integer in [1, ${count + 1}] consistent with the ${cp.snapshots.length} snapshots written`,
-    );
-  }
-  if (cp.snapshots.some((s) => !(s.t <= clockT)))
-    throw new ValidationError(
-      `${where} snapshots`,
-      'a snapshot later than the clock',
-      `snapshots at t ≤ ${clockT}`,
-    );
-  if (tEnd !== oldEnd)
-    onNotice?.(`extending run.tEnd from ${oldEnd} to ${tEnd}: the run continues from t = ${clockT}`);
-  else if (cp.finished)
-    throw new ValidationError(
-      '--resume',
-      dir,
-      `an unfinished run: this one ended '${cp.finished.status}' at t = ${clockT} (see summary.json); raise run.tEnd in scenario.json to continue it`,
-    );
 }
 
 async function execute(
