@@ -50,6 +50,39 @@ describe('files', () => {
   });
 });
 
+describe('one report for every issue of a scenario', () => {
+  it('schema and model-level issues together: a χ of the wrong dimension, S with an elliptic chemical, a scheme of the other discretisation', () => {
+    const s = {
+      name: 'bad',
+      model: {
+        ...tiny.model,
+        chi: [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ],
+        chemical: { type: 'elliptic' },
+        initial: { rho: 1, S: 2 },
+        alpah: 1,
+      },
+      run: { tEnd: 1, dt: 0.1, scheme: 'etdrk4' },
+    } as unknown as Scenario;
+    try {
+      validateScenario(s);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ScenarioError);
+      const paths = (e as ScenarioError).issues.map((i) => i.path);
+      expect(paths).toEqual(
+        expect.arrayContaining(['model.alpah', 'model.chi', 'model.initial.S', 'run.scheme']),
+      );
+      expect((e as ScenarioError).message).toMatch(
+        /run\.scheme: got "etdrk4"; expected 'strang' for the finite-volume discretisation/,
+      );
+    }
+  });
+});
+
 describe('scenarios', () => {
   it('every built-in scenario validates and builds', () => {
     for (const s of Object.values(builtinScenarios))

@@ -3,9 +3,23 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import type { Backend } from '../backend/index.js';
 import { ValidationError, closest, describe } from '../errors.js';
-import { KellerSegel, type KellerSegelOptions, type SolveOptions } from '../models/keller-segel/model.js';
-import { Kinetic, type KineticOptions } from '../models/kinetic/model.js';
-import { turningKernel, type Flux, type Growth } from '../laws.js';
+import {
+  KellerSegel,
+  resolveKellerSegel,
+  type KellerSegelOptions,
+  type SolveOptions,
+} from '../models/keller-segel/model.js';
+import { Kinetic, resolveKinetic, type KineticOptions } from '../models/kinetic/model.js';
+import {
+  checkFlux,
+  checkGrowth,
+  resolveChemical,
+  resolveSensitivity,
+  turningKernel,
+  type Chemical,
+  type Flux,
+  type Growth,
+} from '../laws.js';
 import type { Profile } from '../models/initial.js';
 import { scenarioSchema } from './schema.js';
 
@@ -154,10 +168,79 @@ function issueOf(e: ErrorObject, data: unknown): Issue {
   }
 }
 
-/** Validates a parsed scenario against the schema; throws ScenarioError listing every issue. */
+/**
+ * The model-level checks a schema cannot state (a χ matrix of the grid's dimension, a chemical and
+ * initial data that fit together, a scheme of the chosen discretisation, …), each law on its own so
+ * that every issue is reported, not only the first. Allocation-free: nothing is built.
+ */
+function modelIssues(data: unknown): Issue[] {
+  const issues: Issue[] = [];
+  const s = data as Partial<Scenario> | null;
+  const m = s?.model as (KellerSegelSpec | KineticSpec) | undefined;
+  if (!m || typeof m !== 'object' || !m.grid || !Array.isArray(m.grid.n)) return issues;
+  const dim = m.grid.n.length;
+  const attempt = (prefix: string, check: () => unknown) => {
+    try {
+      check();
+    } catch (e) {
+      // A part the schema already refused may fail in other ways here: the schema's report covers it.
+      if (!(e instanceof ValidationError) || e instanceof ScenarioError) return;
+      const path = `${prefix}${e.field}`;
+      if (!issues.some((i) => i.path === path)) issues.push({ path, value: e.value, expected: e.accepted });
+    }
+  };
+  const run = s?.run as Partial<RunSpec> | undefined;
+  if (m.type === 'keller-segel') {
+    const { type: _t, ...opts } = m;
+    attempt('model.', () => resolveSensitivity(m.chi, dim));
+    attempt('model.', () => m.chemical && resolveChemical(m.chemical as Chemical));
+    attempt('model.', () => checkGrowth(m.growth));
+    attempt('model.', () => checkFlux(m.flux));
+    attempt('model.', () => {
+      if (m.chemical?.type === 'elliptic' && m.initial?.S !== undefined)
+        throw new ValidationError(
+          'initial.S',
+          m.initial.S,
+          'nothing: an elliptic chemical is determined by ρ',
+        );
+    });
+    attempt('model.', () => resolveKellerSegel(opts as KellerSegelOptions, dim));
+    const schemes =
+      (m.discretisation ?? 'finite-volume') === 'finite-volume' ? ['strang'] : ['etdrk4', 'etdrk2'];
+    attempt('', () => {
+      if (run?.scheme !== undefined && !schemes.includes(run.scheme))
+        throw new ValidationError(
+          'run.scheme',
+          run.scheme,
+          `${schemes.map((x) => `'${x}'`).join(' or ')} for the ${m.discretisation ?? 'finite-volume'} discretisation`,
+        );
+    });
+  } else if (m.type === 'kinetic') {
+    attempt('model.', () => {
+      if (dim !== 1) throw new ValidationError('grid.n', m.grid.n, 'a 1-D grid for kinetic scenarios');
+    });
+    attempt('model.', () => resolveKinetic(kineticOptions(m), dim));
+    attempt('', () => {
+      if (run?.scheme !== undefined)
+        throw new ValidationError(
+          'run.scheme',
+          run.scheme,
+          "nothing for a kinetic model (its scheme is model.scheme: 'euler' or 'bdf2')",
+        );
+    });
+  }
+  return issues;
+}
+
+/**
+ * Validates a parsed scenario against the schema and the models' own rules; throws ScenarioError
+ * listing every issue (schema and model-level ones in one report).
+ */
 export function validateScenario(data: unknown): Scenario {
   validator ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(scenarioSchema);
-  if (validator(data)) return data as Scenario;
+  const valid = validator(data);
+  const model = modelIssues(data);
+  if (valid && model.length === 0) return data as Scenario;
   const errors = (validator.errors ?? []).filter((e) => e.keyword !== 'if');
   // Inside anyOf, report the anyOf itself once rather than each failed branch.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
@@ -175,6 +258,8 @@ export function validateScenario(data: unknown): Scenario {
       seen.add(k);
       return true;
     });
+  // A model-level issue at a path the schema already reported adds nothing.
+  for (const i of model) if (!issues.some((j) => j.path === i.path)) issues.push(i);
   throw new ScenarioError(issues);
 }
 
