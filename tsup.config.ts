@@ -23,8 +23,9 @@ export default defineConfig([
     },
   },
   {
-    // fractaxis/node: the runner as a library (files, HDF5 through h5wasm, which is ESM only).
-    entry: { node: 'src/node.ts' },
+    // fractaxis/node: the runner and sweeps as a library (files, HDF5 through h5wasm, which is ESM
+    // only); sweep-worker is the file each pool thread loads.
+    entry: { node: 'src/node.ts', 'sweep-worker': 'src/sweep/worker.ts' },
     format: ['esm'],
     // gifenc ships CommonJS without named exports for Node's ESM loader; bundled from its ESM build (9 KB).
     noExternal: ['gifenc'],

@@ -9,6 +9,11 @@ import { runBlowUpStudy } from './run/blow-up.js';
 import { createBackend, type BackendChoice } from './backend/index.js';
 import { MemoryLimitError, ValidationError, closest } from './errors.js';
 import { OutputError } from './run/outputs.js';
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { expandSweep } from './sweep/spec.js';
+import { planSweep, runSweep, shardIndices } from './sweep/sweep.js';
+import { collectSweep } from './sweep/collect.js';
 import { startServer } from './run/serve.js';
 import { VERSION } from './version.js';
 
@@ -21,6 +26,10 @@ Usage:
   fractaxis run --resume DIR [--backend auto|wasm|js] [--checkpoint-every STEPS]
   fractaxis blowup <scenario.json | built-in name> --grids N1,N2,N3[,…] --levels L1,L2,…
                 [--out DIR] [--backend auto|wasm|js]
+  fractaxis sweep run <sweep.json> [--out DIR] [--workers N] [--index I | --shard i/n]
+  fractaxis sweep plan <sweep.json> --out DIR [--max-concurrent K] [--time HH:MM:SS] [--partition P]
+  fractaxis sweep collect DIR
+  fractaxis sweep validate <sweep.json>
   fractaxis demo [--port 8123]   serve the live browser demo on 127.0.0.1
   fractaxis validate <scenario.json | built-in name>
   fractaxis list
@@ -50,6 +59,12 @@ const OPTIONS = {
   'no-hdf5': { type: 'boolean' },
   'colour-scale': { type: 'string' },
   port: { type: 'string' },
+  workers: { type: 'string' },
+  index: { type: 'string' },
+  shard: { type: 'string' },
+  'max-concurrent': { type: 'string' },
+  time: { type: 'string' },
+  partition: { type: 'string' },
   movie: { type: 'boolean' },
   'checkpoint-every': { type: 'string' },
   quiet: { type: 'boolean' },
@@ -165,6 +180,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'blowup') return blowUp(arg, values, backend);
+  if (cmd === 'sweep') return sweepCommand(positionals.slice(1), values, backend);
   if (cmd === 'demo') {
     const port = values.port === undefined ? 8123 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -177,7 +193,7 @@ async function main(argv: string[]): Promise<number> {
     throw new ValidationError(
       'command',
       cmd,
-      "'run', 'blowup', 'demo', 'validate', 'list' or 'schema' (see --help)",
+      "'run', 'sweep', 'blowup', 'demo', 'validate', 'list' or 'schema' (see --help)",
     );
   let every: number | undefined;
   if (values['checkpoint-every'] !== undefined) {
@@ -230,6 +246,111 @@ async function main(argv: string[]): Promise<number> {
   console.log(lines.join('\n'));
   if (summary.status === 'interrupted') return 130;
   return ['under-resolved', 'unstable', 'step-too-small'].includes(summary.status) ? 3 : 0;
+}
+
+/** A non-negative integer option, refused naming the option. */
+function count(option: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 0) throw new ValidationError(option, text, 'an integer ≥ 0');
+  return v;
+}
+
+/** fractaxis sweep run | plan | collect | validate. */
+async function sweepCommand(
+  args: string[],
+  values: Record<string, string | boolean | undefined>,
+  backend: BackendChoice,
+): Promise<number> {
+  const [sub, arg] = args;
+  const readSweep = (path: string | undefined) => {
+    if (!path) throw new ValidationError(`sweep ${sub}`, undefined, 'a sweep file (JSON)');
+    if (!existsSync(path)) throw new ValidationError(`sweep ${sub}`, path, 'an existing sweep file');
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    } catch (e) {
+      throw new ValidationError(path, 'invalid JSON', `a JSON document (${(e as Error).message})`);
+    }
+  };
+  if (sub === 'validate') {
+    const { points } = expandSweep(readSweep(arg));
+    console.log(`${arg}: valid (${points.length} points)`);
+    return 0;
+  }
+  if (sub === 'plan') {
+    const out = values.out as string | undefined;
+    if (!out)
+      throw new ValidationError(
+        '--out',
+        undefined,
+        'the sweep folder the cluster writes into (shared by the nodes)',
+      );
+    const { script, points } = planSweep(readSweep(arg), out, {
+      maxConcurrent:
+        values['max-concurrent'] === undefined
+          ? undefined
+          : count('--max-concurrent', values['max-concurrent'] as string, 32),
+      time: values.time as string | undefined,
+      partition: values.partition as string | undefined,
+    });
+    console.log(
+      `${points} points; submit with: sbatch ${script}\nthen merge with: fractaxis sweep collect ${out}`,
+    );
+    return 0;
+  }
+  if (sub === 'collect') {
+    if (!arg) throw new ValidationError('sweep collect', undefined, 'a sweep folder');
+    const t = await collectSweep(arg);
+    console.log(
+      `${t.rows.length} points, ${t.missing.length} missing: ${arg}/results.csv, results.parquet${t.columns.length > 0 ? ', phase.svg/png' : ''}`,
+    );
+    if (t.missing.length)
+      console.log(`  missing: ${t.missing.slice(0, 20).join(', ')}${t.missing.length > 20 ? ', …' : ''}`);
+    return t.missing.length ? 3 : 0;
+  }
+  if (sub !== 'run') throw new ValidationError('sweep', sub, "'run', 'plan', 'collect' or 'validate'");
+  const input = readSweep(arg);
+  const out = (values.out as string | undefined) ?? 'out-sweep';
+  const { points } = expandSweep(input);
+  // One point (a Slurm array task, a Kubernetes Indexed Job) or a shard; else all, on a local pool.
+  const envIndex = process.env.JOB_COMPLETION_INDEX;
+  let indices: number[] | undefined;
+  if (values.index !== undefined) indices = [count('--index', values.index as string, 0)];
+  else if (values.shard !== undefined) indices = shardIndices(values.shard as string, points.length);
+  else if (envIndex !== undefined) indices = [count('JOB_COMPLETION_INDEX', envIndex, 0)];
+  const controller = new AbortController();
+  process.on('SIGINT', () => controller.abort('SIGINT'));
+  const t0 = performance.now();
+  const quiet = Boolean(values.quiet);
+  const r = await runSweep(input, {
+    outDir: out,
+    workers: count('--workers', values.workers as string | undefined, indices ? 0 : availableParallelism()),
+    indices,
+    backend,
+    signal: controller.signal,
+    onProgress: (p) => {
+      if (!quiet && !indices)
+        process.stderr.write(
+          `\r${p.done}/${p.total} points (${p.ran} run, ${p.failed} failed) ETA ${Number.isFinite(p.etaSeconds) ? formatDuration(1000 * p.etaSeconds) : '--:--'}   `,
+        );
+    },
+  });
+  if (!quiet && !indices) process.stderr.write('\n');
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(
+    `${r.ran} points run, ${r.skipped} already done, ${r.failed} failed, in ${seconds.toFixed(1)} s`,
+  );
+  if (r.aborted) {
+    console.log(`interrupted: run the same command again to finish the remaining points`);
+    return 130;
+  }
+  if (!indices) {
+    const t = await collectSweep(out);
+    console.log(
+      `results in ${out}/ (results.csv, results.parquet${t.columns.length ? ', phase.svg, phase.png' : ''})`,
+    );
+  }
+  return 0;
 }
 
 /** A comma-separated list of numbers, refused naming the option. */

@@ -23,6 +23,28 @@ export {
   type RunSpec,
 } from './scenario/validate.js';
 export { builtinScenarios } from './scenario/builtin.js';
+export {
+  sweep,
+  runSweep,
+  planSweep,
+  shardIndices,
+  type SweepOptions,
+  type SweepRun,
+  type PlanOptions,
+} from './sweep/sweep.js';
+export { collectSweep, sweepTable, type SweepTable } from './sweep/collect.js';
+export {
+  expandSweep,
+  axisValues,
+  sweepSchema,
+  QUANTITIES,
+  type SweepSpec,
+  type SweepAxis,
+  type SweepValues,
+  type SweepPoint,
+  type Quantity,
+} from './sweep/spec.js';
+export { runPoint, type PointResult } from './sweep/point.js';
 export { scenarioSchema } from './scenario/schema.js';
 
 /** Writes a model's checkpoint to `path` (the FXCK format: CRC-checked, bitwise; written atomically). */

@@ -588,3 +588,95 @@ export function fieldFigure(
   if (shape.length === 2) return heatmapFigure(field, shape[0], shape[1], o);
   return volumeFigure(field, shape, o);
 }
+
+/** Colours of run statuses in phase diagrams (a fixed key, so figures of different sweeps compare). */
+export const STATUS_COLOURS: Record<string, string> = {
+  done: '#4c9be8',
+  'blow-up': '#d62728',
+  'under-resolved': '#ff7f0e',
+  unstable: '#9467bd',
+  'step-too-small': '#8c564b',
+  error: '#7f7f7f',
+  missing: '#ffffff',
+};
+
+export interface PhaseOptions {
+  title?: string;
+  xlabel: string;
+  ylabel: string;
+  /** Label of a numeric quantity's colour bar (ignored for categories). */
+  label?: string;
+}
+
+/**
+ * A phase diagram: one cell per (x, y) point of a two-axis sweep, coloured by a category (a run's
+ * status, with a legend) or by a number (with a colour bar); axes labelled with the swept values.
+ */
+export function phaseFigure(
+  xs: readonly (number | string | boolean)[],
+  ys: readonly (number | string | boolean)[],
+  cell: (i: number, j: number) => string | number | null,
+  o: PhaseOptions,
+): string {
+  const nx = xs.length,
+    ny = ys.length;
+  const values: (string | number | null)[] = [];
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) values.push(cell(i, j));
+  const numeric = values.every((v) => v === null || typeof v === 'number');
+  const cw = Math.max(14, Math.min(60, 420 / nx)),
+    ch = Math.max(14, Math.min(60, 360 / ny));
+  const box = { x: 90, y: o.title ? 50 : 20, w: cw * nx, h: ch * ny };
+  const body: string[] = [];
+  if (o.title) body.push(text(box.x + box.w / 2, 28, o.title, { size: 16, anchor: 'middle' }));
+  const n = numeric
+    ? norm(
+        values.map((v) => (v === null ? NaN : (v as number))),
+        'linear',
+      )
+    : null;
+  values.forEach((v, k) => {
+    const i = k % nx,
+      j = Math.floor(k / nx);
+    let fill = STATUS_COLOURS.missing;
+    if (n && typeof v === 'number') fill = `rgb(${viridis(n.at(v)).join(',')})`;
+    else if (typeof v === 'string') fill = STATUS_COLOURS[v] ?? '#bcbd22';
+    body.push(
+      `<rect x="${num(box.x + i * cw)}" y="${num(box.y + box.h - (j + 1) * ch)}" width="${num(cw)}" height="${num(ch)}" fill="${fill}" stroke="#fff" stroke-width="0.5"/>`,
+    );
+  });
+  const label = (v: number | string | boolean) =>
+    typeof v === 'number' ? String(Number(v.toPrecision(3))) : String(v);
+  const every = (m: number) => Math.max(1, Math.ceil(m / 10));
+  body.push(
+    ...axesFrame(
+      box,
+      {
+        at: xs.map((_, i) => box.x + (i + 0.5) * cw).filter((_, i) => i % every(nx) === 0),
+        labels: xs.map(label).filter((_, i) => i % every(nx) === 0),
+      },
+      {
+        at: ys.map((_, j) => box.y + box.h - (j + 0.5) * ch).filter((_, j) => j % every(ny) === 0),
+        labels: ys.map(label).filter((_, j) => j % every(ny) === 0),
+      },
+      false,
+    ),
+  );
+  body.push(text(box.x + box.w / 2, box.y + box.h + 42, o.xlabel, { size: 14, anchor: 'middle' }));
+  body.push(text(24, box.y + box.h / 2, o.ylabel, { size: 14, anchor: 'middle', rotate: true }));
+  let width = box.x + box.w + 40;
+  if (n) {
+    body.push(...colourBar({ x: box.x + box.w + 24, y: box.y, w: 18, h: box.h }, n, o.label ?? ''));
+    width += 120;
+  } else {
+    const cats = [...new Set(values.map((v) => (v === null ? 'missing' : String(v))))];
+    cats.forEach((c, k) => {
+      const y = box.y + 10 + 22 * k;
+      body.push(
+        `<rect x="${num(box.x + box.w + 20)}" y="${num(y)}" width="14" height="14" fill="${STATUS_COLOURS[c] ?? '#bcbd22'}" stroke="#999"/>`,
+        text(box.x + box.w + 40, y + 12, c),
+      );
+    });
+    width += 40 + Math.max(...cats.map((c) => textWidth(c)));
+  }
+  return svg(Math.round(width), Math.round(box.y + box.h + 60), body);
+}

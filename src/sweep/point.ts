@@ -1,0 +1,75 @@
+// One point of a sweep: its scenario run in memory (no files), reduced to the recorded quantities.
+// Deterministic: the same point gives bitwise the same numbers on any worker, node or machine of
+// the same build (the wall time is kept apart and never compared).
+import type { Backend } from '../backend/index.js';
+import type { StepDiagnostics } from '../models/model.js';
+import { buildModel, solveOptions, type Scenario } from '../scenario/validate.js';
+import { QUANTITIES, type Quantity } from './spec.js';
+
+/** A point's record: its index, the digest of its scenario, the axis values and the quantities. */
+export interface PointResult {
+  index: number;
+  digest: string;
+  values: Record<string, number | string | boolean>;
+  quantities: Partial<Record<Quantity, number | string | null>>;
+  /** Why the run stopped early, if it did (from the model's outcome). */
+  reason?: string;
+  /** Seconds of computation (not part of the results' comparison). */
+  seconds: number;
+}
+
+/** Runs a point's scenario to its tEnd and returns the quantities asked for (all by default). */
+export async function runPoint(
+  backend: Backend,
+  point: { index: number; digest: string; values: PointResult['values']; scenario: Scenario },
+  record: readonly Quantity[] = Object.keys(QUANTITIES) as Quantity[],
+  signal?: AbortSignal,
+): Promise<PointResult> {
+  const t0 = performance.now();
+  const s = point.scenario,
+    model = buildModel(backend, s);
+  try {
+    let first: StepDiagnostics | null = null,
+      last: StepDiagnostics | null = null,
+      peak = -Infinity;
+    const initialMax = model.diagnostics().maxRho;
+    const r = await model.solve({
+      ...solveOptions(s),
+      tEnd: s.run.tEnd,
+      maxDensity: s.run.maxDensity ?? (initialMax > 0 ? 1e3 * initialMax : Infinity),
+      signal,
+      observers: [
+        (d: StepDiagnostics) => {
+          first ??= d;
+          last = d;
+          peak = Math.max(peak, d.maxRho);
+        },
+      ],
+    });
+    const f = first as StepDiagnostics | null,
+      l = last as StepDiagnostics | null;
+    const all: Record<Quantity, number | string | null> = {
+      status: r.status,
+      t: r.t,
+      steps: r.steps,
+      blowUpTime: r.status === 'blow-up' ? r.t : null,
+      finalMaxRho: l?.maxRho ?? null,
+      peakMaxRho: Number.isFinite(peak) ? peak : null,
+      finalMinRho: l?.minRho ?? null,
+      massDrift: f && l && f.mass !== 0 ? Math.abs(l.mass - f.mass) / Math.abs(f.mass) : null,
+      energy: l?.energy ?? null,
+    };
+    const quantities: PointResult['quantities'] = {};
+    for (const q of record) quantities[q] = all[q];
+    return {
+      index: point.index,
+      digest: point.digest,
+      values: point.values,
+      quantities,
+      reason: r.reason,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    model.dispose();
+  }
+}
