@@ -4,10 +4,11 @@ import { benchKernels } from './kernels.mjs';
 import { benchModels } from './models.mjs';
 import { benchKinetic } from './kinetic.mjs';
 import { table } from './harness.mjs';
+import { benchSweep, sweepTable } from './sweep.mjs';
 
 const filter = process.argv[2] ?? '';
 const wasm = await createBackend('wasm');
 const js = await createBackend('js');
-const suites = { kernels: benchKernels, kinetic: benchKinetic, models: benchModels };
+const suites = { kernels: benchKernels, kinetic: benchKinetic, models: benchModels, sweep: benchSweep };
 for (const [name, run] of Object.entries(suites)) if (name.includes(filter)) await run(wasm, js);
-console.log(table());
+console.log(table() + sweepTable());

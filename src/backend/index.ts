@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.js';
 import type { Backend, BackendChoice } from './backend.js';
 import { createJsBackend } from './js.js';
-import { createWasmBackend, wasmSimdSupported } from './wasm.js';
+import { createWasmBackend, kernelModule, wasmSimdSupported } from './wasm.js';
 
 export {
   Backend,
@@ -14,7 +14,7 @@ export {
   type Shape3,
   type SpectralAxes,
 } from './backend.js';
-export { wasmSimdSupported };
+export { wasmSimdSupported, kernelModule };
 
 /**
  * A backend: 'wasm' (SIMD kernels; refused with a clear error where SIMD is missing), 'js'

@@ -31,14 +31,24 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
+/**
+ * The compiled kernel module (compiled once per thread). A worker pool passes it to its threads
+ * (WebAssembly.Module is structured-cloneable), so each thread instantiates the already compiled
+ * and optimised code instead of compiling it again while the others compute.
+ */
+export function kernelModule(given?: WebAssembly.Module): Promise<WebAssembly.Module> {
+  if (given) modulePromise ??= Promise.resolve(given);
+  modulePromise ??= WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64) as BufferSource);
+  return modulePromise;
+}
+
 export async function createWasmBackend(): Promise<Backend> {
   if (!wasmSimdSupported()) {
     throw new Error(
       "backend 'wasm' needs WebAssembly SIMD, which this runtime does not support; use backend 'js' or 'auto'",
     );
   }
-  modulePromise ??= WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64) as BufferSource);
-  const instance = await WebAssembly.instantiate(await modulePromise, {});
+  const instance = await WebAssembly.instantiate(await kernelModule(), {});
   const k = instance.exports as unknown as Kernels;
   return new Backend('wasm', new WasmArena(k), (plans) => wasmKernels(k, plans));
 }

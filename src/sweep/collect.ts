@@ -12,6 +12,7 @@ import type { PointResult } from './point.js';
 import { QUANTITIES, axisValues, expandSweep, type Quantity, type SweepSpec } from './spec.js';
 import { SWEEP_FILE, readPointResult } from './store.js';
 
+/** A sweep’s results: one row per point (index, axis values, quantities, reason), and the points without a result. */
 export interface SweepTable {
   columns: string[];
   rows: (number | string | boolean | null)[][];

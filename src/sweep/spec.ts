@@ -30,8 +30,10 @@ export const QUANTITIES = {
   massDrift: '|mass − mass(0)| / mass(0) at the end',
   energy: 'the free energy of the last state, where the model defines one',
 } as const;
+/** The name of a recorded quantity (see QUANTITIES). */
 export type Quantity = keyof typeof QUANTITIES;
 
+/** A sweep file: the base scenario, the axes, how they combine, what to record. */
 export interface SweepSpec {
   name?: string;
   /** A scenario, or the name of a built-in one. */
@@ -51,6 +53,7 @@ export interface SweepPoint {
   digest: string;
 }
 
+/** The JSON Schema of sweep files. */
 export const sweepSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'fractaxis sweep',

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
-import { createBackend, type BackendChoice } from '../backend/index.js';
+import { createBackend, kernelModule, wasmSimdSupported, type BackendChoice } from '../backend/index.js';
 import { ValidationError } from '../errors.js';
 import { KellerSegel } from '../models/keller-segel/model.js';
 import type { KellerSegelOptions } from '../models/keller-segel/options.js';
@@ -20,6 +20,7 @@ import { QUANTITIES, expandSweep, type Quantity, type SweepPoint, type SweepSpec
 import { SWEEP_FILE, bindSweepFolder, readPointResult, writePointResult, type PointTask } from './store.js';
 import { failedPoint } from './worker.js';
 
+/** Where and how a sweep runs. */
 export interface SweepOptions {
   /** The sweep's folder (sweep.json, points/, results). */
   outDir: string;
@@ -103,6 +104,7 @@ export async function* sweep(
   if (opts.signal) setMaxListeners(pending.length + 10, opts.signal);
   const pool = new Piscina({
     filename: workerFile(),
+    workerData: { kernels: wasmSimdSupported() && opts.backend !== 'js' ? await kernelModule() : undefined },
     maxThreads: workers,
     minThreads: Math.min(workers, pending.length),
   });
@@ -165,6 +167,7 @@ export function shardIndices(shard: string, total: number): number[] {
   return Array.from({ length: total }, (_, k) => k).filter((k) => k % n === i);
 }
 
+/** The resources of the Slurm job array planSweep writes. */
 export interface PlanOptions {
   /** At most this many array tasks at once (sbatch --array=0-N%K; default 32). */
   maxConcurrent?: number;
