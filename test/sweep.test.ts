@@ -170,11 +170,16 @@ describe.skipIf(!slurm)(
       const text = readFileSync(script, 'utf8');
       expect(text).toMatch(/#SBATCH --array=0-11%4/);
       expect(text).toMatch(/sweep run .* --index "\$\{SLURM_ARRAY_TASK_ID\}"/);
-      execFileSync('sbatch', ['--wait', script], {
-        env: { ...process.env, SLURM_CONF: slurm! },
-        stdio: 'pipe',
-        timeout: 240_000,
-      });
+      const env = { ...process.env, SLURM_CONF: slurm! };
+      const job = execFileSync('sbatch', ['--parsable', script], { env, encoding: 'utf8' })
+        .trim()
+        .split(';')[0];
+      // Wait for the whole array to leave the queue (sbatch --wait polls only every 30 s or so).
+      for (let k = 0; k < 1200; k++) {
+        const queued = spawnSync('squeue', ['-h', '-j', job], { env, encoding: 'utf8' });
+        if (queued.status !== 0 || queued.stdout.trim() === '') break; // gone from the queue (or purged)
+        await new Promise((r) => setTimeout(r, 250));
+      }
       const cluster = await collectSweep(dir);
       expect(cluster.missing).toEqual([]);
       await runSweep(spec, { outDir: local, workers: 2 });
