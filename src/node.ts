@@ -38,6 +38,7 @@ export {
   axisValues,
   sweepSchema,
   QUANTITIES,
+  DEFAULT_RECORD,
   type SweepSpec,
   type SweepAxis,
   type SweepValues,

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { collectSweep, planSweep, runSweep, shardIndices, sweepTable, type SweepSpec } from '../src/node.js';
-import { ScenarioError } from '../src/scenario/validate.js';
+import { ScenarioError, kineticOptions, type KineticSpec } from '../src/scenario/validate.js';
+import { limitStudy } from '../src/studies/limit.js';
+import { createBackend } from '../src/backend/index.js';
 import { builtinScenarios } from '../src/scenario/builtin.js';
 
 const root = resolve(__dirname, '..');
@@ -106,6 +108,36 @@ describe('sweeps on the local pool', () => {
     expect(t.rows.map((row) => row[status])).toEqual(['done', 'error', 'done']);
     expect(t.rows[1][reason]).toMatch(/^model\.velocity\.\w+: got .*; expected /);
   });
+});
+
+describe('limit studies as sweeps', () => {
+  it('limitRelL1 over ε equals limitStudy’s relative L1 distances and falls as ε → 0', async () => {
+    const kinetic = structuredClone(builtinScenarios['kinetic-limit-1d']);
+    delete (kinetic.model as { compare?: unknown }).compare;
+    kinetic.run.tEnd = 0.1;
+    const dir = tmp();
+    await runSweep(
+      {
+        name: 'eps',
+        base: kinetic,
+        axes: [{ field: 'model.eps', values: [0.1, 0.01] }],
+        record: ['status', 'limitRelL1'],
+      },
+      { outDir: dir, workers: 0, backend: 'js' },
+    );
+    const t = sweepTable(dir),
+      col = t.columns.indexOf('limitRelL1');
+    const swept = t.rows.map((r) => r[col] as number);
+    const { eps: _e, ...kin } = kineticOptions(kinetic.model as KineticSpec);
+    const study = await limitStudy(await createBackend('js'), {
+      kinetic: kin,
+      epsilons: [0.1, 0.01],
+      tEnd: 0.1,
+      dt: kinetic.run.dt,
+    });
+    expect(swept).toEqual(study.rows.map((r) => r.relL1));
+    expect(swept[1]).toBeLessThan(swept[0]);
+  }, 60_000);
 });
 
 describe('bad sweep files are refused before any run, naming the field', () => {

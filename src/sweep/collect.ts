@@ -9,7 +9,7 @@ import { OutputFolder, nodeFiles } from '../run/outputs.js';
 import { initRenderer } from '../run/render.js';
 import { writeFigure } from '../run/figures.js';
 import type { PointResult } from './point.js';
-import { QUANTITIES, axisValues, expandSweep, type Quantity, type SweepSpec } from './spec.js';
+import { DEFAULT_RECORD, axisValues, expandSweep, type SweepSpec } from './spec.js';
 import { SWEEP_FILE, readPointResult } from './store.js';
 
 /** A sweep’s results: one row per point (index, axis values, quantities, reason), and the points without a result. */
@@ -23,7 +23,7 @@ export interface SweepTable {
 export function sweepTable(dir: string): SweepTable {
   const input = JSON.parse(readFileSync(join(dir, SWEEP_FILE), 'utf8')) as SweepSpec;
   const { spec, points } = expandSweep(input);
-  const record = spec.record ?? (Object.keys(QUANTITIES) as Quantity[]);
+  const record = spec.record ?? DEFAULT_RECORD;
   const columns = ['index', ...spec.axes.map((a) => a.field), ...record, 'reason'];
   const missing: number[] = [];
   const rows = points.map((p) => {

@@ -4,7 +4,9 @@
 import type { Backend } from '../backend/index.js';
 import type { StepDiagnostics } from '../models/model.js';
 import { buildModel, solveOptions, type Scenario } from '../scenario/validate.js';
-import { QUANTITIES, type Quantity } from './spec.js';
+import { KellerSegel } from '../models/keller-segel/model.js';
+import { Kinetic } from '../models/kinetic/model.js';
+import { DEFAULT_RECORD, type Quantity } from './spec.js';
 
 /** A point's record: its index, the digest of its scenario, the axis values and the quantities. */
 export interface PointResult {
@@ -22,7 +24,7 @@ export interface PointResult {
 export async function runPoint(
   backend: Backend,
   point: { index: number; digest: string; values: PointResult['values']; scenario: Scenario },
-  record: readonly Quantity[] = Object.keys(QUANTITIES) as Quantity[],
+  record: readonly Quantity[] = DEFAULT_RECORD,
   signal?: AbortSignal,
 ): Promise<PointResult> {
   const t0 = performance.now();
@@ -58,6 +60,10 @@ export async function runPoint(
       finalMinRho: l?.minRho ?? null,
       massDrift: f && l && f.mass !== 0 ? Math.abs(l.mass - f.mass) / Math.abs(f.mass) : null,
       energy: l?.energy ?? null,
+      limitRelL1:
+        record.includes('limitRelL1') && model instanceof Kinetic && r.status === 'done'
+          ? await limitDistance(backend, model, s.run.tEnd, s.run.dt, signal)
+          : null,
     };
     const quantities: PointResult['quantities'] = {};
     for (const q of record) quantities[q] = all[q];
@@ -71,5 +77,33 @@ export async function runPoint(
     };
   } finally {
     model.dispose();
+  }
+}
+
+/**
+ * ‖ρ_ε − ρ‖_L1 / ‖ρ‖_L1 at tEnd, ρ the macroscopic limit (Kinetic.limit()) run with dt/4 as in
+ * limitStudy; null when that reference does not reach tEnd (no error can be measured against it).
+ */
+async function limitDistance(
+  backend: Backend,
+  kinetic: Kinetic,
+  tEnd: number,
+  dt: number,
+  signal?: AbortSignal,
+): Promise<number | null> {
+  const macro = new KellerSegel(backend, kinetic.limit());
+  try {
+    const r = await macro.solve({ tEnd, dt: dt / 4, maxDensity: Infinity, signal });
+    if (r.status !== 'done') return null;
+    // The same arithmetic as limitStudy, so both report the same numbers.
+    const ref = macro.density(),
+      rho = kinetic.density(),
+      h = kinetic.grid.cellVolume;
+    const norm = ref.reduce((s, v) => s + Math.abs(v), 0) * h;
+    let l1 = 0;
+    for (let i = 0; i < rho.length; i++) l1 += Math.abs(rho[i] - ref[i]);
+    return (l1 * h) / norm;
+  } finally {
+    macro.dispose();
   }
 }

@@ -29,9 +29,14 @@ export const QUANTITIES = {
   finalMinRho: 'min ρ of the last state',
   massDrift: '|mass − mass(0)| / mass(0) at the end',
   energy: 'the free energy of the last state, where the model defines one',
+  limitRelL1:
+    'kinetic points: ‖ρ_ε − ρ‖_L1 / ‖ρ‖_L1 at tEnd against the ε → 0 limit (a macroscopic run per point; not recorded by default)',
 } as const;
 /** The name of a recorded quantity (see QUANTITIES). */
 export type Quantity = keyof typeof QUANTITIES;
+
+/** What a sweep records when its file does not say: every quantity but the costly limit distance. */
+export const DEFAULT_RECORD = (Object.keys(QUANTITIES) as Quantity[]).filter((q) => q !== 'limitRelL1');
 
 /** A sweep file: the base scenario, the axes, how they combine, what to record. */
 export interface SweepSpec {

@@ -16,7 +16,7 @@ import { KellerSegel } from '../models/keller-segel/model.js';
 import type { KellerSegelOptions } from '../models/keller-segel/options.js';
 import { nodeFiles, writeAtomic } from '../run/outputs.js';
 import { runPoint, type PointResult } from './point.js';
-import { QUANTITIES, expandSweep, type Quantity, type SweepPoint, type SweepSpec } from './spec.js';
+import { DEFAULT_RECORD, expandSweep, type SweepPoint, type SweepSpec } from './spec.js';
 import { SWEEP_FILE, bindSweepFolder, readPointResult, writePointResult, type PointTask } from './store.js';
 import { failedPoint } from './worker.js';
 
@@ -68,7 +68,7 @@ export async function* sweep(
 ): AsyncGenerator<PointResult & { skipped: boolean }> {
   const { spec, points } = stored(input);
   bindSweepFolder(opts.outDir, spec);
-  const record = spec.record ?? (Object.keys(QUANTITIES) as Quantity[]);
+  const record = spec.record ?? DEFAULT_RECORD;
   const chosen = opts.indices ? points.filter((p) => opts.indices!.includes(p.index)) : points;
   if (opts.indices)
     for (const i of opts.indices)
