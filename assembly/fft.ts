@@ -66,10 +66,136 @@ function copyBytes(dst: usize, src: usize, bytes: usize): void {
   memory.copy(dst, src, bytes);
 }
 
+// ---- mixed radix (sizes 2^a 3^b 5^c that are not powers of two) ------------------------------
+// The same Stockham stage shape as stage4, with radix-2 (twiddled), -3 and -5 butterflies. The
+// size-n table then holds W_n^k for every k < n (radix p uses k, 2k, …, (p−1)k < n).
+
+const C3 = 0.8660254037844386; // sin(2π/3)
+const C51 = 0.30901699437494745; // cos(2π/5)
+const C52 = -0.8090169943749475; // cos(4π/5)
+const S51 = 0.9510565162951535; // sin(2π/5)
+const S52 = 0.5877852522924731; // sin(4π/5)
+
+function stage2w(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: v128): void {
+  const n1 = ncur >> 1;
+  const S = <usize>s << 4;
+  const Q = <usize>n1 * S;
+  for (let p = 0; p < n1; p++) {
+    const w1 = v128.load(tw + (<usize>(p * ts) << 4));
+    const xa = x + <usize>p * S;
+    const ya = y + <usize>(p << 1) * S;
+    for (let o: usize = 0; o < S; o += 16) {
+      const a = v128.load(xa + o);
+      const b = v128.load(xa + Q + o);
+      v128.store(ya + o, f64x2.add(a, b));
+      v128.store(ya + S + o, cmul(f64x2.sub(a, b), w1, sgn));
+    }
+  }
+}
+
+function stage3(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: v128): void {
+  const n1 = ncur / 3;
+  const S = <usize>s << 4;
+  const Q = <usize>n1 * S;
+  const half = f64x2.splat(0.5),
+    c3 = f64x2.splat(C3);
+  for (let p = 0; p < n1; p++) {
+    const k = <usize>(p * ts);
+    const w1 = v128.load(tw + (k << 4));
+    const w2 = v128.load(tw + ((k * 2) << 4));
+    const xa = x + <usize>p * S;
+    const ya = y + <usize>(p * 3) * S;
+    for (let o: usize = 0; o < S; o += 16) {
+      const a = v128.load(xa + o);
+      const b = v128.load(xa + Q + o);
+      const c = v128.load(xa + 2 * Q + o);
+      const t1 = f64x2.add(b, c);
+      const t2 = f64x2.sub(a, f64x2.mul(half, t1));
+      const u = f64x2.mul(c3, jmul(f64x2.sub(b, c), sgn));
+      v128.store(ya + o, f64x2.add(a, t1));
+      v128.store(ya + S + o, cmul(f64x2.sub(t2, u), w1, sgn));
+      v128.store(ya + 2 * S + o, cmul(f64x2.add(t2, u), w2, sgn));
+    }
+  }
+}
+
+function stage5(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: v128): void {
+  const n1 = ncur / 5;
+  const S = <usize>s << 4;
+  const Q = <usize>n1 * S;
+  const c1 = f64x2.splat(C51),
+    c2 = f64x2.splat(C52),
+    s1 = f64x2.splat(S51),
+    s2 = f64x2.splat(S52);
+  for (let p = 0; p < n1; p++) {
+    const k = <usize>(p * ts);
+    const w1 = v128.load(tw + (k << 4));
+    const w2 = v128.load(tw + ((k * 2) << 4));
+    const w3 = v128.load(tw + ((k * 3) << 4));
+    const w4 = v128.load(tw + ((k * 4) << 4));
+    const xa = x + <usize>p * S;
+    const ya = y + <usize>(p * 5) * S;
+    for (let o: usize = 0; o < S; o += 16) {
+      const a = v128.load(xa + o);
+      const b = v128.load(xa + Q + o);
+      const c = v128.load(xa + 2 * Q + o);
+      const d = v128.load(xa + 3 * Q + o);
+      const e = v128.load(xa + 4 * Q + o);
+      const sbe = f64x2.add(b, e),
+        dbe = f64x2.sub(b, e),
+        scd = f64x2.add(c, d),
+        dcd = f64x2.sub(c, d);
+      const t1 = f64x2.add(a, f64x2.add(f64x2.mul(c1, sbe), f64x2.mul(c2, scd)));
+      const t2 = f64x2.add(a, f64x2.add(f64x2.mul(c2, sbe), f64x2.mul(c1, scd)));
+      const u1 = jmul(f64x2.add(f64x2.mul(s1, dbe), f64x2.mul(s2, dcd)), sgn);
+      const u2 = jmul(f64x2.sub(f64x2.mul(s2, dbe), f64x2.mul(s1, dcd)), sgn);
+      v128.store(ya + o, f64x2.add(a, f64x2.add(sbe, scd)));
+      v128.store(ya + S + o, cmul(f64x2.sub(t1, u1), w1, sgn));
+      v128.store(ya + 2 * S + o, cmul(f64x2.sub(t2, u2), w2, sgn));
+      v128.store(ya + 3 * S + o, cmul(f64x2.add(t2, u2), w3, sgn));
+      v128.store(ya + 4 * S + o, cmul(f64x2.add(t1, u1), w4, sgn));
+    }
+  }
+}
+
+/** The radix of the next stage for a remaining length m: 4s first, then a 2, then 3s, then 5s. */
+@inline function radixOf(m: i32): i32 {
+  if ((m & 3) == 0) return 4;
+  if ((m & 1) == 0) return 2;
+  if (m % 3 == 0) return 3;
+  return 5;
+}
+
+function fftMixed(src: usize, dst: usize, work: usize, n: i32, b: i32, tw: usize, sgn: v128): void {
+  const bytes = (<usize>n * <usize>b) << 4;
+  let stages = 0;
+  for (let m = n; m > 1; m /= radixOf(m)) stages++;
+  let from = src;
+  let to = (stages & 1) ? dst : work;
+  if (from == to) {
+    copyBytes(work, src, bytes);
+    from = work;
+    to = dst;
+  }
+  let ncur = n;
+  let s = b;
+  while (ncur > 1) {
+    const p = radixOf(ncur);
+    if (p == 4) stage4(from, to, ncur, s, tw, s / b, sgn);
+    else if (p == 2) stage2w(from, to, ncur, s, tw, s / b, sgn);
+    else if (p == 3) stage3(from, to, ncur, s, tw, s / b, sgn);
+    else stage5(from, to, ncur, s, tw, s / b, sgn);
+    ncur /= p;
+    s *= p;
+    from = to;
+    to = to == dst ? work : dst;
+  }
+}
+
 /**
- * Batched complex FFT of length n (power of two), b interleaved transforms, unnormalised.
+ * Batched complex FFT of length n (2^a 3^b 5^c), b interleaved transforms, unnormalised.
  * Reads src, leaves the result in dst; `work` (n*b complex) is scratch. src may equal dst;
- * otherwise src is preserved.
+ * otherwise src is preserved. Powers of two take the radix-4 path; other sizes the mixed one.
  */
 export function fftBatch(src: usize, dst: usize, work: usize, n: i32, b: i32, tw: usize, inverse: bool): void {
   const bytes = (<usize>n * <usize>b) << 4;
@@ -78,6 +204,10 @@ export function fftBatch(src: usize, dst: usize, work: usize, n: i32, b: i32, tw
     return;
   }
   const sgn = inverse ? f64x2(1.0, -1.0) : f64x2(-1.0, 1.0);
+  if ((n & (n - 1)) != 0) {
+    fftMixed(src, dst, work, n, b, tw, sgn);
+    return;
+  }
   // Count stages to land the last one in dst.
   let stages = 0;
   let m = n;

@@ -38,6 +38,28 @@ export function benchKernels(wasm, js) {
     };
     compare('real FFT fwd+inv', `2^${p}`, { wasm: run(wasm), js: run(js) });
   }
+  // Mixed-radix sizes 2^a·3^b·5^c (the js twin is the same Stockham algorithm in TypeScript), and
+  // the neighbouring power of two through the same backend for the cost per point.
+  for (const n of [1000, 1024, 3840, 4096]) {
+    const run = (be) => {
+      const x = be.fromArray('x', random(2 * n)),
+        y = be.alloc(2 * n);
+      return () => be.fft(x, y, n);
+    };
+    compare('complex FFT, any 2^a·3^b·5^c', `${n}`, { wasm: run(wasm), js: run(js) });
+  }
+  for (const n of [384, 512]) {
+    const run = (be) => {
+      const g = new Grid(be, { n: [n, n] }),
+        r = be.fromArray('x', random(n * n)),
+        s = g.spectralField();
+      return () => {
+        be.rfft(g.shape, r, s);
+        be.irfft(g.shape, s, r);
+      };
+    };
+    compare('2-D real FFT fwd+inv, any 2^a·3^b·5^c', `${n}²`, { wasm: run(wasm), js: run(js) });
+  }
   // 2-D real forward + inverse.
   for (const n of [256, 512, 1024]) {
     const run = (be) => {

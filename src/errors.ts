@@ -101,17 +101,20 @@ export function describe(value: unknown): string {
   }
 }
 
-export function isPowerOfTwo(n: number): boolean {
-  return Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0;
+/** Whether n = 2^a 3^b 5^c (the sizes the FFTs take). */
+export function isFftSize(n: number): boolean {
+  if (!Number.isInteger(n) || n < 1) return false;
+  for (const p of [2, 3, 5]) while (n % p === 0) n /= p;
+  return n === 1;
 }
 
-/** Power-of-two size check (mixed radix 3/5 is not implemented). */
-export function checkPowerOfTwo(field: string, n: unknown, min = 1, max = 2 ** 24): number {
-  if (typeof n !== 'number' || !isPowerOfTwo(n) || n < min || n > max) {
+/** An FFT size: 2^a·3^b·5^c in [min, max], and even when `even` (the x axis of a real transform). */
+export function checkFftSize(field: string, n: unknown, min = 1, max = 2 ** 24, even = false): number {
+  if (typeof n !== 'number' || !isFftSize(n) || n < min || n > max || (even && n % 2 !== 0)) {
     throw new ValidationError(
       field,
       n,
-      `a power of two between ${min} and ${max} (FFT sizes must be powers of two)`,
+      `${even ? 'an even' : 'a'} size 2^a·3^b·5^c between ${min} and ${max} (the FFT sizes; e.g. 96, 100, 384, 1000)`,
     );
   }
   return n;

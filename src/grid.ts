@@ -1,7 +1,7 @@
 // Periodic box [0, L0) × [0, L1) × [0, L2) with power-of-two points per axis, its wavenumbers
 // and the 2/3 dealiasing masks, stored in backend memory for the spectral kernels.
 import type { Backend, Field, Shape3, SpectralAxes } from './backend/index.js';
-import { ValidationError, checkNumber, checkPowerOfTwo } from './errors.js';
+import { ValidationError, checkFftSize, checkNumber } from './errors.js';
 
 /** A periodic box: points per axis (powers of two) and lengths (default 2π each). */
 export interface GridOptions {
@@ -39,7 +39,7 @@ export class Grid implements SpectralAxes {
     const n = opts.n;
     if (!Array.isArray(n) || n.length < 1 || n.length > 3)
       throw new ValidationError(`${field}.n`, n, 'an array of 1 to 3 grid sizes');
-    n.forEach((v, i) => checkPowerOfTwo(`${field}.n[${i}]`, v, i === 0 ? 2 : 1, 2 ** 22));
+    n.forEach((v, i) => checkFftSize(`${field}.n[${i}]`, v, i === 0 ? 2 : 1, 2 ** 22, i === 0));
     const L = opts.L ?? n.map(() => 2 * Math.PI);
     if (!Array.isArray(L) || L.length !== n.length)
       throw new ValidationError(`${field}.L`, L, `an array of ${n.length} box lengths`);

@@ -40,15 +40,19 @@ function kineticSetup(be: Backend) {
 const kernels: { [K in keyof KernelSet]: Case } = {
   fftBatch: (be) => {
     const f = vec(be, 4096, 1),
-      i = vec(be, 1024, 2);
+      i = vec(be, 1024, 2),
+      m = vec(be, 2 * 360, 3);
     be.fft(f, f, 2048);
     be.fft(i, i, 512, true);
-    return flat(f, i);
+    be.fft(m, m, 360); // mixed radix: 4·2·3·3·5
+    return flat(f, i, m);
   },
   rfftRows: (be) => {
-    const s = be.alloc(2 * 9 * 32);
+    const s = be.alloc(2 * 9 * 32),
+      t = be.alloc(2 * 49 * 15);
     be.rfft([16, 8, 4], vec(be, 512, 3), s);
-    return flat(s);
+    be.rfft([96, 15, 1], vec(be, 96 * 15, 4), t); // mixed sizes along x (m = 48) and y (15)
+    return flat(s, t);
   },
   irfftRows: (be) => {
     const r = be.alloc(512);
@@ -262,16 +266,20 @@ describe.each(backends)('bad input on the $kind backend names the argument and t
     const g = new Grid(be, { n: [8] });
     expect(() => be.resolvent(f(8), g, 0)).toThrow(/spec.length: got 8; expected exactly 10/);
   });
-  it('non-power-of-two sizes', () => {
-    expect(() => be.fft(f(24), f(24), 12)).toThrow(
-      /n: got 12; expected a power of two between 1 and 16777216/,
+  it('sizes that are not 2^a·3^b·5^c (and an odd x of a real transform)', () => {
+    expect(() => be.fft(f(28), f(28), 14)).toThrow(
+      /n: got 14; expected a size 2\^a·3\^b·5\^c between 1 and 16777216/,
     );
-    expect(() => be.rfft([8, 6, 1], f(48), f(60))).toThrow(
-      /shape\[1\] \(ny\): got 6; expected a power of two/,
+    expect(() => be.rfft([8, 7, 1], f(56), f(70))).toThrow(
+      /shape\[1\] \(ny\): got 7; expected a size 2\^a·3\^b·5\^c/,
     );
-    expect(() => new Grid(be, { n: [100] })).toThrow(
-      /grid.n\[0\]: got 100; expected a power of two between 2 and/,
+    expect(() => be.rfft([15, 1, 1], f(15), f(16))).toThrow(
+      /shape\[0\] \(nx\): got 15; expected an even size/,
     );
+    expect(() => new Grid(be, { n: [98] })).toThrow(
+      /grid.n\[0\]: got 98; expected an even size 2\^a·3\^b·5\^c between 2 and/,
+    );
+    expect(() => new Grid(be, { n: [96, 75, 10] })).not.toThrow();
   });
   it('NaN in a field', () => {
     expect(() => be.fromArray('rho0', [1, NaN, 2])).toThrow(ValidationError);

@@ -102,9 +102,9 @@ describe('scenarios', () => {
       /model.colour: got 3; expected no such field \(allowed: type, grid/,
     ],
     [
-      'grid not a power of two',
-      bad((s) => (s.model.grid.n = [100, 8])),
-      /model.grid.n\[0\]: got 100; expected a power of two/,
+      'grid size not 2^a·3^b·5^c',
+      bad((s) => (s.model.grid.n = [98, 8])),
+      /model.grid.n\[0\]: got 98; expected an even size 2\^a·3\^b·5\^c/,
     ],
     [
       'negative length',

@@ -123,7 +123,8 @@ describe.each(backends)('Fourier multipliers on the $kind backend', (be) => {
     (alpha) => {
       const D = 0.3,
         t = 0.7;
-      for (const n of [[64], [32, 16], [16, 8, 8]]) {
+      // Powers of two and mixed sizes 2^a·3^b·5^c (radix-2/3/4/5 stages).
+      for (const n of [[64], [32, 16], [16, 8, 8], [96], [48, 30], [20, 12, 10]]) {
         const g = new Grid(be, { n, L: n.map((_, i) => 2 * Math.PI * (i + 1)) });
         // u0 = sum of a few modes with known wavevectors
         const modes = [
@@ -218,5 +219,57 @@ describe.each(backends)('Fourier multipliers on the $kind backend', (be) => {
     let kept = 0;
     for (let m = 0; m < g.nModes; m++) kept += a.data[2 * m];
     expect(kept).toBe(6 * 5); // kx in 0..5 (|j| < 16/3), ky in {0, ±1, ±2} (|j| < 8/3)
+  });
+});
+
+describe.each(backends)('mixed-radix sizes 2^a·3^b·5^c on the $kind backend', (be) => {
+  /** The DFT by its definition (O(n²)), forward or inverse (scaled by 1/n). */
+  const dft = (x: Float64Array, n: number, inverse: boolean) => {
+    const out = new Float64Array(2 * n);
+    for (let k = 0; k < n; k++) {
+      let re = 0,
+        im = 0;
+      for (let j = 0; j < n; j++) {
+        const a = ((inverse ? 2 : -2) * Math.PI * ((j * k) % n)) / n;
+        re += x[2 * j] * Math.cos(a) - x[2 * j + 1] * Math.sin(a);
+        im += x[2 * j] * Math.sin(a) + x[2 * j + 1] * Math.cos(a);
+      }
+      out[2 * k] = inverse ? re / n : re;
+      out[2 * k + 1] = inverse ? im / n : im;
+    }
+    return out;
+  };
+  it.each([3, 5, 6, 12, 15, 45, 96, 100, 250, 384, 1000])(
+    'complex FFT of size %i equals the DFT (forward and inverse)',
+    (n) => {
+      for (const inverse of [false, true]) {
+        const x = randomArray(2 * n, n),
+          f = be.fromArray('x', x);
+        be.fft(f, f, n, inverse);
+        expect(relErr(f.data, dft(x, n, inverse))).toBeLessThan(1e-13);
+      }
+    },
+  );
+  it('2-D and 3-D real transforms of mixed sizes round-trip and match the 1-D DFT along x', () => {
+    for (const shape of [
+      [96, 30, 1],
+      [20, 12, 10],
+      [100, 1, 1],
+    ] as const) {
+      const [nx, ny, nz] = shape,
+        N = nx * ny * nz;
+      const x = randomArray(N, N),
+        real = be.fromArray('x', x),
+        spec = be.alloc(2 * (nx / 2 + 1) * ny * nz),
+        back = be.alloc(N);
+      be.rfft(shape, real, spec);
+      if (ny === 1 && nz === 1) {
+        const c = new Float64Array(2 * nx);
+        x.forEach((v, i) => (c[2 * i] = v));
+        expect(relErr(spec.data, dft(c, nx, false).subarray(0, 2 * (nx / 2 + 1)))).toBeLessThan(1e-13);
+      }
+      be.irfft(shape, spec, back);
+      expect(relErr(back.data, x)).toBeLessThan(1e-13);
+    }
   });
 });

@@ -319,7 +319,7 @@ describe('bad options name the field', () => {
     [{ alpha: 2.5 }, /alpha: got 2.5; expected a finite number in \(0, 2\]/],
     [{ alpha: undefined, gamma: 1 }, /gamma: got 1; expected a finite number in \(0, 1\)/],
     [{ alpha: 1.5, gamma: 0.5 }, /alpha\/gamma: .* expected exactly one of alpha/],
-    [{ grid: { n: [48, 16] } }, /grid.n\[0\]: got 48; expected a power of two/],
+    [{ grid: { n: [42, 16] } }, /grid.n\[0\]: got 42; expected an even size 2\^a·3\^b·5\^c/],
     [
       { chemical: { type: 'hyperbolic' } },
       /chemical.type: got "hyperbolic"; expected 'parabolic' or 'elliptic'/,

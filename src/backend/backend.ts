@@ -1,7 +1,7 @@
 // The Backend: the only place with hot loops. One class (argument checks, plan caches, multi-D
 // transform orchestration, scopes) composed from an arena and a kernel set (kernels.ts): `wasm`
 // (AssemblyScript + SIMD, wasm.ts) or `js` (fft.js + TypeScript loops, js.ts).
-import { ValidationError, checkFinite, checkPowerOfTwo, checkNumber } from '../errors.js';
+import { ValidationError, checkFftSize, checkFinite, checkNumber } from '../errors.js';
 import type { Arena, KernelPlans, KernelSet } from './kernels.js';
 import { realTwiddleTable, twiddleTable } from './plans.js';
 
@@ -193,7 +193,7 @@ export class Backend {
 
   /** 1-D complex FFT of length n on interleaved (re, im) data; the inverse is scaled by 1/n. dst may be src. */
   fft(src: Field, dst: Field, n: number, inverse = false): void {
-    checkPowerOfTwo('n', n, 1, 2 ** 24);
+    checkFftSize('n', n, 1, 2 ** 24);
     this.checkLength('src', src, 2 * n);
     this.checkLength('dst', dst, 2 * n);
     this.k.fftBatch(src, 0, dst, 0, this.scratch('c', 2 * n), n, 1, inverse);
@@ -482,9 +482,9 @@ export class Backend {
   private checkShape(shape: Shape3): Shape3 {
     if (!Array.isArray(shape) || shape.length !== 3)
       throw new ValidationError('shape', shape, '[nx, ny, nz] (unused axes 1)');
-    checkPowerOfTwo('shape[0] (nx)', shape[0], 2);
-    checkPowerOfTwo('shape[1] (ny)', shape[1], 1);
-    checkPowerOfTwo('shape[2] (nz)', shape[2], 1);
+    checkFftSize('shape[0] (nx)', shape[0], 2, 2 ** 24, true);
+    checkFftSize('shape[1] (ny)', shape[1], 1);
+    checkFftSize('shape[2] (nz)', shape[2], 1);
     return shape;
   }
   private checkSpec(spec: Field, g: SpectralAxes): void {

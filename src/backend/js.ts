@@ -59,6 +59,119 @@ function forModes(g: SpectralAxes, visit: (m: number, k2: number) => void): void
   }
 }
 
+/** The radix of the next stage for a remaining length m (as assembly/fft.ts radixOf). */
+const radixOf = (m: number) => (m % 4 === 0 ? 4 : m % 2 === 0 ? 2 : m % 3 === 0 ? 3 : 5);
+const C3 = 0.8660254037844386,
+  C51 = 0.30901699437494745,
+  C52 = -0.8090169943749475,
+  S51 = 0.9510565162951535,
+  S52 = 0.5877852522924731;
+
+/**
+ * The mixed-radix Stockham FFT of assembly/fft.ts (sizes 2^a 3^b 5^c that are not powers of two),
+ * stage for stage: x holds the b interleaved transforms (element j of transform q at j·b + q);
+ * the result is returned (x or the scratch y).
+ */
+function fftMixedJs(
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+  b: number,
+  tw: Float64Array,
+  inverse: boolean,
+): Float64Array {
+  const sg = inverse ? -1 : 1; // forward multiplies by conj-free W, inverse by conj(W)
+  let from = x,
+    to = y,
+    ncur = n,
+    s = b;
+  // a·w (w = W^k, conjugated when inverse) into out[o], out[o+1]
+  const mulw = (ar: number, ai: number, k: number, out: Float64Array, o: number) => {
+    const wr = tw[2 * k],
+      wi = sg * tw[2 * k + 1];
+    out[o] = ar * wr - ai * wi;
+    out[o + 1] = ai * wr + ar * wi;
+  };
+  while (ncur > 1) {
+    const p = radixOf(ncur),
+      n1 = ncur / p,
+      ts = s / b,
+      Q = n1 * s;
+    for (let q = 0; q < n1; q++) {
+      const k = q * ts;
+      for (let o = 0; o < s; o++) {
+        const i0 = 2 * (q * s + o),
+          j0 = 2 * (q * p * s + o);
+        const re = (r: number) => from[i0 + 2 * r * Q],
+          im = (r: number) => from[i0 + 2 * r * Q + 1];
+        if (p === 2) {
+          to[j0] = re(0) + re(1);
+          to[j0 + 1] = im(0) + im(1);
+          mulw(re(0) - re(1), im(0) - im(1), k, to, j0 + 2 * s);
+        } else if (p === 4) {
+          const [ar, ai, br, bi, cr, ci, dr, di] = [re(0), im(0), re(1), im(1), re(2), im(2), re(3), im(3)];
+          const apcr = ar + cr,
+            apci = ai + ci,
+            amcr = ar - cr,
+            amci = ai - ci,
+            bpdr = br + dr,
+            bpdi = bi + di;
+          // j(b − d): forward i·z = (−zi, zr); inverse −i·z = (zi, −zr)
+          const jr = -sg * (bi - di),
+            ji = sg * (br - dr);
+          to[j0] = apcr + bpdr;
+          to[j0 + 1] = apci + bpdi;
+          mulw(amcr - jr, amci - ji, k, to, j0 + 2 * s);
+          mulw(apcr - bpdr, apci - bpdi, 2 * k, to, j0 + 4 * s);
+          mulw(amcr + jr, amci + ji, 3 * k, to, j0 + 6 * s);
+        } else if (p === 3) {
+          const t1r = re(1) + re(2),
+            t1i = im(1) + im(2);
+          const t2r = re(0) - 0.5 * t1r,
+            t2i = im(0) - 0.5 * t1i;
+          const ur = C3 * (-sg * (im(1) - im(2))),
+            ui = C3 * (sg * (re(1) - re(2)));
+          to[j0] = re(0) + t1r;
+          to[j0 + 1] = im(0) + t1i;
+          mulw(t2r - ur, t2i - ui, k, to, j0 + 2 * s);
+          mulw(t2r + ur, t2i + ui, 2 * k, to, j0 + 4 * s);
+        } else {
+          const sber = re(1) + re(4),
+            sbei = im(1) + im(4),
+            dber = re(1) - re(4),
+            dbei = im(1) - im(4),
+            scdr = re(2) + re(3),
+            scdi = im(2) + im(3),
+            dcdr = re(2) - re(3),
+            dcdi = im(2) - im(3);
+          const t1r = re(0) + (C51 * sber + C52 * scdr),
+            t1i = im(0) + (C51 * sbei + C52 * scdi);
+          const t2r = re(0) + (C52 * sber + C51 * scdr),
+            t2i = im(0) + (C52 * sbei + C51 * scdi);
+          const v1r = S51 * dber + S52 * dcdr,
+            v1i = S51 * dbei + S52 * dcdi,
+            v2r = S52 * dber - S51 * dcdr,
+            v2i = S52 * dbei - S51 * dcdi;
+          const u1r = -sg * v1i,
+            u1i = sg * v1r,
+            u2r = -sg * v2i,
+            u2i = sg * v2r;
+          to[j0] = re(0) + (sber + scdr);
+          to[j0 + 1] = im(0) + (sbei + scdi);
+          mulw(t1r - u1r, t1i - u1i, k, to, j0 + 2 * s);
+          mulw(t2r - u2r, t2i - u2i, 2 * k, to, j0 + 4 * s);
+          mulw(t2r + u2r, t2i + u2i, 3 * k, to, j0 + 6 * s);
+          mulw(t1r + u1r, t1i + u1i, 4 * k, to, j0 + 8 * s);
+        }
+      }
+    }
+    ncur = n1;
+    s *= p;
+    [from, to] = [to, from];
+  }
+  return from;
+}
+
 /** The js twins of the wasm kernels, operation by operation. */
 function jsKernels(plans: KernelPlans): KernelSet {
   const ffts = new Map<number, { f: FFT; a: Float64Array; b: Float64Array }>();
@@ -123,6 +236,12 @@ function jsKernels(plans: KernelPlans): KernelSet {
         t = dst.data;
       if (n === 1) {
         if (s !== t || so !== d) t.set(s.subarray(2 * so, 2 * so + 2 * b), 2 * d);
+        return;
+      }
+      if ((n & (n - 1)) !== 0) {
+        // fft.js takes powers of two only: other sizes run the mixed-radix twin of the wasm kernel.
+        const x = s.slice(2 * so, 2 * (so + n * b));
+        t.set(fftMixedJs(x, new Float64Array(x.length), n, b, plans.twiddles(n).data, inverse), 2 * d);
         return;
       }
       const { f, a, b: out } = fftOf(n);

@@ -1,8 +1,11 @@
 // Tables shared by both backends, so that the two compute with bit-identical constants.
 
-/** W_n^k = exp(-2πik/n) as (cos, -sin) pairs for 0 <= k < max(1, 3n/4) (radix-4 stages use k, 2k, 3k). */
+/**
+ * W_n^k = exp(-2πik/n) as (cos, -sin) pairs: for powers of two 0 <= k < max(1, 3n/4) (radix-4
+ * stages use k, 2k, 3k); for other sizes every k < n (radix p uses k, …, (p−1)k).
+ */
 export function twiddleTable(n: number): Float64Array {
-  const count = Math.max(1, (3 * n) >> 2);
+  const count = (n & (n - 1)) === 0 ? Math.max(1, (3 * n) >> 2) : n;
   const t = new Float64Array(2 * count);
   for (let k = 0; k < count; k++) {
     const a = (2 * Math.PI * k) / n;

@@ -2,7 +2,7 @@
 // the accepted range, then translation into model options.
 import Ajv, { type ErrorObject } from 'ajv';
 import type { Backend } from '../backend/index.js';
-import { ValidationError, closest, describe } from '../errors.js';
+import { ValidationError, checkFftSize, closest, describe } from '../errors.js';
 import {
   KellerSegel,
   resolveKellerSegel,
@@ -189,6 +189,9 @@ function modelIssues(data: unknown): Issue[] {
       if (!issues.some((i) => i.path === path)) issues.push({ path, value: e.value, expected: e.accepted });
     }
   };
+  m.grid.n.forEach((v, i) =>
+    attempt('model.', () => checkFftSize(`grid.n[${i}]`, v, i === 0 ? 2 : 1, 2 ** 22, i === 0)),
+  );
   const run = s?.run as Partial<RunSpec> | undefined;
   if (m.type === 'keller-segel') {
     const { type: _t, ...opts } = m;
