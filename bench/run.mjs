@@ -5,10 +5,17 @@ import { benchModels } from './models.mjs';
 import { benchKinetic } from './kinetic.mjs';
 import { table } from './harness.mjs';
 import { benchSweep, sweepTable } from './sweep.mjs';
+import { benchFftw, fftwTable } from './fftw.mjs';
 
 const filter = process.argv[2] ?? '';
 const wasm = await createBackend('wasm');
 const js = await createBackend('js');
-const suites = { kernels: benchKernels, kinetic: benchKinetic, models: benchModels, sweep: benchSweep };
+const suites = {
+  kernels: benchKernels,
+  kinetic: benchKinetic,
+  models: benchModels,
+  sweep: benchSweep,
+  fftw: benchFftw,
+};
 for (const [name, run] of Object.entries(suites)) if (name.includes(filter)) await run(wasm, js);
-console.log(table() + sweepTable());
+console.log(table() + sweepTable() + fftwTable());

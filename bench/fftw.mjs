@@ -1,0 +1,66 @@
+// Ours against FFTW (the peer issue 11 measures us by), side by side in one run: the same
+// transforms in double precision on one thread, FFTW with FFTW_MEASURE plans (bench/fftw.c,
+// compiled here when gcc and libfftw3-dev are present; skipped with a note otherwise). Ours is
+// timed with benchmark.js through the wasm backend, FFTW by its own loop.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Benchmark from 'benchmark';
+import { Grid } from '../dist/index.js';
+
+export const fftwRows = [];
+
+function oursSeconds(fn) {
+  let mean = NaN;
+  new Benchmark.Suite()
+    .add('ours', fn, { maxTime: 1, minSamples: 5 })
+    .on('cycle', (e) => (mean = e.target.stats.mean))
+    .run({ async: false });
+  return mean;
+}
+
+export async function benchFftw(wasm) {
+  if (!existsSync('/usr/include/fftw3.h') || spawnSync('gcc', ['--version']).status !== 0) {
+    process.stderr.write('fftw: skipped (needs gcc and libfftw3-dev)\n');
+    return;
+  }
+  const exe = join(mkdtempSync(join(tmpdir(), 'fractaxis-fftw-')), 'fftw');
+  execFileSync('gcc', ['-O2', '-o', exe, new URL('./fftw.c', import.meta.url).pathname, '-lfftw3', '-lm']);
+  const fftw = (kind, dims) => Number(execFileSync(exe, [kind, ...dims.map(String)], { encoding: 'utf8' }));
+  const random = (n) => Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 13) - 6);
+  for (const n of [1024, 65536, 1000, 3840]) {
+    const x = wasm.fromArray('x', random(2 * n));
+    fftwRows.push({
+      label: `1-D complex ${n}`,
+      ours: oursSeconds(() => wasm.fft(x, x, n)),
+      fftw: fftw('c', [n]),
+    });
+    wasm.release(x);
+  }
+  for (const shape of [[65536], [512, 512], [384, 384], [64, 64, 64]]) {
+    const g = new Grid(wasm, { n: shape }),
+      r = wasm.fromArray('x', random(g.nReal)),
+      s = g.spectralField();
+    const ours = oursSeconds(() => {
+      wasm.rfft(g.shape, r, s);
+      wasm.irfft(g.shape, s, r);
+    });
+    fftwRows.push({ label: `real fwd+inv ${shape.join('×')}`, ours, fftw: fftw('r', shape) });
+  }
+  for (const r of fftwRows)
+    process.stderr.write(`fftw ${r.label}: ours/FFTW = ${(r.ours / r.fftw).toFixed(2)}\n`);
+}
+
+export function fftwTable() {
+  if (fftwRows.length === 0) return '';
+  const f = (s) => (s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(1)} µs`);
+  return [
+    '',
+    '| transform (f64, one thread) | fractaxis wasm | FFTW 3 (MEASURE) | ours ÷ FFTW |',
+    '|---|---:|---:|---:|',
+    ...fftwRows.map(
+      (r) => `| ${r.label} | ${f(r.ours)} | ${f(r.fftw)} | **${(r.ours / r.fftw).toFixed(2)}×** |`,
+    ),
+  ].join('\n');
+}
