@@ -234,63 +234,84 @@ export function fftBatch(src: usize, dst: usize, work: usize, n: i32, b: i32, tw
 }
 
 /**
- * Real-to-complex FFT of one row of N = 2M reals (M = n complex) into M+1 complex outputs.
- * `z` holds the unnormalised complex FFT of the row read as M complex numbers;
- * `rtw` holds W_N^k for k < M.
+ * In place, the complex FFT z of a row of N = 2m reals read as m complex numbers (in the first m
+ * slots of a row of m+1) becomes its real FFT X_0 … X_m. Bins k and m−k come from the same pair
+ * (z_k, z_{m−k}): with e = (z_k + z̄_{m−k})/2, o = −i(z_k − z̄_{m−k})/2 and t = W_N^k o,
+ * X_k = e + t and X_{m−k} = conj(e − t) (W_N^{m−k} = −conj(W_N^k)), so each pair is computed once.
  */
-function realForwardPost(z: usize, out: usize, m: i32, rtw: usize): void {
+function realForwardPost(z: usize, m: i32, rtw: usize): void {
   const half = f64x2(0.5, 0.5);
   const conj = f64x2(1.0, -1.0);
   const fwd = f64x2(-1.0, 1.0);
   const z0 = v128.load(z);
   const r0 = f64x2.extract_lane(z0, 0);
   const i0 = f64x2.extract_lane(z0, 1);
-  v128.store(out, f64x2(r0 + i0, 0.0));
-  v128.store(out + (<usize>m << 4), f64x2(r0 - i0, 0.0));
-  for (let k = 1; k < m; k++) {
+  v128.store(z, f64x2(r0 + i0, 0.0));
+  v128.store(z + (<usize>m << 4), f64x2(r0 - i0, 0.0));
+  for (let k = 1; 2 * k <= m; k++) {
+    const mk = m - k;
     const zk = v128.load(z + (<usize>k << 4));
-    const zc = f64x2.mul(v128.load(z + (<usize>(m - k) << 4)), conj);
-    const e = f64x2.mul(f64x2.add(zk, zc), half);
-    // o = -i/2 (zk - zc);  X = e + W^k o
-    const d = f64x2.mul(f64x2.sub(zk, zc), half);
-    const o = f64x2.mul(v128.shuffle<f64>(d, d, 1, 0), f64x2(1.0, -1.0));
-    v128.store(out + (<usize>k << 4), f64x2.add(e, cmul(o, v128.load(rtw + (<usize>k << 4)), fwd)));
+    const zm = f64x2.mul(v128.load(z + (<usize>mk << 4)), conj);
+    const e = f64x2.mul(f64x2.add(zk, zm), half);
+    const d = f64x2.mul(f64x2.sub(zk, zm), half);
+    const o = f64x2.mul(v128.shuffle<f64>(d, d, 1, 0), conj); // −i d
+    const t = cmul(o, v128.load(rtw + (<usize>k << 4)), fwd);
+    v128.store(z + (<usize>k << 4), f64x2.add(e, t));
+    if (mk != k) v128.store(z + (<usize>mk << 4), f64x2.mul(f64x2.sub(e, t), conj));
   }
 }
 
-/** Inverse of realForwardPost (unnormalised): builds the M complex inputs of the inverse FFT. */
-function realInversePre(spec: usize, z: usize, m: i32, rtw: usize): void {
+/**
+ * Inverse of realForwardPost, in place on a spectrum row (X_0 … X_m), scaled by `s`: the first m
+ * slots become the m complex inputs of the inverse FFT. With e = X_k + X̄_{m−k} and
+ * o = (X_k − X̄_{m−k}) conj(W_N^k): Z_k = e + i o and Z_{m−k} = conj(e − i o).
+ */
+function realInversePre(x: usize, m: i32, rtw: usize, s: f64): void {
   const conj = f64x2(1.0, -1.0);
   const inv = f64x2(1.0, -1.0);
-  for (let k = 0; k < m; k++) {
-    const xk = v128.load(spec + (<usize>k << 4));
-    const xc = f64x2.mul(v128.load(spec + (<usize>(m - k) << 4)), conj);
-    const e = f64x2.add(xk, xc);
-    const o = cmul(f64x2.sub(xk, xc), v128.load(rtw + (<usize>k << 4)), inv);
-    // Z = e + i o
-    v128.store(z + (<usize>k << 4), f64x2.add(e, f64x2.mul(v128.shuffle<f64>(o, o, 1, 0), f64x2(-1.0, 1.0))));
+  const ip = f64x2(-1.0, 1.0);
+  const sc = f64x2.splat(s);
+  {
+    const x0 = v128.load(x);
+    const xm = f64x2.mul(v128.load(x + (<usize>m << 4)), conj);
+    const e = f64x2.add(x0, xm);
+    const o = cmul(f64x2.sub(x0, xm), v128.load(rtw), inv);
+    v128.store(x, f64x2.mul(f64x2.add(e, f64x2.mul(v128.shuffle<f64>(o, o, 1, 0), ip)), sc));
+  }
+  for (let k = 1; 2 * k <= m; k++) {
+    const mk = m - k;
+    const xk = v128.load(x + (<usize>k << 4));
+    const xm = f64x2.mul(v128.load(x + (<usize>mk << 4)), conj);
+    const e = f64x2.add(xk, xm);
+    const o = cmul(f64x2.sub(xk, xm), v128.load(rtw + (<usize>k << 4)), inv);
+    const io = f64x2.mul(v128.shuffle<f64>(o, o, 1, 0), ip); // i o
+    v128.store(x + (<usize>k << 4), f64x2.mul(f64x2.add(e, io), sc));
+    if (mk != k) v128.store(x + (<usize>mk << 4), f64x2.mul(f64x2.mul(f64x2.sub(e, io), conj), sc));
   }
 }
 
 /**
  * Real forward transform of `rows` contiguous rows of length N = 2m (real) into rows of m+1
- * complex values. rowA/rowB are m-complex scratch rows.
+ * complex values: each row's complex FFT goes straight into its spectrum row, then is turned into
+ * the real FFT in place. rowB is an m-complex scratch row (rowA is unused, kept for the signature).
  */
 export function rfftRows(real: usize, spec: usize, rows: i32, m: i32, tw: usize, rtw: usize, rowA: usize, rowB: usize): void {
   const inStride = <usize>m << 4;
   const outStride = <usize>(m + 1) << 4;
   for (let r = 0; r < rows; r++) {
-    fftBatch(real + <usize>r * inStride, rowA, rowB, m, 1, tw, false);
-    realForwardPost(rowA, spec + <usize>r * outStride, m, rtw);
+    const out = spec + <usize>r * outStride;
+    fftBatch(real + <usize>r * inStride, out, rowB, m, 1, tw, false);
+    realForwardPost(out, m, rtw);
   }
 }
 
-/** Inverse of rfftRows (unnormalised): spec rows -> real rows. */
-export function irfftRows(spec: usize, real: usize, rows: i32, m: i32, tw: usize, rtw: usize, rowA: usize, rowB: usize): void {
+/** Inverse of rfftRows, scaled by `s` (the 1/N of the whole transform): spec rows (destroyed) -> real rows. */
+export function irfftRows(spec: usize, real: usize, rows: i32, m: i32, tw: usize, rtw: usize, rowA: usize, rowB: usize, s: f64): void {
   const inStride = <usize>(m + 1) << 4;
   const outStride = <usize>m << 4;
   for (let r = 0; r < rows; r++) {
-    realInversePre(spec + <usize>r * inStride, rowA, m, rtw);
-    fftBatch(rowA, real + <usize>r * outStride, rowB, m, 1, tw, true);
+    const x = spec + <usize>r * inStride;
+    realInversePre(x, m, rtw, s);
+    fftBatch(x, real + <usize>r * outStride, rowB, m, 1, tw, true);
   }
 }

@@ -225,8 +225,8 @@ export class Backend {
     if (nz > 1) this.k.fftBatch(spec, 0, spec, 0, work, nz, ny * nc, true);
     if (ny > 1)
       for (let z = 0; z < nz; z++) this.k.fftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, true);
-    this.k.irfftRows(spec, real, ny * nz, m);
-    this.scale(real, 1 / (nx * ny * nz));
+    // The 1/N is applied as the rows are pre-processed: no separate pass over the real field.
+    this.k.irfftRows(spec, real, ny * nz, m, 1 / (nx * ny * nz));
   }
 
   // ---- Fourier multipliers on the half spectrum -------------------------------------------

@@ -262,49 +262,56 @@ function jsKernels(plans: KernelPlans): KernelSet {
       }
     },
 
+    // The pair formulations of assembly/fft.ts realForwardPost / realInversePre, operation by operation.
     rfftRows(real, spec, rows, m) {
       const w = plans.realTwiddles(m).data,
-        za = plans.scratch('ra', 2 * m),
         o = spec.data;
       for (let r = 0; r < rows; r++) {
-        this.fftBatch(real, r * m, za, 0, za, m, 1, false);
-        const z = za.data,
-          base = 2 * r * (m + 1);
-        o[base] = z[0] + z[1];
+        const base = 2 * r * (m + 1);
+        this.fftBatch(real, r * m, spec, r * (m + 1), spec, m, 1, false);
+        const r0 = o[base],
+          i0 = o[base + 1];
+        o[base] = r0 + i0;
         o[base + 1] = 0;
-        o[base + 2 * m] = z[0] - z[1];
+        o[base + 2 * m] = r0 - i0;
         o[base + 2 * m + 1] = 0;
-        for (let k = 1; k < m; k++) {
-          const zr = z[2 * k],
-            zi = z[2 * k + 1],
-            cr = z[2 * (m - k)],
-            ci = -z[2 * (m - k) + 1];
-          const er = 0.5 * (zr + cr),
-            ei = 0.5 * (zi + ci);
-          const dr = 0.5 * (zr - cr),
-            di = 0.5 * (zi - ci);
+        for (let k = 1; 2 * k <= m; k++) {
+          const mk = m - k;
+          const zr = o[base + 2 * k],
+            zi = o[base + 2 * k + 1],
+            cr = o[base + 2 * mk],
+            ci = -o[base + 2 * mk + 1];
+          const er = (zr + cr) * 0.5,
+            ei = (zi + ci) * 0.5;
+          const dr = (zr - cr) * 0.5,
+            di = (zi - ci) * 0.5;
           const or = di,
-            oi = -dr; // -i d
+            oi = -dr; // −i d
           const wr = w[2 * k],
             wi = w[2 * k + 1];
-          o[base + 2 * k] = er + (or * wr - oi * wi);
-          o[base + 2 * k + 1] = ei + (oi * wr + or * wi);
+          const tr = or * wr - oi * wi,
+            ti = oi * wr + or * wi;
+          o[base + 2 * k] = er + tr;
+          o[base + 2 * k + 1] = ei + ti;
+          if (mk !== k) {
+            o[base + 2 * mk] = er - tr;
+            o[base + 2 * mk + 1] = -(ei - ti);
+          }
         }
       }
     },
 
-    irfftRows(spec, real, rows, m) {
+    irfftRows(spec, real, rows, m, scale) {
       const w = plans.realTwiddles(m).data,
-        za = plans.scratch('ra', 2 * m);
+        x = spec.data;
       for (let r = 0; r < rows; r++) {
-        const x = spec.data,
-          z = za.data,
-          base = 2 * r * (m + 1);
-        for (let k = 0; k < m; k++) {
+        const base = 2 * r * (m + 1);
+        // Z_k from (X_k, X_{m−k}); Z_0 from (X_0, X_m).
+        const pair = (k: number, mk: number) => {
           const xr = x[base + 2 * k],
-            xi = x[base + 2 * k + 1];
-          const cr = x[base + 2 * (m - k)],
-            ci = -x[base + 2 * (m - k) + 1];
+            xi = x[base + 2 * k + 1],
+            cr = x[base + 2 * mk],
+            ci = -x[base + 2 * mk + 1];
           const er = xr + cr,
             ei = xi + ci,
             dr = xr - cr,
@@ -313,10 +320,24 @@ function jsKernels(plans: KernelPlans): KernelSet {
             wi = -w[2 * k + 1]; // conj(W^k)
           const or = dr * wr - di * wi,
             oi = di * wr + dr * wi;
-          z[2 * k] = er - oi; // Z = e + i o
-          z[2 * k + 1] = ei + or;
+          return [er, ei, -oi, or] as const; // e and i o
+        };
+        {
+          const [er, ei, ior, ioi] = pair(0, m);
+          x[base] = (er + ior) * scale;
+          x[base + 1] = (ei + ioi) * scale;
         }
-        this.fftBatch(za, 0, real, r * m, za, m, 1, true);
+        for (let k = 1; 2 * k <= m; k++) {
+          const mk = m - k,
+            [er, ei, ior, ioi] = pair(k, mk);
+          x[base + 2 * k] = (er + ior) * scale;
+          x[base + 2 * k + 1] = (ei + ioi) * scale;
+          if (mk !== k) {
+            x[base + 2 * mk] = (er - ior) * scale;
+            x[base + 2 * mk + 1] = -(ei - ioi) * scale;
+          }
+        }
+        this.fftBatch(spec, r * (m + 1), real, r * m, spec, m, 1, true);
       }
     },
 

@@ -23,7 +23,8 @@ export interface KernelSet {
     inverse: boolean,
   ): void;
   rfftRows(real: Field, spec: Field, rows: number, m: number): void;
-  irfftRows(spec: Field, real: Field, rows: number, m: number): void;
+  /** Inverse of rfftRows, scaled by `scale`; destroys spec. */
+  irfftRows(spec: Field, real: Field, rows: number, m: number, scale: number): void;
   /** spec *= 1/(|k|² + mu); with mu = 0 the k = 0 mode is set to 0. */
   resolvent(spec: Field, g: SpectralAxes, mu: number): void;
   gradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void;

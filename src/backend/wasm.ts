@@ -145,7 +145,7 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
         plans.scratch('rb', 2 * m).ptr,
       );
     },
-    irfftRows(spec, real, rows, m) {
+    irfftRows(spec, real, rows, m, scale) {
       k.irfftRows(
         spec.ptr,
         real.ptr,
@@ -155,6 +155,7 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
         plans.realTwiddles(m).ptr,
         plans.scratch('ra', 2 * m).ptr,
         plans.scratch('rb', 2 * m).ptr,
+        scale,
       );
     },
     resolvent(s, g, mu) {
