@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createBackend } from '../src/backend/index.js';
 import { MemoryLimitError, ValidationError } from '../src/errors.js';
 import { KellerSegel, type KellerSegelOptions } from '../src/models/keller-segel/model.js';
-import { Kinetic } from '../src/models/kinetic/model.js';
+import { Kinetic, type KineticOptions } from '../src/models/kinetic/model.js';
 import { backends } from './helpers.js';
 
 const aggregation = (n: number): KellerSegelOptions => ({
@@ -193,5 +193,65 @@ describe('memory known in advance', () => {
     );
     expect(performance.now() - t0).toBeLessThan(100);
     expect(be.memoryAvailable()).toBeGreaterThan(4 * 2 ** 30 - 2 ** 20); // nothing was allocated
+  });
+});
+
+describe('the kinetic model knows its memory before allocating', () => {
+  const turning = { kernel: { a: (v: readonly number[]) => v.map((x) => x / (1 + x * x) ** 2) } };
+  const configs: KineticOptions[] = [
+    { grid: { n: [256] }, gamma: 0.5, eps: 0.05, initial: { rho: 1 } },
+    {
+      grid: { n: [256] },
+      gamma: 0.5,
+      eps: 0.05,
+      chemical: { D: 1 },
+      turning,
+      growth: { type: 'logistic', r: 1 },
+      scheme: 'bdf2',
+      initial: { rho: 1 },
+    },
+    {
+      grid: { n: [32, 32] },
+      gamma: 0.5,
+      eps: 0.1,
+      chemical: { D: 1 },
+      turning,
+      scheme: 'bdf2',
+      initial: { rho: 1 },
+    },
+  ];
+  const cases = configs.flatMap((o) =>
+    [false, true].map(
+      (adaptive) =>
+        [
+          `${o.grid.n.join('×')} ${o.scheme ?? 'euler'}${o.turning ? ' turning' : ''}${adaptive ? ' adaptive' : ''}`,
+          o,
+          adaptive,
+        ] as const,
+    ),
+  );
+  it.each(cases)(
+    '%s: the estimate is within 5 percent of the arena growth of a run',
+    async (_name, o, adaptive) => {
+      const be = await createBackend('wasm');
+      const before = be.memoryAvailable();
+      const m = new Kinetic(be, o);
+      await m.solve({ tEnd: 0.03, dt: 0.01, adaptive: adaptive ? { rtol: 1e-3 } : false });
+      const used = before - be.memoryAvailable();
+      const estimate = Kinetic.memoryEstimate(o, adaptive ? 'adaptive' : 'fixed').bytes;
+      expect(Math.abs(estimate / used - 1)).toBeLessThan(0.05);
+      m.dispose();
+    },
+  );
+  it('a configuration beyond 4 GiB is refused at once with the figure, nothing allocated', async () => {
+    const be = await createBackend('wasm');
+    const t0 = performance.now();
+    expect(
+      () => new Kinetic(be, { grid: { n: [512, 512] }, gamma: 0.5, eps: 0.1, initial: { rho: 1 } }),
+    ).toThrow(
+      /a kinetic model on 512×512 with \d+ velocities .*: needs [\d.]+ GiB but only 4 GiB can be allocated/,
+    );
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(be.memoryAvailable()).toBeGreaterThan(4 * 2 ** 30 - 2 ** 20);
   });
 });

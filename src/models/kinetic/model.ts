@@ -7,7 +7,7 @@
 import type { Backend, Field, ScopedBackend } from '../../backend/index.js';
 import { ModelGuard } from '../guard.js';
 import { restoreState, solveWithDiagnostics, stateCheckpoint, type Model } from '../model.js';
-import { ValidationError } from '../../errors.js';
+import { MemoryLimitError, ValidationError } from '../../errors.js';
 import { modelIdentity } from '../../io/identity.js';
 import { Grid, type GridOptions } from '../../grid.js';
 import { VelocityGrid } from '../../velocity.js';
@@ -22,6 +22,7 @@ import { sampleInitial } from '../initial.js';
 import type { KellerSegelOptions } from '../keller-segel/model.js';
 import { KineticOperator } from './operator.js';
 import {
+  kineticMemoryEstimate,
   kineticScale,
   resolveKinetic,
   type Collision,
@@ -85,6 +86,15 @@ export class Kinetic implements Model {
           ? new Float64Array(V.size).fill(1)
           : V.speed.map((s) => col.nu0 * Math.pow(1 + s * s, col.beta / 2));
       this.checkResolution(p.tailTolerance);
+      // Memory before anything large is allocated: a configuration that cannot fit is refused at once.
+      const need = kineticMemoryEstimate(options, V.size, 'fixed'),
+        available = be.memoryAvailable();
+      if (need.bytes > available)
+        throw new MemoryLimitError(
+          need.bytes,
+          available,
+          `a kinetic model on ${g.shape.slice(0, dim).join('×')} with ${V.size} velocities (${need.perPoint.toFixed(0)} doubles per grid point)`,
+        );
       this.operator = new KineticOperator(be, g, V, p, this.scale, this.nu);
       this.rho = g.realField();
       this.S = g.realField();
@@ -113,6 +123,19 @@ export class Kinetic implements Model {
       be.dispose();
       throw e;
     }
+  }
+
+  /**
+   * Backend memory a kinetic configuration needs at its peak, before anything is allocated (the
+   * velocity grid is built to count its velocities); the constructor refuses one that cannot fit.
+   */
+  static memoryEstimate(
+    options: KineticOptions,
+    steps: 'fixed' | 'adaptive' = 'fixed',
+  ): { bytes: number; perPoint: number; velocities: number } {
+    const dim = options?.grid?.n?.length ?? 1;
+    const V = new VelocityGrid({ ...(options?.velocity ?? {}), dim: dim as 1 | 2, gamma: options?.gamma });
+    return { ...kineticMemoryEstimate(options, V.size, steps), velocities: V.size };
   }
 
   /** Gives the model's memory back to its backend; the model cannot be used afterwards. */

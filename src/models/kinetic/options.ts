@@ -137,3 +137,44 @@ export function kineticScale(
 ): number {
   return Math.pow(eps, collision.type === 'relaxation' ? 1 + gamma : generalisedOrder(gamma, collision.beta));
 }
+
+/**
+ * Backend memory a kinetic configuration needs at its peak, before anything is allocated: the
+ * state (Nv velocity spectra, and for 'bdf2' the history), the Integrator's candidate (and step
+ * doubling's two states when adaptive), the operator's work fields, up to four step sizes'
+ * coefficients, and the grid, velocity set and FFT plans. `velocities` is the size of the velocity
+ * grid (VelocityGrid.size).
+ */
+export function kineticMemoryEstimate(
+  options: KineticOptions,
+  velocities: number,
+  steps: 'fixed' | 'adaptive' = 'fixed',
+): { bytes: number; perPoint: number } {
+  const n = options?.grid?.n ?? [];
+  const shape = [n[0] ?? 2, n[1] ?? 1, n[2] ?? 1],
+    dim = Math.max(1, n.length);
+  const R = shape[0] * shape[1] * shape[2],
+    N = (shape[0] / 2 + 1) * shape[1] * shape[2],
+    M = 2 * N,
+    V = velocities;
+  const chem = options?.chemical ? 1 : 0,
+    turning = options?.turning ? 1 : 0;
+  // Physical-space sources per velocity: growth, or a turning kernel with ∫a ≠ 0 (counted when turning is on).
+  const physical = (options?.growth?.type ?? 'none') !== 'none' || turning ? 1 : 0;
+  const bdf = options?.scheme === 'bdf2' ? 1 : 0;
+  const state = V * M + chem * M + M + bdf * (V * M + chem * M + physical * V * M + turning * dim * M + 1);
+  const copies = steps === 'adaptive' ? 4 : 2; // the state, the candidate, and step doubling's two
+  const operator =
+    (4 + turning * dim) * M +
+    (5 + 2 * dim + 1) * R +
+    (5 + turning * (dim + 1)) * V +
+    4 * (M + N + turning * dim * V);
+  const doubles =
+    copies * state +
+    operator +
+    2 * R +
+    M +
+    4 * (shape[0] + shape[1] + shape[2]) +
+    3 * (shape[0] / 2 + 1 + shape[1] + shape[2]);
+  return { bytes: 8 * doubles, perPoint: doubles / R };
+}
