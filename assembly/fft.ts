@@ -166,8 +166,20 @@ function stage5(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
   return 5;
 }
 
-function fftMixed(src: usize, dst: usize, work: usize, n: i32, b: i32, tw: usize, sgn: v128): void {
+/**
+ * Batched complex FFT of length n (2^a 3^b 5^c), b interleaved transforms, unnormalised.
+ * Reads src, leaves the result in dst; `work` (n*b complex) is scratch. src may equal dst;
+ * otherwise src is preserved. Powers of two run radix-4 stages (and a final radix-2); other
+ * sizes add twiddled radix-2, radix-3 and radix-5 stages.
+ */
+export function fftBatch(src: usize, dst: usize, work: usize, n: i32, b: i32, tw: usize, inverse: bool): void {
   const bytes = (<usize>n * <usize>b) << 4;
+  if (n == 1) {
+    if (src != dst) copyBytes(dst, src, bytes);
+    return;
+  }
+  const sgn = inverse ? f64x2(1.0, -1.0) : f64x2(-1.0, 1.0);
+  // Count stages to land the last one in dst: stage i writes to dst when (stages - i) is odd.
   let stages = 0;
   for (let m = n; m > 1; m /= radixOf(m)) stages++;
   let from = src;
@@ -182,55 +194,17 @@ function fftMixed(src: usize, dst: usize, work: usize, n: i32, b: i32, tw: usize
   while (ncur > 1) {
     const p = radixOf(ncur);
     if (p == 4) stage4(from, to, ncur, s, tw, s / b, sgn);
-    else if (p == 2) stage2w(from, to, ncur, s, tw, s / b, sgn);
-    else if (p == 3) stage3(from, to, ncur, s, tw, s / b, sgn);
+    else if (p == 2) {
+      // A radix-2 stage is last for powers of two (no twiddles), not for mixed sizes.
+      if (ncur == 2) stage2(from, to, s);
+      else stage2w(from, to, ncur, s, tw, s / b, sgn);
+    } else if (p == 3) stage3(from, to, ncur, s, tw, s / b, sgn);
     else stage5(from, to, ncur, s, tw, s / b, sgn);
     ncur /= p;
     s *= p;
     from = to;
     to = to == dst ? work : dst;
   }
-}
-
-/**
- * Batched complex FFT of length n (2^a 3^b 5^c), b interleaved transforms, unnormalised.
- * Reads src, leaves the result in dst; `work` (n*b complex) is scratch. src may equal dst;
- * otherwise src is preserved. Powers of two take the radix-4 path; other sizes the mixed one.
- */
-export function fftBatch(src: usize, dst: usize, work: usize, n: i32, b: i32, tw: usize, inverse: bool): void {
-  const bytes = (<usize>n * <usize>b) << 4;
-  if (n == 1) {
-    if (src != dst) copyBytes(dst, src, bytes);
-    return;
-  }
-  const sgn = inverse ? f64x2(1.0, -1.0) : f64x2(-1.0, 1.0);
-  if ((n & (n - 1)) != 0) {
-    fftMixed(src, dst, work, n, b, tw, sgn);
-    return;
-  }
-  // Count stages to land the last one in dst.
-  let stages = 0;
-  let m = n;
-  while (m >= 4) { m >>= 2; stages++; }
-  if (m == 2) stages++;
-  // Stage i writes to dst when (stages - i) is odd, to work otherwise.
-  let from = src;
-  let to = (stages & 1) ? dst : work;
-  if (from == to) {
-    copyBytes(work, src, bytes);
-    from = work;
-    to = dst;
-  }
-  let ncur = n;
-  let s = b;
-  while (ncur >= 4) {
-    stage4(from, to, ncur, s, tw, s / b, sgn);
-    ncur >>= 2;
-    s <<= 2;
-    from = to;
-    to = to == dst ? work : dst;
-  }
-  if (ncur == 2) stage2(from, to, s);
 }
 
 /**

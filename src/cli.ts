@@ -10,7 +10,6 @@ import { createBackend, type BackendChoice } from './backend/index.js';
 import { MemoryLimitError, ValidationError, closest } from './errors.js';
 import { OutputError } from './run/outputs.js';
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
 import { expandSweep } from './sweep/spec.js';
 import { planSweep, runSweep, shardIndices } from './sweep/sweep.js';
 import { collectSweep } from './sweep/collect.js';
@@ -90,23 +89,28 @@ function parseOptions(argv: string[]) {
   }
 }
 
-function loadScenario(arg: string): Scenario {
-  if (arg in builtinScenarios) return builtinScenarios[arg];
+/** A JSON file, refused naming `field` and `expected` when unreadable, or the file when not JSON. */
+function readJson(path: string, field: string, expected: string): unknown {
   let text: string;
   try {
-    text = readFileSync(arg, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
-    throw new ValidationError(
-      'scenario',
-      arg,
-      `a scenario file or one of the built-in names: ${Object.keys(builtinScenarios).join(', ')}`,
-    );
+    throw new ValidationError(field, path, expected);
   }
   try {
-    return JSON.parse(text) as Scenario;
+    return JSON.parse(text);
   } catch (e) {
-    throw new ValidationError(arg, 'invalid JSON', `a JSON document (${(e as Error).message})`);
+    throw new ValidationError(path, 'invalid JSON', `a JSON document (${(e as Error).message})`);
   }
+}
+
+function loadScenario(arg: string): Scenario {
+  if (arg in builtinScenarios) return builtinScenarios[arg];
+  return readJson(
+    arg,
+    'scenario',
+    `a scenario file or one of the built-in names: ${Object.keys(builtinScenarios).join(', ')}`,
+  ) as Scenario;
 }
 
 /** Progress on stderr: a bar that fits the terminal with an ETA and steps/s, plain lines every 2 s otherwise. */
@@ -265,12 +269,7 @@ async function sweepCommand(
   const [sub, arg] = args;
   const readSweep = (path: string | undefined) => {
     if (!path) throw new ValidationError(`sweep ${sub}`, undefined, 'a sweep file (JSON)');
-    if (!existsSync(path)) throw new ValidationError(`sweep ${sub}`, path, 'an existing sweep file');
-    try {
-      return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    } catch (e) {
-      throw new ValidationError(path, 'invalid JSON', `a JSON document (${(e as Error).message})`);
-    }
+    return readJson(path, `sweep ${sub}`, 'an existing sweep file');
   };
   if (sub === 'validate') {
     const { points } = expandSweep(readSweep(arg));

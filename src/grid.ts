@@ -121,3 +121,12 @@ export class Grid implements SpectralAxes {
     return this.backend.alloc(2 * this.nModes);
   }
 }
+
+/**
+ * Doubles a grid of this shape holds outside its fields: wavenumber and mask tables per axis, and
+ * the FFT plans and scratch (twiddles, real-FFT twiddles, row scratch). Part of the models' memory estimates.
+ */
+export function gridTableDoubles(shape: readonly number[]): number {
+  const [nx, ny, nz] = shape;
+  return 4 * (nx + ny + nz) + 3 * (nx / 2 + 1 + ny + nz);
+}

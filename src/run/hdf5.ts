@@ -11,11 +11,10 @@ import type { Model } from '../models/model.js';
 import { VERSION } from '../version.js';
 import { OutputError, type OutputFolder } from './outputs.js';
 import type { RunnerStatus } from './observer.js';
-import type { Series } from './series.js';
+import { COLUMNS, type Series } from './series.js';
 import type { SnapshotSink } from './snapshots.js';
 
 export const HDF5 = 'run.h5';
-const COLUMNS = ['t', 'dt', 'mass', 'minRho', 'maxRho', 'energy'] as const;
 
 /** How much of run.h5 a checkpoint vouches for. */
 export interface Hdf5Mark {

@@ -6,7 +6,8 @@ import type { OutputFolder } from './outputs.js';
 import type { RunObserver } from './observer.js';
 
 export const SERIES = 'diagnostics.csv';
-const COLUMNS = ['t', 'dt', 'mass', 'minRho', 'maxRho', 'energy'] as const;
+/** The diagnostics columns, in file order (diagnostics.csv and run.h5). */
+export const COLUMNS = ['t', 'dt', 'mass', 'minRho', 'maxRho', 'energy'] as const;
 const HEADER = `${COLUMNS.join(',')}\n`;
 
 /** The diagnostics of every accepted state, column by column. */

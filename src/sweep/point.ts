@@ -20,6 +20,21 @@ export interface PointResult {
   seconds: number;
 }
 
+/** A point whose run threw (a user function returning NaN, a refused option): recorded, not fatal. */
+export function failedPoint(
+  point: { index: number; digest: string; values: PointResult['values'] },
+  e: unknown,
+): PointResult {
+  return {
+    index: point.index,
+    digest: point.digest,
+    values: point.values,
+    quantities: { status: 'error' },
+    reason: e instanceof Error ? e.message : String(e),
+    seconds: 0,
+  };
+}
+
 /** Runs a point's scenario to its tEnd and returns the quantities asked for (all by default). */
 export async function runPoint(
   backend: Backend,
@@ -34,11 +49,11 @@ export async function runPoint(
     let first: StepDiagnostics | null = null,
       last: StepDiagnostics | null = null,
       peak = -Infinity;
-    const initialMax = model.diagnostics().maxRho;
+    // maxDensity unset: the model's own default (1e3 × the initial max ρ).
     const r = await model.solve({
       ...solveOptions(s),
       tEnd: s.run.tEnd,
-      maxDensity: s.run.maxDensity ?? (initialMax > 0 ? 1e3 * initialMax : Infinity),
+      maxDensity: s.run.maxDensity,
       signal,
       observers: [
         (d: StepDiagnostics) => {

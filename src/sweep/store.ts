@@ -1,7 +1,7 @@
 // A sweep's folder: sweep.json (the sweep as run, its base scenario inlined), points/NNNNN.json (one
 // result per point, written atomically: complete or absent), and the merged results. A point counts
 // as done only when its file holds the digest of the scenario it should have run.
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendChoice } from '../backend/index.js';
 import { ValidationError } from '../errors.js';
@@ -56,10 +56,4 @@ export function readPointResult(dir: string, point: SweepPoint): PointResult | n
   } catch {
     return null; // unreadable: run it again
   }
-}
-
-/** How many point files the folder holds (for reports). */
-export function countPointFiles(dir: string): number {
-  const p = join(dir, 'points');
-  return existsSync(p) ? readdirSync(p).filter((f) => f.endsWith('.json')).length : 0;
 }

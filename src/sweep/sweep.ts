@@ -15,10 +15,9 @@ import { ValidationError } from '../errors.js';
 import { KellerSegel } from '../models/keller-segel/model.js';
 import type { KellerSegelOptions } from '../models/keller-segel/options.js';
 import { nodeFiles, writeAtomic } from '../run/outputs.js';
-import { runPoint, type PointResult } from './point.js';
+import { failedPoint, runPoint, type PointResult } from './point.js';
 import { DEFAULT_RECORD, expandSweep, type SweepPoint, type SweepSpec } from './spec.js';
 import { SWEEP_FILE, bindSweepFolder, readPointResult, writePointResult, type PointTask } from './store.js';
-import { failedPoint } from './worker.js';
 
 /** Where and how a sweep runs. */
 export interface SweepOptions {
@@ -62,11 +61,18 @@ function stored(input: unknown): { spec: SweepSpec; points: SweepPoint[] } {
  * already done are yielded first, from their files). In a page, use the points with runPoint in
  * Web Workers the same way.
  */
-export async function* sweep(
+export function sweep(
   input: unknown,
   opts: SweepOptions,
 ): AsyncGenerator<PointResult & { skipped: boolean }> {
-  const { spec, points } = stored(input);
+  return sweepPoints(stored(input), opts);
+}
+
+/** sweep() on an already expanded sweep. */
+async function* sweepPoints(
+  { spec, points }: { spec: SweepSpec; points: SweepPoint[] },
+  opts: SweepOptions,
+): AsyncGenerator<PointResult & { skipped: boolean }> {
   bindSweepFolder(opts.outDir, spec);
   const record = spec.record ?? DEFAULT_RECORD;
   const chosen = opts.indices ? points.filter((p) => opts.indices!.includes(p.index)) : points;
@@ -91,9 +97,7 @@ export async function* sweep(
     const backend = await createBackend(opts.backend ?? 'auto');
     for (const p of pending) {
       if (opts.signal?.aborted) return;
-      const r = await runPoint(backend, p, record, opts.signal).catch((e: unknown) =>
-        failedPoint(task(p), e),
-      );
+      const r = await runPoint(backend, p, record, opts.signal).catch((e: unknown) => failedPoint(p, e));
       if (opts.signal?.aborted) return; // the interrupted point is not recorded: it runs again next time
       writePointResult(opts.outDir, r);
       yield { ...r, skipped: false };
@@ -112,7 +116,7 @@ export async function* sweep(
     const queue: Promise<PointResult | null>[] = pending.map((p) =>
       pool.run(task(p), { signal: opts.signal }).catch((e: unknown) => {
         if (opts.signal?.aborted) return null; // interrupted: no file, it runs again next time
-        const r = failedPoint(task(p), e);
+        const r = failedPoint(p, e);
         writePointResult(opts.outDir, r);
         return r;
       }),
@@ -131,11 +135,11 @@ export async function* sweep(
 
 /** Runs a sweep (see sweep()) and reports what it did. */
 export async function runSweep(input: unknown, opts: SweepOptions): Promise<SweepRun> {
-  const { points } = stored(input);
-  const total = opts.indices?.length ?? points.length;
+  const expanded = stored(input);
+  const total = opts.indices?.length ?? expanded.points.length;
   const t0 = performance.now();
   const out: SweepRun = { total, ran: 0, skipped: 0, failed: 0, aborted: false };
-  for await (const r of sweep(input, opts)) {
+  for await (const r of sweepPoints(expanded, opts)) {
     if (r.skipped) out.skipped++;
     else out.ran++;
     if (

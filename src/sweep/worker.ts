@@ -2,7 +2,7 @@
 // it is given; each point's result is written atomically to points/NNNNN.json.
 import { workerData } from 'node:worker_threads';
 import { createBackend, kernelModule, type Backend } from '../backend/index.js';
-import { runPoint, type PointResult } from './point.js';
+import { failedPoint, runPoint, type PointResult } from './point.js';
 import { writePointResult, type PointTask } from './store.js';
 
 let backend: Promise<Backend> | null = null;
@@ -12,20 +12,8 @@ export default async function run(task: PointTask): Promise<PointResult> {
   if (workerData?.kernels) void kernelModule(workerData.kernels as WebAssembly.Module);
   backend ??= createBackend(task.backend);
   const result = await runPoint(await backend, task.point, task.record).catch((e: unknown) =>
-    failedPoint(task, e),
+    failedPoint(task.point, e),
   );
   writePointResult(task.dir, result);
   return result;
-}
-
-/** A point whose run threw (a user function returning NaN, a refused option): recorded, not fatal. */
-export function failedPoint(task: PointTask, e: unknown): PointResult {
-  return {
-    index: task.point.index,
-    digest: task.point.digest,
-    values: task.point.values,
-    quantities: { status: 'error' },
-    reason: e instanceof Error ? e.message : String(e),
-    seconds: 0,
-  };
 }

@@ -12,7 +12,7 @@ import {
   type Growth,
   type Sensitivity,
 } from '../../laws.js';
-import type { GridOptions } from '../../grid.js';
+import { gridTableDoubles, type GridOptions } from '../../grid.js';
 import type {
   ModelObserver,
   ModelResult,
@@ -185,6 +185,6 @@ export function memoryEstimate(
     doubles =
       (1 + E) * M + (2 + T + dim + X) * R + C * M * (1 + states + 4) + tables * C * 6 * N - 2 * N + M + 2 * R;
   }
-  doubles += 4 * (shape[0] + shape[1] + shape[2]) + 3 * (shape[0] / 2 + 1 + shape[1] + shape[2]); // FFT plans and scratch, wavenumber tables
+  doubles += gridTableDoubles(shape);
   return { bytes: 8 * doubles, perPoint: doubles / R };
 }

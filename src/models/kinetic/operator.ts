@@ -7,7 +7,8 @@
 // (SBDF2, whose history is part of the state, so a step never writes its input). At fixed Δt, as
 // ε → 0 the update of ρ tends to the same scheme for ∂tρ = −σ_ε(k)ρ − ∇·H + Γ, σ_ε → Dρ|k|^{γ+1}.
 import type { Field, ScopedBackend, VelocitySet, VelocitySource } from '../../backend/index.js';
-import { NumericalError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
+import { evaluateLaw } from '../model.js';
 import type { Grid } from '../../grid.js';
 import { IMEX_SCHEMES, sbdf1, sbdf2 } from '../../integrate/imex.js';
 import type { Stepper } from '../../integrate/run.js';
@@ -206,20 +207,10 @@ export class KineticOperator implements Stepper {
         be.irfft(g.shape, this.w, this.gradAxes[d]);
       }
       let cField: Field | null = null;
-      if (tr.kernel.c) {
+      const c = tr.kernel.c;
+      if (c) {
         this.toReal(s.S, this.S);
-        const S = this.S.data,
-          c = tr.kernel.c,
-          out = this.re2.data;
-        for (let i = 0; i < S.length; i++) {
-          const v = c(S[i]);
-          if (!Number.isFinite(v))
-            throw new NumericalError(
-              `turning.kernel.c(S) returned ${v} at grid point ${i} (S = ${S[i]}) at t = ${t}`,
-              t,
-            );
-          out[i] = v;
-        }
+        evaluateLaw(this.re2, this.S, (i, S) => c(S[i]), 'turning.kernel.c(S)', t);
         cField = this.re2;
       }
       const limited = tr.flux.type === 'limited',

@@ -1,5 +1,5 @@
 // Options and results of the kinetic model: what users write and what a run returns.
-import type { GridOptions } from '../../grid.js';
+import { gridTableDoubles, type GridOptions } from '../../grid.js';
 import type { VelocityGridOptions } from '../../velocity.js';
 import { generalisedOrder, type SeparableKernel } from '../../coefficients.js';
 import { ValidationError, checkKeys, checkNumber } from '../../errors.js';
@@ -169,12 +169,6 @@ export function kineticMemoryEstimate(
     (5 + 2 * dim + 1) * R +
     (5 + turning * (dim + 1)) * V +
     4 * (M + N + turning * dim * V);
-  const doubles =
-    copies * state +
-    operator +
-    2 * R +
-    M +
-    4 * (shape[0] + shape[1] + shape[2]) +
-    3 * (shape[0] / 2 + 1 + shape[1] + shape[2]);
+  const doubles = copies * state + operator + 2 * R + M + gridTableDoubles(shape);
   return { bytes: 8 * doubles, perPoint: doubles / R };
 }
