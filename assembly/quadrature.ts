@@ -2,7 +2,8 @@
 //   a0 f + λν(v)(f − F ρ̃) + iλε (k·v) f = g,   ρ̃ = ∫ν f dv / ∫νF dv,
 // solved exactly per Fourier mode k (SCIENCE.md §1, §4; relaxation is ν ≡ 1). The state is
 // velocity-major: f[j] is the half spectrum (M complex) of velocity j. On entry f holds f^n;
-// the explicit sources g = f + s1_j P1 + s2_j P2 are formed on the fly.
+// the explicit sources g = f + Σ_s c_s[j] P_s are formed on the fly (the table `src` holds ns
+// pairs of pointers (c_s, P_s) as f64: any number of turning terms and axes, no extra pass).
 //   pass 1: ρ̃(k) = dinv(k) Σ_j w_j ν_j g_j / A_j,  A_j = a0 + λν_j + iλε k·v_j
 //   pass 2: f_j = (g_j + λ ν_j F_j ρ̃) / A_j,  and ρ(k) = Σ_j w_j f_j.
 
@@ -13,10 +14,12 @@
   return f64x2.mul(t, f64x2.splat(inv));
 }
 
-@inline function source(f: v128, s1: f64, p1: usize, s2: f64, p2: usize, o: usize): v128 {
+@inline function source(f: v128, ns: i32, src: usize, coef: usize, o: usize): v128 {
   let g = f;
-  if (p1) g = f64x2.add(g, f64x2.mul(v128.load(p1 + o), f64x2.splat(s1)));
-  if (p2) g = f64x2.add(g, f64x2.mul(v128.load(p2 + o), f64x2.splat(s2)));
+  for (let s = 0; s < ns; s++) {
+    const p = <usize>load<f64>(src + (<usize>s << 4), 8);
+    g = f64x2.add(g, f64x2.mul(v128.load(p + o), f64x2.splat(load<f64>(coef + (<usize>s << 3)))));
+  }
   return g;
 }
 
@@ -26,52 +29,63 @@
  * Pass 2: f_j = (g_j + λ ν_j F_j ρ̃) / A_j with ρ̃ in num, and rho += w_j f_j.
  */
 @inline function relaxPass(
-  second: bool, f: usize, nv: i32, nc: i32, ny: i32, kx: usize, ky: usize,
-  vx: usize, vy: usize, w: usize, nu: usize, F: usize,
-  s1: usize, p1: usize, s2: usize, p2: usize, lam: f64, lamEps: f64, a0: f64, num: usize, rho: usize, stride: usize,
+  second: bool, f: usize, nv: i32, nc: i32, ny: i32, nz: i32, kx: usize, ky: usize, kz: usize,
+  vx: usize, vy: usize, vz: usize, w: usize, nu: usize, F: usize,
+  ns: i32, src: usize, lam: f64, lamEps: f64, a0: f64, num: usize, rho: usize, stride: usize,
 ): void {
+  const coef = SOURCE_COEFFICIENTS;
   for (let j = 0; j < nv; j++) {
     const jo = <usize>j << 3;
     const nuj = load<f64>(nu + jo);
     const ar = a0 + lam * nuj;
-    const cx = lamEps * load<f64>(vx + jo), cy = lamEps * load<f64>(vy + jo);
+    const cx = lamEps * load<f64>(vx + jo), cy = lamEps * load<f64>(vy + jo), cz = lamEps * load<f64>(vz + jo);
     const wn = f64x2.splat(load<f64>(w + jo) * nuj);
     const eq = f64x2.splat(lam * nuj * load<f64>(F + jo));
     const wj = f64x2.splat(load<f64>(w + jo));
-    const a1 = s1 ? load<f64>(s1 + jo) : 0.0, a2 = s2 ? load<f64>(s2 + jo) : 0.0;
+    for (let s = 0; s < ns; s++) store<f64>(coef + (<usize>s << 3), load<f64>(<usize>load<f64>(src + (<usize>s << 4)) + jo));
     const fj = f + <usize>j * stride;
     let m: usize = 0;
-    for (let iy = 0; iy < ny; iy++) {
-      const yk = cy * load<f64>(ky + (<usize>iy << 3));
-      for (let ix = 0; ix < nc; ix++) {
-        const o = m << 4;
-        const ai = cx * load<f64>(kx + (<usize>ix << 3)) + yk;
-        if (!second) {
-          const q = cdivReal(source(v128.load(fj + o), a1, p1, a2, p2, o), ar, ai);
-          v128.store(num + o, f64x2.add(v128.load(num + o), f64x2.mul(q, wn)));
-        } else {
-          const g = f64x2.add(source(v128.load(fj + o), a1, p1, a2, p2, o), f64x2.mul(v128.load(num + o), eq));
-          const fn = cdivReal(g, ar, ai);
-          v128.store(fj + o, fn);
-          v128.store(rho + o, f64x2.add(v128.load(rho + o), f64x2.mul(fn, wj)));
+    for (let iz = 0; iz < nz; iz++) {
+      const zk = cz * load<f64>(kz + (<usize>iz << 3));
+      for (let iy = 0; iy < ny; iy++) {
+        // 1-D/2-D: nz = 1, kz = 0, so yk is cy k_y exactly as before the z axis existed.
+        const yk = nz > 1 ? cy * load<f64>(ky + (<usize>iy << 3)) + zk : cy * load<f64>(ky + (<usize>iy << 3));
+        for (let ix = 0; ix < nc; ix++) {
+          const o = m << 4;
+          const ai = cx * load<f64>(kx + (<usize>ix << 3)) + yk;
+          if (!second) {
+            const q = cdivReal(source(v128.load(fj + o), ns, src, coef, o), ar, ai);
+            v128.store(num + o, f64x2.add(v128.load(num + o), f64x2.mul(q, wn)));
+          } else {
+            const g = f64x2.add(source(v128.load(fj + o), ns, src, coef, o), f64x2.mul(v128.load(num + o), eq));
+            const fn = cdivReal(g, ar, ai);
+            v128.store(fj + o, fn);
+            v128.store(rho + o, f64x2.add(v128.load(rho + o), f64x2.mul(fn, wj)));
+          }
+          m++;
         }
-        m++;
       }
     }
   }
 }
 
+/**
+ * The explicit sources' coefficients c_s[j] of the current velocity (at most 64: the Backend checks).
+ * A static data segment, below __heap_base: the arena owns everything above it.
+ */
+const SOURCE_COEFFICIENTS: usize = memory.data(64 * 8, 16);
+
 export function kineticRelax(
-  f: usize, nv: i32, nc: i32, ny: i32, kx: usize, ky: usize,
-  vx: usize, vy: usize, w: usize, nu: usize, F: usize,
-  s1: usize, p1: usize, s2: usize, p2: usize,
+  f: usize, nv: i32, nc: i32, ny: i32, nz: i32, kx: usize, ky: usize, kz: usize,
+  vx: usize, vy: usize, vz: usize, w: usize, nu: usize, F: usize,
+  ns: i32, src: usize,
   lam: f64, lamEps: f64, a0: f64, dinv: usize, num: usize, rho: usize,
 ): void {
-  const M = <usize>(nc * ny);
+  const M = <usize>(nc * ny * nz);
   const stride = M << 4;
   memory.fill(num, 0, stride);
   memory.fill(rho, 0, stride);
-  relaxPass(false, f, nv, nc, ny, kx, ky, vx, vy, w, nu, F, s1, p1, s2, p2, lam, lamEps, a0, num, rho, stride);
+  relaxPass(false, f, nv, nc, ny, nz, kx, ky, kz, vx, vy, vz, w, nu, F, ns, src, lam, lamEps, a0, num, rho, stride);
   // ρ̃ = num · dinv (complex product), stored in num.
   for (let m: usize = 0; m < M; m++) {
     const o = m << 4;
@@ -79,7 +93,7 @@ export function kineticRelax(
     const dr = v128.shuffle<f64>(d, d, 0, 0), di = v128.shuffle<f64>(d, d, 1, 1);
     v128.store(num + o, f64x2.add(f64x2.mul(a, dr), f64x2.mul(f64x2.mul(v128.shuffle<f64>(a, a, 1, 0), di), f64x2(-1.0, 1.0))));
   }
-  relaxPass(true, f, nv, nc, ny, kx, ky, vx, vy, w, nu, F, s1, p1, s2, p2, lam, lamEps, a0, num, rho, stride);
+  relaxPass(true, f, nv, nc, ny, nz, kx, ky, kz, vx, vy, vz, w, nu, F, ns, src, lam, lamEps, a0, num, rho, stride);
 }
 
 /** out(k) = Σ_j c_j f_j(k): a velocity moment of the spectral state (M complex modes). */
@@ -99,30 +113,35 @@ export function velocityMoment(f: usize, nv: i32, m: i32, c: usize, out: usize):
  * ((a0 + ib)/(ar + ib) = ((a0 ar + b²) + i b (ar − a0)) / (ar² + b²)). Computed once per step size.
  */
 export function kineticDinv(
-  dinv: usize, nv: i32, nc: i32, ny: i32, kx: usize, ky: usize,
-  vx: usize, vy: usize, w: usize, nu: usize, F: usize, lam: f64, lamEps: f64, a0: f64,
+  dinv: usize, nv: i32, nc: i32, ny: i32, nz: i32, kx: usize, ky: usize, kz: usize,
+  vx: usize, vy: usize, vz: usize, w: usize, nu: usize, F: usize, lam: f64, lamEps: f64, a0: f64,
 ): void {
   let m: usize = 0;
-  for (let iy = 0; iy < ny; iy++) {
-    const y = load<f64>(ky + (<usize>iy << 3));
-    for (let ix = 0; ix < nc; ix++) {
-      const x = load<f64>(kx + (<usize>ix << 3));
-      let sr = 0.0,
-        si = 0.0;
-      for (let j = 0; j < nv; j++) {
-        const jo = <usize>j << 3;
-        const nuj = load<f64>(nu + jo);
-        const b = lamEps * (x * load<f64>(vx + jo) + y * load<f64>(vy + jo)),
-          ar = a0 + lam * nuj,
-          c = load<f64>(w + jo) * nuj * load<f64>(F + jo);
-        const den = ar * ar + b * b;
-        sr += (c * (a0 * ar + b * b)) / den;
-        si += (c * b * (ar - a0)) / den;
+  for (let iz = 0; iz < nz; iz++) {
+    const z = load<f64>(kz + (<usize>iz << 3));
+    for (let iy = 0; iy < ny; iy++) {
+      const y = load<f64>(ky + (<usize>iy << 3));
+      for (let ix = 0; ix < nc; ix++) {
+        const x = load<f64>(kx + (<usize>ix << 3));
+        let sr = 0.0,
+          si = 0.0;
+        for (let j = 0; j < nv; j++) {
+          const jo = <usize>j << 3;
+          const nuj = load<f64>(nu + jo);
+          // 1-D/2-D (nz = 1): k·v = x vx + y vy exactly as before the z axis existed.
+          const kv = x * load<f64>(vx + jo) + y * load<f64>(vy + jo);
+          const b = lamEps * (nz > 1 ? kv + z * load<f64>(vz + jo) : kv),
+            ar = a0 + lam * nuj,
+            c = load<f64>(w + jo) * nuj * load<f64>(F + jo);
+          const den = ar * ar + b * b;
+          sr += (c * (a0 * ar + b * b)) / den;
+          si += (c * b * (ar - a0)) / den;
+        }
+        const d = sr * sr + si * si;
+        store<f64>(dinv + (m << 4), sr / d);
+        store<f64>(dinv + (m << 4), -si / d, 8);
+        m++;
       }
-      const d = sr * sr + si * si;
-      store<f64>(dinv + (m << 4), sr / d);
-      store<f64>(dinv + (m << 4), -si / d, 8);
-      m++;
     }
   }
 }

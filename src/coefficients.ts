@@ -63,11 +63,10 @@ export function sensitivityFromKernel(phi: TurningKernel, grid: VelocityGrid, S:
   const N = grid.dim,
     n = grid.size,
     chi = new Array<number>(N * N).fill(0);
-  const vel = (j: number) => (N === 1 ? [grid.vx[j]] : [grid.vx[j], grid.vy[j]]);
   for (let a = 0; a < n; a++) {
-    const va = vel(a);
+    const va = grid.velocity(a);
     for (let b = 0; b < n; b++) {
-      const vb = vel(b);
+      const vb = grid.velocity(b);
       const p1 = phi(va, vb, S),
         p2 = phi(vb, va, S);
       const ww = grid.weights[a] * grid.weights[b];
@@ -94,8 +93,16 @@ export interface SeparableKernel {
   c?: (S: number) => number;
 }
 
-/** χ(S) of a separable kernel in O(Nv): c(S)[∫ v⊗a dv ∫bF − ∫ v F b dv ⊗ ∫a dv]. */
-export function sensitivityFromSeparable(k: SeparableKernel, grid: VelocityGrid, S = 0): number[] {
+/**
+ * χ(S) of a separable kernel in O(Nv): c(S)[∫ v⊗a/ν dv ∫bF − ∫ v F b/ν dv ⊗ ∫a dv], with ν(v_j)
+ * the collision frequency of the generalised operator (H = ρ∫vL1(S,F)/ν; omit for relaxation, ν ≡ 1).
+ */
+export function sensitivityFromSeparable(
+  k: SeparableKernel,
+  grid: VelocityGrid,
+  S = 0,
+  nu?: ArrayLike<number>,
+): number[] {
   const N = grid.dim,
     chi = new Array<number>(N * N).fill(0);
   let bF = 0;
@@ -103,15 +110,16 @@ export function sensitivityFromSeparable(k: SeparableKernel, grid: VelocityGrid,
     vFb = new Array<number>(N).fill(0),
     A = new Array<number>(N).fill(0);
   for (let j = 0; j < grid.size; j++) {
-    const v = N === 1 ? [grid.vx[j]] : [grid.vx[j], grid.vy[j]];
+    const v = grid.velocity(j);
     const a = k.a(v),
       b = k.b ? k.b(v) : 1,
-      w = grid.weights[j];
+      w = grid.weights[j],
+      wn = nu ? w / nu[j] : w;
     bF += w * b * grid.F[j];
     for (let i = 0; i < N; i++) {
-      vFb[i] += w * v[i] * grid.F[j] * b;
+      vFb[i] += wn * v[i] * grid.F[j] * b;
       A[i] += w * a[i];
-      for (let m = 0; m < N; m++) va[i * N + m] += w * v[i] * a[m];
+      for (let m = 0; m < N; m++) va[i * N + m] += wn * v[i] * a[m];
     }
   }
   const c = k.c ? k.c(S) : 1;

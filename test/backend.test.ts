@@ -16,16 +16,17 @@ const flat = (...fields: (Field | Float64Array | number[])[]) =>
   Float64Array.from(fields.flatMap((f) => Array.from(f instanceof Field ? f.data : f)));
 
 /** The velocity set and 2-D modes the kinetic kernels take. */
-function kineticSetup(be: Backend) {
-  const g = new Grid(be, { n: [8, 4], L: [3, 5] }),
+function kineticSetup(be: Backend, dims: 2 | 3) {
+  const g = new Grid(be, dims === 3 ? { n: [8, 4, 4], L: [3, 5, 2] } : { n: [8, 4], L: [3, 5] }),
     nv = 13,
-    r = randomArray(6 * nv, 12);
+    r = randomArray(7 * nv, 12);
   const part = (i: number, f: (x: number) => number) =>
     be.fromArray('v', r.slice(i * nv, (i + 1) * nv).map(f));
   const v = {
     size: nv,
     vx: part(0, (x) => 50 * x),
     vy: part(1, (x) => x),
+    vz: part(6, (x) => 3 * x),
     w: part(2, (x) => 1 + x),
     nu: part(3, (x) => 2 + x),
     F: part(4, (x) => 1 + x),
@@ -157,36 +158,44 @@ const kernels: { [K in keyof KernelSet]: Case } = {
     be.growth(rho, gr, 1, -0.5, 0.2);
     return flat(gr);
   },
-  kineticRelax: (be) => {
-    const { g, v, nv, M2, s1 } = kineticSetup(be);
-    const f = vec(be, nv * M2, 13),
-      num = be.alloc(M2),
-      rho = be.alloc(M2);
-    be.kineticRelax(
-      f,
-      v,
-      g,
-      [
-        [s1, vec(be, M2, 15)],
-        [vec(be, nv, 16), vec(be, M2, 17)],
-      ],
-      3.5,
-      0.7,
-      1,
-      vec(be, M2, 14),
-      num,
-      rho,
-    );
-    return flat(f, num, rho);
-  },
-  kineticDinv: (be) => {
-    const { g, v, M2 } = kineticSetup(be);
-    const dk = be.alloc(M2);
-    be.kineticDinv(dk, v, g, 3.5, 0.7, 1.3);
-    return flat(dk);
-  },
+  // 2-D (nz = 1: no z term) and 3-D mode loops, with three explicit sources.
+  kineticRelax: (be) =>
+    flat(
+      ...([2, 3] as const).map((dims) => {
+        const { g, v, nv, M2, s1 } = kineticSetup(be, dims);
+        const f = vec(be, nv * M2, 13),
+          num = be.alloc(M2),
+          rho = be.alloc(M2);
+        be.kineticRelax(
+          f,
+          v,
+          g,
+          [
+            [s1, vec(be, M2, 15)],
+            [vec(be, nv, 16), vec(be, M2, 17)],
+            [vec(be, nv, 20), vec(be, M2, 21)],
+          ],
+          3.5,
+          0.7,
+          1,
+          vec(be, M2, 14),
+          num,
+          rho,
+        );
+        return flat(f, num, rho);
+      }),
+    ),
+  kineticDinv: (be) =>
+    flat(
+      ...([2, 3] as const).map((dims) => {
+        const { g, v, M2 } = kineticSetup(be, dims);
+        const dk = be.alloc(M2);
+        be.kineticDinv(dk, v, g, 3.5, 0.7, 1.3);
+        return dk;
+      }),
+    ),
   velocityMoment: (be) => {
-    const { v, nv, M2 } = kineticSetup(be);
+    const { v, nv, M2 } = kineticSetup(be, 3);
     const mom = be.alloc(M2);
     be.velocityMoment(vec(be, nv * M2, 13), nv, v.w, mom);
     return flat(mom);

@@ -308,7 +308,7 @@ describe('2-D kinetic model (2-D x, polar velocity grid)', () => {
       grid: { n: [16, 16] },
       gamma: 0.5,
       eps: 1e-2,
-      velocity: { perDecade: 4, vmin: 1e-4, vmax: 1e10, angles: 32 },
+      velocity: { vmax: 1e10 },
       chemical: { D: 1, mu: 1 },
       turning: {
         kernel: {
@@ -328,7 +328,7 @@ describe('2-D kinetic model (2-D x, polar velocity grid)', () => {
       grid: { n: [16, 16] },
       gamma: 0.5,
       eps: 1e-2,
-      velocity: { perDecade: 4, vmin: 1e-4, vmax: 1e10, angles: 32 },
+      velocity: { vmax: 1e10 },
       initial: { rho: (x, y) => 1 + 0.2 * Math.cos(x) + 0.2 * Math.cos(y) + 0.1 * Math.cos(x + y) },
     });
     const [r10, r01, r11] = await decayRates(p, [

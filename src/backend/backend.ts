@@ -102,6 +102,7 @@ export interface VelocitySet {
   readonly size: number;
   readonly vx: Field;
   readonly vy: Field;
+  readonly vz: Field;
   readonly w: Field;
   readonly nu: Field;
   readonly F: Field;
@@ -420,8 +421,12 @@ export class Backend {
       ['rho', rho],
     ] as const)
       this.checkLength(name, x, M2);
-    if (sources.length > 2)
-      throw new ValidationError('sources', sources.length, 'at most 2 explicit sources');
+    if (sources.length > 64)
+      throw new ValidationError(
+        'sources',
+        sources.length,
+        'at most 64 explicit sources (turning terms × axes)',
+      );
     sources.forEach(([c, p], i) => {
       this.checkLength(`sources[${i}].coefficients`, c, v.size);
       this.checkLength(`sources[${i}].spectrum`, p, M2);
@@ -431,7 +436,7 @@ export class Backend {
 
   /**
    * dinv(k) = 1 / Σ_j w_j ν_j F_j (a0 + iλε k·v_j)/(a0 + λν_j + iλε k·v_j) for every mode of the
-   * half spectrum (the normalisation kineticRelax takes), with k the derivative wavenumbers g.gx, g.gy.
+   * half spectrum (the normalisation kineticRelax takes), with k the derivative wavenumbers g.gx, g.gy, g.gz.
    */
   kineticDinv(dinv: Field, v: VelocitySet, g: SpectralAxes, lam: number, lamEps: number, a0: number): void {
     this.checkLength('dinv', dinv, 2 * g.nModes);

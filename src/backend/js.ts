@@ -433,11 +433,14 @@ function jsKernels(plans: KernelPlans): KernelSet {
       const M = g.nModes,
         nc = g.nc,
         ny = g.shape[1],
+        nz = g.shape[2],
         kx = g.gx.data,
-        ky = g.gy.data;
+        ky = g.gy.data,
+        kz = g.gz.data;
       const fd = f.data,
         vx = v.vx.data,
         vy = v.vy.data,
+        vz = v.vz.data,
         w = v.w.data,
         nu = v.nu.data,
         F = v.F.data;
@@ -452,33 +455,38 @@ function jsKernels(plans: KernelPlans): KernelSet {
           const ar = a0 + lam * nu[j],
             cx = lamEps * vx[j],
             cy = lamEps * vy[j],
+            cz = lamEps * vz[j],
             base = 2 * j * M;
           const wn = w[j] * nu[j],
             eq = lam * nu[j] * F[j];
           let m = 0;
-          for (let iy = 0; iy < ny; iy++) {
-            const yk = cy * ky[iy];
-            for (let ix = 0; ix < nc; ix++, m++) {
-              const ai = cx * kx[ix] + yk,
-                inv = 1 / (ar * ar + ai * ai);
-              let gr = fd[base + 2 * m],
-                gi = fd[base + 2 * m + 1];
-              for (const [c, p] of src) {
-                gr += c[j] * p[2 * m];
-                gi += c[j] * p[2 * m + 1];
-              }
-              if (pass === 1) {
-                q[2 * m] += wn * ((gr * ar + gi * ai) * inv);
-                q[2 * m + 1] += wn * ((gi * ar - gr * ai) * inv);
-              } else {
-                gr += eq * q[2 * m];
-                gi += eq * q[2 * m + 1];
-                const fr = (gr * ar + gi * ai) * inv,
-                  fi = (gi * ar - gr * ai) * inv;
-                fd[base + 2 * m] = fr;
-                fd[base + 2 * m + 1] = fi;
-                r[2 * m] += w[j] * fr;
-                r[2 * m + 1] += w[j] * fi;
+          for (let iz = 0; iz < nz; iz++) {
+            const zk = cz * kz[iz];
+            for (let iy = 0; iy < ny; iy++) {
+              // 1-D/2-D (nz = 1): no z term, the same arithmetic as the wasm kernel.
+              const yk = nz > 1 ? cy * ky[iy] + zk : cy * ky[iy];
+              for (let ix = 0; ix < nc; ix++, m++) {
+                const ai = cx * kx[ix] + yk,
+                  inv = 1 / (ar * ar + ai * ai);
+                let gr = fd[base + 2 * m],
+                  gi = fd[base + 2 * m + 1];
+                for (const [c, p] of src) {
+                  gr += c[j] * p[2 * m];
+                  gi += c[j] * p[2 * m + 1];
+                }
+                if (pass === 1) {
+                  q[2 * m] += wn * ((gr * ar + gi * ai) * inv);
+                  q[2 * m + 1] += wn * ((gi * ar - gr * ai) * inv);
+                } else {
+                  gr += eq * q[2 * m];
+                  gi += eq * q[2 * m + 1];
+                  const fr = (gr * ar + gi * ai) * inv,
+                    fi = (gi * ar - gr * ai) * inv;
+                  fd[base + 2 * m] = fr;
+                  fd[base + 2 * m + 1] = fi;
+                  r[2 * m] += w[j] * fr;
+                  r[2 * m + 1] += w[j] * fi;
+                }
               }
             }
           }
@@ -498,31 +506,38 @@ function jsKernels(plans: KernelPlans): KernelSet {
 
     kineticDinv(dinv, v, g, lam, lamEps, a0) {
       const o = dinv.data,
+        nz = g.shape[2],
         kx = g.gx.data,
         ky = g.gy.data,
+        kz = g.gz.data,
         vx = v.vx.data,
         vy = v.vy.data,
+        vz = v.vz.data,
         w = v.w.data,
         nu = v.nu.data,
         F = v.F.data;
       let m = 0;
-      for (let iy = 0; iy < g.shape[1]; iy++) {
-        const y = ky[iy];
-        for (let ix = 0; ix < g.nc; ix++, m++) {
-          const x = kx[ix];
-          let sr = 0,
-            si = 0;
-          for (let j = 0; j < v.size; j++) {
-            const b = lamEps * (x * vx[j] + y * vy[j]),
-              ar = a0 + lam * nu[j],
-              c = w[j] * nu[j] * F[j];
-            const den = ar * ar + b * b;
-            sr += (c * (a0 * ar + b * b)) / den;
-            si += (c * b * (ar - a0)) / den;
+      for (let iz = 0; iz < nz; iz++) {
+        const z = kz[iz];
+        for (let iy = 0; iy < g.shape[1]; iy++) {
+          const y = ky[iy];
+          for (let ix = 0; ix < g.nc; ix++, m++) {
+            const x = kx[ix];
+            let sr = 0,
+              si = 0;
+            for (let j = 0; j < v.size; j++) {
+              const kv = x * vx[j] + y * vy[j];
+              const b = lamEps * (nz > 1 ? kv + z * vz[j] : kv),
+                ar = a0 + lam * nu[j],
+                c = w[j] * nu[j] * F[j];
+              const den = ar * ar + b * b;
+              sr += (c * (a0 * ar + b * b)) / den;
+              si += (c * b * (ar - a0)) / den;
+            }
+            const d = sr * sr + si * si;
+            o[2 * m] = sr / d;
+            o[2 * m + 1] = -si / d;
           }
-          const d = sr * sr + si * si;
-          o[2 * m] = sr / d;
-          o[2 * m + 1] = -si / d;
         }
       }
     },

@@ -182,14 +182,17 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
       k.axpy(y.ptr, a, x.ptr, y.length);
     },
     kineticRelax(f, v, g, sources, lam, lamEps, a0, dinv, num, rho) {
-      const [s1, s2] = sources;
+      // The sources as a table of (coefficients, spectrum) pointers, read by the kernel per velocity.
+      const table = plans.scratch('sources', Math.max(2, 2 * sources.length));
+      sources.forEach(([c, p], i) => {
+        table.data[2 * i] = c.ptr;
+        table.data[2 * i + 1] = p.ptr;
+      });
       k.kineticRelax(
         f.ptr,
         ...velocityModes(v, g),
-        s1 ? s1[0].ptr : 0,
-        s1 ? s1[1].ptr : 0,
-        s2 ? s2[0].ptr : 0,
-        s2 ? s2[1].ptr : 0,
+        sources.length,
+        table.ptr,
         lam,
         lamEps,
         a0,
@@ -256,16 +259,19 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
   };
 }
 
-/** The mode and velocity-set arguments the kinetic kernels take, in their order: nv, nc, ny, kx, ky, vx, vy, w, ν, F. */
+/** The mode and velocity-set arguments the kinetic kernels take, in their order: nv, nc, ny, nz, k, v, w, ν, F. */
 function velocityModes(v: VelocitySet, g: SpectralAxes) {
   return [
     v.size,
     g.nc,
     g.shape[1],
+    g.shape[2],
     g.gx.ptr,
     g.gy.ptr,
+    g.gz.ptr,
     v.vx.ptr,
     v.vy.ptr,
+    v.vz.ptr,
     v.w.ptr,
     v.nu.ptr,
     v.F.ptr,

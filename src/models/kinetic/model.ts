@@ -10,7 +10,8 @@ import { restoreState, solveWithDiagnostics, stateCheckpoint, type Model } from 
 import { MemoryLimitError, ValidationError } from '../../errors.js';
 import { modelIdentity } from '../../io/identity.js';
 import { Grid, type GridOptions } from '../../grid.js';
-import { VelocityGrid } from '../../velocity.js';
+import type { VelocityGrid } from '../../velocity.js';
+import { collisionRate, resolveVelocityGrid } from './resolution.js';
 import {
   fractionalDiffusion,
   generalisedDiffusion,
@@ -73,21 +74,18 @@ export class Kinetic implements Model {
       const p = (this.params = resolveKinetic(options, dim));
       this.eps = p.eps;
       this.collision = p.collision;
-      this.velocity = new VelocityGrid({
-        ...(options.velocity ?? {}),
-        dim: dim as 1 | 2,
-        gamma: options.gamma,
-      });
+      this.velocity = resolveVelocityGrid(
+        options.velocity,
+        options.gamma,
+        { dims: g.shape.slice(0, dim), lengths: g.lengths },
+        p,
+      );
       const V = this.velocity,
         col = p.collision;
       this.scale = kineticScale(V.gamma, p.eps, col);
-      this.nu =
-        col.type === 'relaxation'
-          ? new Float64Array(V.size).fill(1)
-          : V.speed.map((s) => col.nu0 * Math.pow(1 + s * s, col.beta / 2));
-      this.checkResolution(p.tailTolerance);
+      this.nu = Float64Array.from(V.speed, collisionRate(col));
       // Memory before anything large is allocated: a configuration that cannot fit is refused at once.
-      const need = kineticMemoryEstimate(options, V.size, 'fixed'),
+      const need = kineticMemoryEstimate(options, V, 'fixed'),
         available = be.memoryAvailable();
       if (need.bytes > available)
         throw new MemoryLimitError(
@@ -133,9 +131,15 @@ export class Kinetic implements Model {
     options: KineticOptions,
     steps: 'fixed' | 'adaptive' = 'fixed',
   ): { bytes: number; perPoint: number; velocities: number } {
-    const dim = options?.grid?.n?.length ?? 1;
-    const V = new VelocityGrid({ ...(options?.velocity ?? {}), dim: dim as 1 | 2, gamma: options?.gamma });
-    return { ...kineticMemoryEstimate(options, V.size, steps), velocities: V.size };
+    const n = options?.grid?.n ?? [];
+    const p = resolveKinetic(options, n.length);
+    const V = resolveVelocityGrid(
+      options.velocity,
+      options.gamma,
+      { dims: n, lengths: options?.grid?.L ?? n.map(() => 2 * Math.PI) },
+      p,
+    );
+    return { ...kineticMemoryEstimate(options, V, steps), velocities: V.size };
   }
 
   /** Gives the model's memory back to its backend; the model cannot be used afterwards. */
@@ -152,39 +156,14 @@ export class Kinetic implements Model {
     return this.integrator.clock.steps;
   }
 
-  /** Refuses a velocity grid whose truncation at vmax misrepresents σ_ε(k) for this ε and box. */
-  private checkResolution(tol: number): void {
-    const V = this.velocity,
-      g = this.grid,
-      eps = this.params.eps;
-    const kmin = Math.min(...g.lengths.map((l) => (2 * Math.PI) / l));
-    const col = this.params.collision;
-    const beta = col.type === 'generalised' ? col.beta : 0;
-    const nu0 = col.type === 'generalised' ? col.nu0 : 1;
-    // Symbol m σ = ∫ νF (εk·v)²/(ν² + (εk·v)²) dv over the grid, and the part beyond vmax (≈ ∫ νF there).
-    let inside = 0;
-    for (let j = 0; j < V.size; j++) {
-      const a = eps * kmin * V.vx[j],
-        nu = this.nu[j];
-      inside += (V.weights[j] * nu * V.F[j] * (a * a)) / (nu * nu + a * a);
-    }
-    const shell = g.dim === 1 ? 2 : 2 * Math.PI;
-    const tail = (shell * V.K0 * nu0 * Math.pow(V.vmax, beta - 1 - V.gamma)) / (1 + V.gamma - beta);
-    const err = tail / (inside + tail);
-    if (!(err <= tol)) {
-      const need = V.vmax * Math.pow(err / tol, 1 / (1 + V.gamma - beta));
-      throw new ValidationError(
-        'velocity.vmax',
-        V.vmax,
-        `at least ${need.toExponential(2)}: the velocity grid is too coarse for eps = ${eps} (velocities beyond vmax carry a fraction ${err.toExponential(2)} > ${tol} of the symbol σ_ε(k) at the smallest wavenumber)`,
-      );
-    }
-  }
-
   /**
    * The coefficients of the ε → 0 limit as Keller–Segel options (same chemical, growth, flux, data),
    * on the spectral discretisation: the kinetic solver is Fourier in x, so the limit it is measured
-   * against is the same Fourier discretisation of the macroscopic model.
+   * against is the same Fourier discretisation of the macroscopic model. Both collision operators:
+   * order 1+γ and Dρ = K0 I_{N,γ} (relaxation) or order r and D (generalised), and the drift
+   * H = ρ ∫ v L1(S, F)/ν dv, i.e. χ(S) = Σ_m c_m(S) χ_m with χ_m from each separable term
+   * (sensitivityFromSeparable with the 1/ν weight). In 2-D/3-D an S-dependent χ must be isotropic
+   * (each χ_m with a c_m a multiple of the identity): the macroscopic model takes χ(S) as a scalar.
    */
   limit(): KellerSegelOptions {
     const o = this.opts,
@@ -199,26 +178,39 @@ export class Kinetic implements Model {
         : generalisedDiffusion(dim, V.gamma, col.beta, V.K0, col.nu0);
     let chi: KellerSegelOptions['chi'] = 0;
     if (p.turning) {
-      if (col.type !== 'relaxation')
-        throw new ValidationError(
-          'turning',
-          'with a generalised collision',
-          'relaxation collision for the macroscopic limit (H = ρ∫vL1/ν is not mapped)',
-        );
-      const m = sensitivityFromSeparable({ ...p.turning.kernel, c: undefined }, V);
-      const c = p.turning.kernel.c;
-      if (dim === 1) chi = c ? (S: number) => c(S) * m[0] : m[0];
-      else if (c)
-        throw new ValidationError(
-          'turning.kernel.c',
-          'a function of S in 2-D',
-          'no S-dependence in 2-D limits (χ would be a matrix-valued function)',
-        );
-      else
-        chi = [
-          [m[0], m[1]],
-          [m[2], m[3]],
-        ];
+      const kernels = p.turning.kernels;
+      const parts = kernels.map((k) => sensitivityFromSeparable({ ...k, c: undefined }, V, 0, this.nu));
+      const constant = new Array<number>(dim * dim).fill(0);
+      const scalar: { c: (S: number) => number; x: number }[] = [];
+      kernels.forEach((k, m) => {
+        const X = parts[m];
+        if (!k.c) return X.forEach((x, i) => (constant[i] += x));
+        const x = X[0],
+          size = Math.max(...X.map(Math.abs));
+        const isotropic = X.every((v, i) => Math.abs(v - (i % (dim + 1) === 0 ? x : 0)) <= 1e-9 * size);
+        if (!isotropic)
+          throw new ValidationError(
+            kernels.length > 1 ? `turning.kernel[${m}].c` : 'turning.kernel.c',
+            `an S-dependent term whose χ is not a multiple of the identity (χ = [${X.map((v) => v.toPrecision(4)).join(', ')}])`,
+            'no S-dependence, or a term with isotropic χ (the macroscopic χ(S) is a scalar function in 2-D/3-D)',
+          );
+        scalar.push({ c: k.c, x });
+      });
+      const isotropicConstant = constant.every(
+        (v, i) =>
+          Math.abs(v - (i % (dim + 1) === 0 ? constant[0] : 0)) <= 1e-9 * Math.max(...constant.map(Math.abs)),
+      );
+      if (scalar.length) {
+        if (!isotropicConstant)
+          throw new ValidationError(
+            'turning.kernel',
+            'S-independent terms with an anisotropic χ beside S-dependent ones',
+            'terms whose χ sum to a scalar function of S times the identity',
+          );
+        const c0 = constant[0];
+        chi = (S: number) => scalar.reduce((acc, t) => acc + t.c(S) * t.x, c0);
+      } else if (dim === 1) chi = constant[0];
+      else chi = Array.from({ length: dim }, (_, i) => constant.slice(i * dim, (i + 1) * dim));
     }
     return {
       grid: o.grid,

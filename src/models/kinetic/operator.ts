@@ -36,16 +36,24 @@ interface StepCoefficients {
   turning: Field[];
 }
 
+/** One separable turning term a(v) b(v') c(S) in backend memory: a_d(v_j) per axis, b_j w_j, and A_d = ∫a_d. */
+interface TurningTerm {
+  a: Field[];
+  bWeights: Field;
+  b: Float64Array;
+  A: number[];
+  c: ((S: number) => number) | undefined;
+  /** ψ(x) = c(S) A·Q(∇S) when ∫a ≠ 0 (the loss part of L1), else null. */
+  psi: Field | null;
+}
+
 export class KineticOperator implements Stepper {
   readonly order: number;
   readonly vset: VelocitySet;
   /** ∫F² dv (the growth law's normalisation). */
   private readonly F2: number;
-  /** Turning φ = a(v) b(v') c(S): a_d(v_j) per axis, b_j w_j, b_j, and A_d = ∫a_d. */
-  private readonly turningA: Field[] = [];
-  private readonly bWeights: Field | null = null;
-  private readonly bValues: Float64Array | null = null;
-  private readonly A: number[] = [];
+  /** The turning kernel's separable terms. */
+  private readonly terms: TurningTerm[] = [];
   /** Per-velocity physical-space work: growth R, or the ∫a ≠ 0 part of the turning operator. */
   private readonly physical: boolean;
   private readonly cache: StepCoefficients[] = [];
@@ -54,12 +62,12 @@ export class KineticOperator implements Stepper {
   // Work fields (a step allocates nothing).
   private readonly w: Field;
   private readonly num: Field;
+  /** P̂_{m,d} per term and axis, and their SBDF2 extrapolations. */
   private readonly spec: Field[];
   private readonly Pstar: Field[];
   private readonly re: Field;
   private readonly re2: Field;
   private readonly S: Field;
-  private readonly psi: Field;
   private readonly source: Field;
   private readonly gradAxes: Field[];
   private readonly flux: Field;
@@ -85,52 +93,61 @@ export class KineticOperator implements Stepper {
       size: V.size,
       vx: be.fromArray('velocity.vx', V.vx),
       vy: be.fromArray('velocity.vy', V.vy),
+      vz: be.fromArray('velocity.vz', V.vz),
       w: be.fromArray('velocity.weights', V.weights),
       nu: be.fromArray('collision.nu', nu),
       F: be.fromArray('velocity.F', V.F),
     };
     this.F2 = equilibriumSquare(V);
-    const tr = p.turning;
-    if (tr) {
+    const kernels = p.turning?.kernels ?? [];
+    kernels.forEach((kernel, m) => {
+      const name = kernels.length > 1 ? `turning.kernel[${m}]` : 'turning.kernel';
       const aVals = Array.from({ length: dim }, () => new Float64Array(V.size));
       const bVals = new Float64Array(V.size);
-      this.A = new Array<number>(dim).fill(0);
+      const A = new Array<number>(dim).fill(0);
       for (let j = 0; j < V.size; j++) {
-        const v = dim === 1 ? [V.vx[j]] : [V.vx[j], V.vy[j]];
-        const a = tr.kernel.a(v),
-          b = tr.kernel.b ? tr.kernel.b(v) : 1;
+        const v = V.velocity(j);
+        const a = kernel.a(v),
+          b = kernel.b ? kernel.b(v) : 1;
         for (let d = 0; d < dim; d++) {
           if (!Number.isFinite(a[d]))
-            throw new ValidationError(`turning.kernel.a(${v})[${d}]`, a[d], 'a finite number');
+            throw new ValidationError(`${name}.a(${v})[${d}]`, a[d], 'a finite number');
           aVals[d][j] = a[d];
-          this.A[d] += V.weights[j] * a[d];
+          A[d] += V.weights[j] * a[d];
         }
-        if (!Number.isFinite(b)) throw new ValidationError(`turning.kernel.b(${v})`, b, 'a finite number');
+        if (!Number.isFinite(b)) throw new ValidationError(`${name}.b(${v})`, b, 'a finite number');
         bVals[j] = b;
       }
-      this.turningA = aVals.map((a, d) => be.fromArray(`turning.a[${d}]`, a));
-      this.bWeights = be.fromArray(
-        'turning.b',
-        bVals.map((b, j) => b * V.weights[j]),
-      );
-      this.bValues = bVals;
-    }
-    this.physical = p.growth.type !== 'none' || this.A.some((a) => Math.abs(a) > 1e-12);
+      this.terms.push({
+        a: aVals.map((a, d) => be.fromArray(`turning.a[${m}][${d}]`, a)),
+        bWeights: be.fromArray(
+          'turning.b',
+          bVals.map((b, j) => b * V.weights[j]),
+        ),
+        b: bVals,
+        A,
+        c: kernel.c,
+        psi: A.some((x) => Math.abs(x) > 1e-12) ? g.realField() : null,
+      });
+    });
+    this.physical = p.growth.type !== 'none' || this.terms.some((t) => t.psi);
     this.w = g.spectralField();
     this.num = g.spectralField();
-    this.spec = [g.spectralField(), g.spectralField()];
-    this.Pstar = this.turningA.map(() => g.spectralField());
+    this.spec = this.terms.flatMap(() => Array.from({ length: dim }, () => g.spectralField()));
+    this.Pstar = p.scheme === 'bdf2' ? this.spec.map(() => g.spectralField()) : [];
     this.re = g.realField();
     this.re2 = g.realField();
     this.S = g.realField();
-    this.psi = g.realField();
     this.source = g.realField();
     this.grad = be.alloc(dim * g.nReal);
     this.flux = be.alloc(dim * g.nReal);
     this.gradAxes = Array.from({ length: dim }, (_, d) => this.grad.slice(d * g.nReal, g.nReal));
     this.fluxAxes = Array.from({ length: dim }, (_, d) => this.flux.slice(d * g.nReal, g.nReal));
     this.ones = be.fromArray('ones', new Float64Array(g.nReal).fill(1));
-    this.chiId = be.fromArray('identity', dim === 1 ? [1] : [1, 0, 0, 1]);
+    this.chiId = be.fromArray(
+      'identity',
+      Array.from({ length: dim * dim }, (_, i) => (i % (dim + 1) === 0 ? 1 : 0)),
+    );
   }
 
   /**
@@ -144,13 +161,7 @@ export class KineticOperator implements Stepper {
       chem = this.p.chemical !== null;
     const lengths = [F, ...(chem ? [M2] : []), M2];
     if (this.p.scheme === 'bdf2')
-      lengths.push(
-        F,
-        ...(chem ? [M2] : []),
-        ...(this.physical ? [F] : []),
-        ...this.turningA.map(() => M2),
-        1,
-      );
+      lengths.push(F, ...(chem ? [M2] : []), ...(this.physical ? [F] : []), ...this.spec.map(() => M2), 1);
     return { lengths, solution: chem ? 2 : 1 };
   }
 
@@ -170,7 +181,7 @@ export class KineticOperator implements Stepper {
       const hf = u[i++],
         hS = chem ? u[i++] : null,
         R = this.physical ? u[i++] : null,
-        P = this.turningA.map(() => u[i++]);
+        P = this.spec.map(() => u[i++]);
       history = { f: hf, S: hS, R, RParts: R ? parts(R) : [], P, h: u[i++] };
     }
     v = { f, fParts: parts(f), S, rho, history };
@@ -199,48 +210,50 @@ export class KineticOperator implements Stepper {
     const lam = h / this.scale;
     const sources: VelocitySource[] = [];
     const tr = this.p.turning;
-    let psi: Field | null = null;
     if (tr && s.S) {
-      // ∇S (or Q(∇S)) and c(S) in x.
+      // ∇S in x (Q(∇S) is taken inside driftFlux), and S in x for the c_m(S).
       for (let d = 0; d < dim; d++) {
-        be.gradient(s.S, this.w, g, d as 0 | 1);
+        be.gradient(s.S, this.w, g, d as 0 | 1 | 2);
         be.irfft(g.shape, this.w, this.gradAxes[d]);
       }
-      let cField: Field | null = null;
-      const c = tr.kernel.c;
-      if (c) {
-        this.toReal(s.S, this.S);
-        evaluateLaw(this.re2, this.S, (i, S) => c(S[i]), 'turning.kernel.c(S)', t);
-        cField = this.re2;
-      }
+      if (this.terms.some((term) => term.c)) this.toReal(s.S, this.S);
       const limited = tr.flux.type === 'limited',
         ystar = tr.flux.type === 'limited' ? tr.flux.ystar : 0;
-      // P_d(x) = m_b(x) c(S) Q_d(∇S), m_b = ∫ b f dv: the rank-one part of L1, added as s_j P̂ in the kernel.
-      be.velocityMoment(s.f, this.vset.size, this.bWeights!, this.num);
-      this.toReal(this.num, this.re);
-      be.driftFlux(this.re, this.grad, this.flux, dim, this.chiId, cField, limited, ystar);
-      for (let d = 0; d < dim; d++) {
-        be.rfft(g.shape, this.fluxAxes[d], this.spec[d]);
-        if (!H || !OH) {
-          sources.push([co.turning[d], this.spec[d]]);
-          continue;
+      this.terms.forEach((term, m) => {
+        let cField: Field | null = null;
+        const c = term.c;
+        if (c) {
+          const name = this.terms.length > 1 ? `turning.kernel[${m}].c(S)` : 'turning.kernel.c(S)';
+          evaluateLaw(this.re2, this.S, (i, S) => c(S[i]), name, t);
+          cField = this.re2;
         }
-        // Extrapolated explicit source (1+ω)P̂ⁿ − ωP̂ⁿ⁻¹; P̂ⁿ becomes the history.
-        be.copy(this.Pstar[d], this.spec[d]);
-        if (bdf) {
-          be.scale(this.Pstar[d], c1);
-          be.axpy(this.Pstar[d], c2, H.P[d]);
+        // P_{m,d}(x) = m_b(x) c_m(S) Q_d(∇S), m_b = ∫ b_m f dv: the rank-one part of the term, added as s_j P̂ in the kernel.
+        be.velocityMoment(s.f, this.vset.size, term.bWeights, this.num);
+        this.toReal(this.num, this.re);
+        be.driftFlux(this.re, this.grad, this.flux, dim, this.chiId, cField, limited, ystar);
+        for (let d = 0; d < dim; d++) {
+          const i = m * dim + d;
+          be.rfft(g.shape, this.fluxAxes[d], this.spec[i]);
+          if (!H || !OH) {
+            sources.push([co.turning[i], this.spec[i]]);
+            continue;
+          }
+          // Extrapolated explicit source (1+ω)P̂ⁿ − ωP̂ⁿ⁻¹; P̂ⁿ becomes the history.
+          be.copy(this.Pstar[i], this.spec[i]);
+          if (bdf) {
+            be.scale(this.Pstar[i], c1);
+            be.axpy(this.Pstar[i], c2, H.P[i]);
+          }
+          be.copy(OH.P[i], this.spec[i]);
+          sources.push([co.turning[i], this.Pstar[i]]);
         }
-        be.copy(OH.P[d], this.spec[d]);
-        sources.push([co.turning[d], this.Pstar[d]]);
-      }
-      if (this.physical && this.A.some((a) => Math.abs(a) > 1e-12)) {
-        // ψ(x) = c(S) A·Q(∇S): the loss part −ψ b(v) f of L1 (zero for odd a).
-        be.driftFlux(this.ones, this.grad, this.flux, dim, this.chiId, cField, limited, ystar);
-        psi = this.psi;
-        psi.data.fill(0);
-        for (let d = 0; d < dim; d++) be.axpy(psi, this.A[d], this.fluxAxes[d]);
-      }
+        if (term.psi) {
+          // ψ_m(x) = c_m(S) A_m·Q(∇S): the loss part −ψ_m b_m(v) f of L1 (zero for odd a).
+          be.driftFlux(this.ones, this.grad, this.flux, dim, this.chiId, cField, limited, ystar);
+          term.psi.data.fill(0);
+          for (let d = 0; d < dim; d++) be.axpy(term.psi, term.A[d], this.fluxAxes[d]);
+        }
+      });
     }
     // The right-hand side b1 fⁿ + b2 fⁿ⁻¹ + h(c1 R̂ⁿ + c2 R̂ⁿ⁻¹) in out's f, then the implicit solve in place.
     if (H && OH) {
@@ -248,7 +261,7 @@ export class KineticOperator implements Stepper {
       be.scale(o.f, b2);
       be.axpy(o.f, b1, s.f);
       if (this.physical)
-        this.physicalSources(s, psi, (j, r) => {
+        this.physicalSources(s, (j, r) => {
           be.axpy(o.fParts[j], h * c1, r);
           if (bdf) be.axpy(o.fParts[j], h * c2, H.RParts[j]);
           be.copy(OH.RParts[j], r);
@@ -256,7 +269,7 @@ export class KineticOperator implements Stepper {
       be.copy(OH.f, s.f);
     } else {
       be.copy(o.f, s.f);
-      if (this.physical) this.physicalSources(s, psi, (j, r) => be.axpy(o.fParts[j], h, r));
+      if (this.physical) this.physicalSources(s, (j, r) => be.axpy(o.fParts[j], h, r));
     }
     be.kineticRelax(o.f, this.vset, g, sources, lam, lam * this.p.eps, a0, co.dinv, this.num, o.rho);
     if (s.S && o.S && co.chem) {
@@ -273,8 +286,8 @@ export class KineticOperator implements Stepper {
     if (OH) OH.h.data[0] = h;
   }
 
-  /** For every velocity j, use(j, FFT[R(f_j) − ε⁻¹ b_j ψ f_j]) (pointwise in x and v, from fⁿ). */
-  private physicalSources(s: StateView, psi: Field | null, use: (j: number, source: Field) => void): void {
+  /** For every velocity j, use(j, FFT[R(f_j) − ε⁻¹ Σ_m b_m(v_j) ψ_m f_j]) (pointwise in x and v, from fⁿ). */
+  private physicalSources(s: StateView, use: (j: number, source: Field) => void): void {
     const be = this.be,
       g = this.grid,
       gr = this.p.growth;
@@ -285,12 +298,14 @@ export class KineticOperator implements Stepper {
         : gr.type === 'nonlocal'
           ? [gr.a0, gr.a1 / this.F2, gr.a2 * mass]
           : [0, 0, 0];
+    // ψ_m is only set when a chemical drives the turning (it is skipped without one).
+    const losses = s.S ? this.terms.filter((term) => term.psi) : [];
     for (let j = 0; j < this.vset.size; j++) {
       this.toReal(s.fParts[j], this.re);
       be.growth(this.re, this.source, a0, a1, c);
-      if (psi) {
-        be.mul(this.re, this.re, psi);
-        be.axpy(this.source, -this.bValues![j] / this.p.eps, this.re);
+      for (const term of losses) {
+        be.mul(this.re2, this.re, term.psi!);
+        be.axpy(this.source, -term.b[j] / this.p.eps, this.re2);
       }
       be.rfft(g.shape, this.source, this.w);
       use(j, this.w);
@@ -322,10 +337,12 @@ export class KineticOperator implements Stepper {
       );
       be.release(k2);
     }
-    const turning = this.turningA.map((a) =>
-      be.fromArray(
-        'turning coefficients',
-        a.data.map((x) => (dt / this.p.eps) * x),
+    const turning = this.terms.flatMap((term) =>
+      term.a.map((a) =>
+        be.fromArray(
+          'turning coefficients',
+          a.data.map((x) => (dt / this.p.eps) * x),
+        ),
       ),
     );
     const co = { dt, a0, dinv, chem, turning };
