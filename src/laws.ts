@@ -1,6 +1,7 @@
 // Physical laws shared by both models and the scenario format (SCIENCE.md §3): the chemical, the
 // sensitivity χ, growth Γ, the chemotactic flux Q, and the turning kernel the scenarios use. Each
 // law is validated here once, with the field named in the error; both models read this module.
+import { gammaFn } from './special.js';
 import { ValidationError, checkNumber } from './errors.js';
 import type { SeparableKernel } from './coefficients.js';
 
@@ -122,12 +123,27 @@ export function checkFlux(f: Flux = { type: 'linear' }, field = 'flux'): Flux {
 }
 
 /**
- * The 1-D turning kernel a(v) = (2χ/π) v/(1+v²)², whose limit sensitivity is exactly χ
- * (∫ v²/(1+v²)² dv = π/2): what a scenario's `turning.chi` means. χ = π/2 gives a(v) = v/(1+v²)².
+ * The turning kernel a(v) = s v/(1+|v|²)^{(N+3)/2} in N = 1, 2, 3 dimensions, whose limit
+ * sensitivity is exactly χ I (odd, so ∫a = 0; χ = s ∫ v1²/(1+|v|²)^{(N+3)/2} dv
+ * = s |S^{N−1}| Γ((N+2)/2) √π / (2N Γ((N+3)/2))): what a scenario's `turning.chi` means.
+ * In 1-D s = 2χ/π: χ = π/2 gives a(v) = v/(1+v²)².
  */
-export function turningKernel(chi: number): SeparableKernel {
-  const s = (2 * chi) / Math.PI;
-  return { a: (v) => [(s * v[0]) / (1 + v[0] * v[0]) ** 2] };
+export function turningKernel(chi: number, dim: 1 | 2 | 3 = 1): SeparableKernel {
+  if (dim === 1) {
+    const s = (2 * chi) / Math.PI;
+    return { a: (v) => [(s * v[0]) / (1 + v[0] * v[0]) ** 2] };
+  }
+  const moment =
+    ((dim === 2 ? 2 * Math.PI : 4 * Math.PI) * gammaFn((dim + 2) / 2) * Math.sqrt(Math.PI)) /
+    (2 * dim * gammaFn((dim + 3) / 2));
+  const s = chi / moment,
+    p = (dim + 3) / 2;
+  return {
+    a: (v) => {
+      const q = s / Math.pow(1 + v.reduce((acc, x) => acc + x * x, 0), p);
+      return v.map((x) => q * x);
+    },
+  };
 }
 
 /**

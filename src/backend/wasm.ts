@@ -56,11 +56,17 @@ export async function createWasmBackend(): Promise<Backend> {
 /** wasm32 addresses 2^32 bytes: 65536 pages of 64 KiB. */
 const MAX_BYTES = 2 ** 32;
 
-/** The wasm arena: a bump pointer above __heap_base with per-size free lists, 16-byte aligned. */
+/**
+ * The wasm arena: a bump pointer above __heap_base and a first-fit list of free ranges, 16-byte
+ * aligned. Adjacent free ranges merge, and a free range that reaches the top gives it back, so a
+ * disposed model's memory can be handed out again at any size (e.g. to the next, larger model of a
+ * limit study) even when plans allocated later sit above it.
+ */
 class WasmArena implements Arena {
   /** Sizes are computed in f64 (exact below 2^53), never in i32. */
   private top: number;
-  private readonly freeLists = new Map<number, number[]>();
+  /** Free ranges, sorted by address, never adjacent (merged on free). */
+  private readonly free_: { ptr: number; bytes: number }[] = [];
 
   constructor(private readonly k: Kernels) {
     this.top = (k.heapBase() + 15) & ~15;
@@ -68,10 +74,17 @@ class WasmArena implements Arena {
 
   allocate(length: number): Field {
     const bytes = Math.ceil((length * 8) / 16) * 16;
-    const reuse = this.freeLists.get(bytes)?.pop();
-    if (reuse !== undefined) {
-      new Float64Array(this.k.memory.buffer, reuse, length).fill(0);
-      return new Field(this, this.k.memory, reuse, length);
+    const i = this.free_.findIndex((r) => r.bytes >= bytes);
+    if (i >= 0) {
+      const r = this.free_[i],
+        ptr = r.ptr;
+      if (r.bytes === bytes) this.free_.splice(i, 1);
+      else {
+        r.ptr += bytes;
+        r.bytes -= bytes;
+      }
+      new Float64Array(this.k.memory.buffer, ptr, length).fill(0);
+      return new Field(this, this.k.memory, ptr, length);
     }
     const ptr = this.top;
     if (ptr + bytes > MAX_BYTES)
@@ -93,10 +106,38 @@ class WasmArena implements Arena {
   }
 
   free(field: Field): void {
-    const bytes = Math.ceil((field.length * 8) / 16) * 16;
-    let list = this.freeLists.get(bytes);
-    if (!list) this.freeLists.set(bytes, (list = []));
-    list.push(field.ptr);
+    const bytes = Math.ceil((field.length * 8) / 16) * 16,
+      list = this.free_;
+    // Insert by address, merging with the range before and after when they touch.
+    let lo = 0,
+      hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].ptr < field.ptr) lo = mid + 1;
+      else hi = mid;
+    }
+    let r = { ptr: field.ptr, bytes };
+    const prev = list[lo - 1],
+      next = list[lo];
+    if (prev && prev.ptr + prev.bytes === r.ptr) {
+      prev.bytes += r.bytes;
+      r = prev;
+    } else list.splice(lo, 0, r);
+    const at = r === prev ? lo - 1 : lo;
+    if (next && r.ptr + r.bytes === next.ptr) {
+      r.bytes += next.bytes;
+      list.splice(at + 1, 1);
+    }
+    // A range that reaches the top is given back to the bump pointer.
+    if (r.ptr + r.bytes === this.top) {
+      this.top = r.ptr;
+      list.splice(at, 1);
+    }
+  }
+
+  /** Bytes free for any size: above the top, and the largest free range below it. */
+  private largestFree(): number {
+    return this.free_.reduce((m, r) => Math.max(m, r.bytes), 0);
   }
 
   bytes(): number {
@@ -104,7 +145,7 @@ class WasmArena implements Arena {
   }
 
   available(): number {
-    return MAX_BYTES - this.top;
+    return Math.max(MAX_BYTES - this.top, this.largestFree());
   }
 }
 

@@ -570,6 +570,46 @@ export function volumeFigure(field: ArrayLike<number>, shape: readonly number[],
   return svg(barX + 120, top + 2 * (size + 80) + 10, body);
 }
 
+/**
+ * Fields side by side on one colour scale (2-D: the fields; 3-D: their mid slices z = Lz/2), each
+ * panel titled: e.g. a kinetic density next to its macroscopic limit.
+ */
+export function comparisonFigure(
+  panels: readonly { field: ArrayLike<number>; title: string }[],
+  shape: readonly number[],
+  o: FieldOptions,
+): string {
+  const [nx, ny, nz = 1] = shape;
+  const slice = (f: ArrayLike<number>) => {
+    if (shape.length < 3) return f;
+    const k = nz >> 1;
+    return Float64Array.from({ length: nx * ny }, (_, i) => f[k * nx * ny + i]);
+  };
+  const slices = panels.map((p) => slice(p.field));
+  const all = new Float64Array(slices.reduce((n, f) => n + f.length, 0));
+  let at = 0;
+  for (const f of slices) {
+    all.set(Array.from(f), at);
+    at += f.length;
+  }
+  const n = norm(all, o.scale ?? 'linear', o.range);
+  const [Lx, Ly] = [o.lengths[0] ?? nx, o.lengths[1] ?? ny];
+  const size = 300,
+    w = Lx >= Ly ? size : Math.max(80, (size * Lx) / Ly),
+    h = Ly >= Lx ? size : Math.max(80, (size * Ly) / Lx);
+  const top = o.title ? 70 : 40,
+    body: string[] = [];
+  if (o.title) body.push(text(80 + (panels.length * (w + 90)) / 2, 28, o.title, { size: 16, anchor: 'middle' }));
+  const where = shape.length === 3 ? ` (z = ${((((nz >> 1) + 0.5) * (o.lengths[2] ?? nz)) / nz).toPrecision(3)})` : '';
+  slices.forEach((f, c) => {
+    const box = { x: 80 + c * (w + 90), y: top, w, h };
+    body.push(...panel(f, nx, ny, [Lx, Ly], box, n, { x: o.xlabel ?? 'x', y: o.ylabel ?? 'y', title: panels[c].title + where }, o.deflate));
+  });
+  const barX = 80 + panels.length * (w + 90) - 60;
+  body.push(...colourBar({ x: barX, y: top, w: 18, h }, n, o.label));
+  return svg(barX + 120, top + h + 60, body);
+}
+
 /** A field of any dimension: a line plot (1-D), a heatmap (2-D) or slices and a projection (3-D). */
 export function fieldFigure(
   field: ArrayLike<number>,

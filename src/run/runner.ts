@@ -10,7 +10,7 @@ import { ValidationError } from '../errors.js';
 import type { Model, StepDiagnostics } from '../models/model.js';
 import { limitStudy } from '../studies/limit.js';
 import { encodeNpy } from '../io/npy.js';
-import { lineFigure, type ColourScale } from '../io/figure.js';
+import { comparisonFigure, lineFigure, type ColourScale } from '../io/figure.js';
 import { encodeCheckpoint } from '../io/checkpoint.js';
 import { digest } from '../io/identity.js';
 import { landingTimes, type RunObserver, type RunnerStatus } from './observer.js';
@@ -316,21 +316,44 @@ async function compareWithLimit(
   });
   guarded(() => {
     folder.write('limit_rho.npy', encodeNpy(res.reference, npyShape(model)));
+    const shape = g.shape.slice(0, g.dim),
+      title = `ρ at t = ${run.tEnd}: kinetic vs limit`;
+    // 2-D/3-D: the two densities side by side on one colour scale, then a cut through the middle along x.
+    if (g.dim > 1)
+      writeFigure(
+        folder,
+        'limit',
+        comparisonFigure(
+          [
+            { field: rhoFinal, title: `kinetic, ε = ${spec.eps}` },
+            { field: res.reference, title: 'limit (fractional KS)' },
+          ],
+          shape,
+          { label: 'ρ', lengths: g.lengths, title },
+        ),
+      );
+    const cut = (f: Float64Array) => {
+      if (g.dim === 1) return f;
+      const [nx, ny, nz] = g.shape,
+        row = ((nz >> 1) * ny + (ny >> 1)) * nx;
+      return f.slice(row, row + nx);
+    };
+    const along = g.dim === 1 ? '' : ` (cut at ${g.dim === 2 ? 'y' : 'y, z'} = mid-box)`;
     writeFigure(
       folder,
-      'limit',
+      g.dim === 1 ? 'limit' : 'limit_cut',
       lineFigure(
         [
-          { x: g.coordinates(0), y: res.reference, label: 'limit (fractional KS)', color: '#000' },
+          { x: g.coordinates(0), y: cut(res.reference), label: 'limit (fractional KS)', color: '#000' },
           {
             x: g.coordinates(0),
-            y: rhoFinal,
+            y: cut(rhoFinal),
             label: `kinetic, ε = ${spec.eps}`,
             color: '#d62728',
             dashed: true,
           },
         ],
-        { title: `ρ at t = ${run.tEnd}: kinetic vs limit`, xlabel: 'x', ylabel: 'ρ' },
+        { title: title + along, xlabel: 'x', ylabel: 'ρ' },
       ),
     );
   });

@@ -162,8 +162,23 @@ const kinetic = {
         vmin: num('smallest speed, 0 < vmin ≤ 1', { exclusiveMinimum: 0, maximum: 1 }),
         vmax: num('largest speed, ≥ 10', { minimum: 10 }),
         perDecade: { type: 'integer', minimum: 2, maximum: 1000, description: 'speeds per decade' },
+        directions: {
+          type: 'integer',
+          minimum: 4,
+          maximum: 4096,
+          multipleOf: 4,
+          description: '2-D/3-D: directions per great circle on the fastest shells (chosen when omitted)',
+        },
       },
     },
+    tailTolerance: num('largest relative error of σ_ε(k) from the truncation at vmax (default 1e-6)', {
+      exclusiveMinimum: 0,
+      maximum: 1,
+    }),
+    directionTolerance: num('2-D/3-D: largest relative error of σ_ε(k) from the direction sets (default 1e-3)', {
+      minimum: 1e-12,
+      maximum: 0.5,
+    }),
     collision: {
       type: 'object',
       required: ['type'],

@@ -219,9 +219,6 @@ function modelIssues(data: unknown): Issue[] {
         );
     });
   } else if (m.type === 'kinetic') {
-    attempt('model.', () => {
-      if (dim !== 1) throw new ValidationError('grid.n', m.grid.n, 'a 1-D grid for kinetic scenarios');
-    });
     attempt('model.', () => resolveKinetic(kineticOptions(m), dim));
     attempt('', () => {
       if (run?.scheme !== undefined)
@@ -266,13 +263,14 @@ export function validateScenario(data: unknown): Scenario {
   throw new ScenarioError(issues);
 }
 
-/** Kinetic options of a scenario: `turning.chi` selects the kernel of laws.ts turningKernel. */
+/** Kinetic options of a scenario: `turning.chi` selects the kernel of laws.ts turningKernel (in the grid's dimension). */
 export function kineticOptions(spec: KineticSpec, eps = spec.eps): KineticOptions {
   const { type: _t, compare: _c, turning, ...rest } = spec;
+  const dim = Math.min(3, Math.max(1, spec.grid?.n?.length ?? 1)) as 1 | 2 | 3;
   return {
     ...rest,
     eps,
-    turning: turning ? { kernel: turningKernel(turning.chi), flux: turning.flux } : undefined,
+    turning: turning ? { kernel: turningKernel(turning.chi, dim), flux: turning.flux } : undefined,
   };
 }
 
@@ -284,8 +282,6 @@ export function buildModel(backend: Backend, scenario: Scenario): KellerSegel | 
       const { type: _t, ...opts } = m;
       return new KellerSegel(backend, opts as KellerSegelOptions);
     }
-    if (m.grid.n.length !== 1)
-      throw new ValidationError('grid.n', m.grid.n, 'a 1-D grid for kinetic scenarios');
     return new Kinetic(backend, kineticOptions(m));
   } catch (e) {
     if (e instanceof ValidationError && !(e instanceof ScenarioError))

@@ -68,17 +68,20 @@ export async function limitStudy(
 }
 
 /**
- * The built-in limit study: a 1-D cell bump with chemotaxis on a parabolic chemical, turning
- * kernel φ(v, v') = v/(1+v²)² (odd, so χ = ∫v²/(1+v²)² dv = π/2), t ∈ [0, 0.5], dt = 2e-3.
+ * The built-in limit study: a cell bump with chemotaxis on a parabolic chemical, t ∈ [0, 0.5],
+ * dt = 2e-3. 1-D: 128 points, turning kernel φ(v, v') = v/(1+v²)² (odd, so χ = π/2). 2-D/3-D:
+ * 32² or 16³ points, the kernel a(v) = s v/(1+|v|²)^{(N+3)/2} with the same χ = π/2
+ * (laws.ts turningKernel), velocities chosen from ε and the box (directionTolerance 1e-3).
  */
-export function limitStudyScenario(gamma: number): Omit<LimitStudyOptions, 'epsilons'> {
+export function limitStudyScenario(gamma: number, dim: 1 | 2 | 3 = 1): Omit<LimitStudyOptions, 'epsilons'> {
+  const n = dim === 1 ? [128] : dim === 2 ? [32, 32] : [16, 16, 16];
   return {
     kinetic: {
-      grid: { n: [128], L: [2 * Math.PI] },
+      grid: { n, L: n.map(() => 2 * Math.PI) },
       gamma,
-      velocity: { vmax: 1e14 },
+      ...(dim === 1 ? { velocity: { vmax: 1e14 } } : {}),
       chemical: { D: 1, beta: 1, mu: 1 },
-      turning: { kernel: turningKernel(Math.PI / 2) },
+      turning: { kernel: turningKernel(Math.PI / 2, dim) },
       initial: {
         rho: { type: 'gaussian', mass: 4, width: 0.5, background: 0.5 },
         S: { type: 'gaussian', mass: 1, width: 1, background: 0 },
