@@ -342,3 +342,26 @@ describe('runner blow-up threshold', () => {
     expect(existsSync(join(out, 'rho_0010.png'))).toBe(true);
   });
 });
+
+describe('the 2-D kinetic scenario', () => {
+  it('runs with its ε → 0 comparison: the kinetic density beside its limit, a cut, limit_rho.npy and the study rows', async () => {
+    const s = structuredClone(builtinScenarios['kinetic-limit-2d']);
+    const m = s.model as Extract<Scenario['model'], { type: 'kinetic' }>;
+    m.grid = { n: [16, 16] };
+    m.eps = 1e-2;
+    m.compare = { epsilons: [1e-1, 1e-2] };
+    s.run = { ...s.run, tEnd: 0.04, snapshots: 2 };
+    const out = tmp();
+    const r = await runScenario(validateScenario(s), { outDir: out, backend: 'wasm' });
+    expect(r.status).toBe('done');
+    for (const f of ['limit.svg', 'limit.png', 'limit_cut.svg', 'limit_rho.npy', 'rho_0002.npy'])
+      expect(existsSync(join(out, f))).toBe(true);
+    expect(decodeNpy(readFileSync(join(out, 'limit_rho.npy'))).shape).toEqual([16, 16]);
+    const svg = readFileSync(join(out, 'limit.svg'), 'utf8');
+    expect(svg).toContain('kinetic, ε = 0.01');
+    expect(svg).toContain('limit (fractional KS)');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.limitStudy.map((x: { eps: number }) => x.eps)).toEqual([0.1, 0.01]);
+    expect(summary.limitStudy[1].relL1).toBeLessThan(summary.limitStudy[0].relL1);
+  }, 60_000);
+});

@@ -219,12 +219,22 @@ describe('the kinetic model knows its memory before allocating', () => {
       scheme: 'bdf2',
       initial: { rho: 1 },
     },
+    {
+      grid: { n: [4, 4, 4] },
+      gamma: 0.5,
+      eps: 0.1,
+      chemical: { D: 1 },
+      turning: { kernel: [turning.kernel, { ...turning.kernel, a: (v) => [0.1, ...v.slice(1)] }] },
+      growth: { type: 'logistic', r: 1 },
+      scheme: 'bdf2',
+      initial: { rho: 1 },
+    },
   ];
   const cases = configs.flatMap((o) =>
     [false, true].map(
       (adaptive) =>
         [
-          `${o.grid.n.join('×')} ${o.scheme ?? 'euler'}${o.turning ? ' turning' : ''}${adaptive ? ' adaptive' : ''}`,
+          `${o.grid.n.join('×')} ${o.scheme ?? 'euler'}${o.turning ? ' turning' : ''}${Array.isArray(o.turning?.kernel) ? ' (rank 2)' : ''}${adaptive ? ' adaptive' : ''}`,
           o,
           adaptive,
         ] as const,

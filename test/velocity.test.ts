@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VelocityGrid, smoothEquilibriumConstant } from '../src/velocity.js';
+import { VelocityGrid, directionSet, gaussLegendre, smoothEquilibriumConstant } from '../src/velocity.js';
 import {
   equilibriumSquare,
   fractionalDiffusion,
@@ -39,36 +39,68 @@ describe('velocity grids and heavy-tailed equilibria', () => {
     [1, 0.2],
     [2, 0.5],
     [2, 0.8],
+    [3, 0.5],
+    [3, 0.3],
   ] as const)('N = %i, γ = %s: ∫F = 1, ∫vF = 0 and σ_ε(k) accurate to 1e-6', (dim, gamma) => {
-    const V = new VelocityGrid({ dim, gamma });
+    const V = new VelocityGrid({ dim, gamma, directions: 8 });
     expect(Math.abs(V.rawMass - 1)).toBeLessThan(1e-6);
     let m = 0,
       mx = 0,
-      my = 0;
+      my = 0,
+      mz = 0;
     for (let j = 0; j < V.size; j++) {
       m += V.weights[j] * V.F[j];
       mx += V.weights[j] * V.F[j] * V.vx[j];
       my += V.weights[j] * V.F[j] * V.vy[j];
+      mz += V.weights[j] * V.F[j] * V.vz[j];
     }
     expect(Math.abs(m - 1)).toBeLessThan(1e-14);
-    expect(Math.abs(mx) + Math.abs(my)).toBeLessThan(1e-12);
+    expect(Math.abs(mx) + Math.abs(my) + Math.abs(mz)).toBeLessThan(1e-12);
     const c = V.K0,
       p = (dim + gamma + 1) / 2;
     for (const eps of [1, 1e-2, 1e-4]) {
       for (const k of [1, 3]) {
         // Reference: radial DE quadrature, angular factor in closed form.
-        const shell = dim === 1 ? 2 : 2 * Math.PI;
+        const shell = dim === 1 ? 2 : dim === 2 ? 2 * Math.PI : 4 * Math.PI;
         const ref =
           (shell *
             deHalfLine((r) => {
               const a = eps * k * r,
-                ang = dim === 1 ? (a * a) / (1 + a * a) : 1 - 1 / Math.sqrt(1 + a * a);
+                ang =
+                  dim === 1
+                    ? (a * a) / (1 + a * a)
+                    : dim === 2
+                      ? 1 - 1 / Math.sqrt(1 + a * a)
+                      : a < 1e-3
+                        ? (a * a) / 3
+                        : 1 - Math.atan(a) / a;
               return Math.pow(r, dim - 1) * c * Math.pow(1 + r * r, -p) * ang;
             })) /
           Math.pow(eps, 1 + gamma);
         expect(Math.abs(V.sigma(eps, k) - ref) / ref, `eps ${eps} k ${k}`).toBeLessThan(1e-6);
       }
     }
+  });
+
+  it('direction sets: the circle and the product Gauss rule integrate low-degree harmonics exactly', () => {
+    for (const dim of [2, 3] as const)
+      for (const M of [4, 8, 32]) {
+        const { d, w } = directionSet(dim, M);
+        const avg = (f: (u: number[]) => number) => d.reduce((s, u, i) => s + w[i] * f(u), 0);
+        expect(Math.abs(avg(() => 1) - 1)).toBeLessThan(1e-14);
+        // ⟨u_x²⟩ = 1/N, ⟨u_x⁴⟩ = 3/(N(N+2)), ⟨u_x² u_y²⟩ = 1/(N(N+2)) (degree 4 ≤ M − 1 from M = 8).
+        expect(Math.abs(avg((u) => u[0] ** 2) - 1 / dim)).toBeLessThan(1e-14);
+        expect(Math.abs(avg((u) => u[2] ** 2) - (dim === 3 ? 1 / 3 : 0))).toBeLessThan(1e-14);
+        if (M >= 8) {
+          expect(Math.abs(avg((u) => u[0] ** 4) - 3 / (dim * (dim + 2)))).toBeLessThan(1e-14);
+          expect(Math.abs(avg((u) => u[0] ** 2 * u[1] ** 2) - 1 / (dim * (dim + 2)))).toBeLessThan(1e-14);
+        }
+        expect(Math.abs(avg((u) => u[0] * u[1] ** 2))).toBeLessThan(1e-15);
+      }
+    // Gauss–Legendre: exact for x^{2n−1}, weights summing to 2.
+    const { x, w } = gaussLegendre(7);
+    expect(Math.abs(w.reduce((a, b) => a + b) - 2)).toBeLessThan(1e-14);
+    expect(Math.abs(x.reduce((s, xi, i) => s + w[i] * xi ** 12, 0) - 2 / 13)).toBeLessThan(1e-14);
   });
 
   it('σ_ε(k) tends to Dρ|k|^{γ+1} as ε → 0', () => {

@@ -94,4 +94,23 @@ export const builtinScenarios: Record<string, Scenario> = {
     },
     run: { tEnd: 0.5, dt: 2e-3, snapshots: 5 },
   },
+  'kinetic-limit-2d': {
+    name: 'kinetic-limit-2d',
+    description:
+      '2-D kinetic run-and-tumble model (γ = 0.5, ε = 1e-3, velocities chosen for a 1e-3 symbol error) with chemotaxis, beside its fractional Keller–Segel limit; ε = 1e-1, 1e-2, 1e-3.',
+    model: {
+      type: 'kinetic',
+      grid: { n: [32, 32] },
+      gamma: 0.5,
+      eps: 1e-3,
+      chemical: { D: 1, beta: 1, mu: 1 },
+      turning: { chi: Math.PI / 2 },
+      initial: {
+        rho: { type: 'gaussian', mass: 4, width: 0.5, background: 0.5 },
+        S: { type: 'gaussian', mass: 1, width: 1, background: 0 },
+      },
+      compare: { epsilons: [1e-1, 1e-2, 1e-3] },
+    },
+    run: { tEnd: 0.5, dt: 2e-3, snapshots: 5 },
+  },
 };

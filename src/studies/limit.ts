@@ -70,11 +70,11 @@ export async function limitStudy(
 /**
  * The built-in limit study: a cell bump with chemotaxis on a parabolic chemical, t ∈ [0, 0.5],
  * dt = 2e-3. 1-D: 128 points, turning kernel φ(v, v') = v/(1+v²)² (odd, so χ = π/2). 2-D/3-D:
- * 32² or 16³ points, the kernel a(v) = s v/(1+|v|²)^{(N+3)/2} with the same χ = π/2
+ * 32² or 8³ points, the kernel a(v) = s v/(1+|v|²)^{(N+3)/2} with the same χ = π/2
  * (laws.ts turningKernel), velocities chosen from ε and the box (directionTolerance 1e-3).
  */
 export function limitStudyScenario(gamma: number, dim: 1 | 2 | 3 = 1): Omit<LimitStudyOptions, 'epsilons'> {
-  const n = dim === 1 ? [128] : dim === 2 ? [32, 32] : [16, 16, 16];
+  const n = dim === 1 ? [128] : dim === 2 ? [32, 32] : [8, 8, 8];
   return {
     kinetic: {
       grid: { n, L: n.map(() => 2 * Math.PI) },
