@@ -7,26 +7,54 @@
 //   pass 1: ρ̃(k) = dinv(k) Σ_j w_j ν_j g_j / A_j,  A_j = a0 + λν_j + iλε k·v_j
 //   pass 2: f_j = (g_j + λ ν_j F_j ρ̃) / A_j,  and ρ(k) = Σ_j w_j f_j.
 
-// g / A with A = (ar, ai): (g · conj A) / |A|^2.
-@inline function cdivReal(g: v128, ar: f64, ai: f64): v128 {
-  const inv = 1.0 / (ar * ar + ai * ai);
+// g / A with A = (ar, ai) and inv = 1/|A|²: (g · conj A) · inv.
+@inline function cdivReal(g: v128, ar: f64, ai: f64, inv: f64): v128 {
   const t = f64x2.add(f64x2.mul(g, f64x2.splat(ar)), f64x2.mul(v128.shuffle<f64>(g, g, 1, 0), f64x2(ai, -ai)));
   return f64x2.mul(t, f64x2.splat(inv));
 }
 
-@inline function source(f: v128, ns: i32, src: usize, coef: usize, o: usize): v128 {
+/**
+ * g_j = f_j + Σ_s c_s[j] P_s at byte offset o: the first three sources' pointers and splatted
+ * coefficients are hoisted out of the mode loop (the common cases: 1–3 axes of one turning term),
+ * the rest are read from the table per mode.
+ */
+@inline function addSources(
+  f: v128, o: usize, ns: i32, p0: usize, c0: v128, p1: usize, c1: v128, p2: usize, c2: v128, src: usize, coef: usize,
+): v128 {
   let g = f;
-  for (let s = 0; s < ns; s++) {
-    const p = <usize>load<f64>(src + (<usize>s << 4), 8);
-    g = f64x2.add(g, f64x2.mul(v128.load(p + o), f64x2.splat(load<f64>(coef + (<usize>s << 3)))));
+  if (ns > 0) g = f64x2.add(g, f64x2.mul(v128.load(p0 + o), c0));
+  if (ns > 1) g = f64x2.add(g, f64x2.mul(v128.load(p1 + o), c1));
+  if (ns > 2) g = f64x2.add(g, f64x2.mul(v128.load(p2 + o), c2));
+  for (let t = 3; t < ns; t++) {
+    const p = <usize>load<f64>(src + (<usize>t << 4), 8);
+    g = f64x2.add(g, f64x2.mul(v128.load(p + o), f64x2.splat(load<f64>(coef + (<usize>t << 3)))));
   }
   return g;
+}
+
+/** One mode of one velocity at byte offset o (see relaxPass): ai and inv = 1/(ar² + ai²) of the mode. */
+@inline function relaxMode(
+  second: bool, fj: usize, o: usize,
+  ns: i32, p0: usize, c0: v128, p1: usize, c1: v128, p2: usize, c2: v128, src: usize, coef: usize,
+  ar: f64, ai: f64, inv: f64, wn: v128, eq: v128, wj: v128, num: usize, rho: usize,
+): void {
+  const g = addSources(v128.load(fj + o), o, ns, p0, c0, p1, c1, p2, c2, src, coef);
+  if (!second) {
+    const q = cdivReal(g, ar, ai, inv);
+    v128.store(num + o, f64x2.add(v128.load(num + o), f64x2.mul(q, wn)));
+  } else {
+    const fn = cdivReal(f64x2.add(g, f64x2.mul(v128.load(num + o), eq)), ar, ai, inv);
+    v128.store(fj + o, fn);
+    v128.store(rho + o, f64x2.add(v128.load(rho + o), f64x2.mul(fn, wj)));
+  }
 }
 
 /**
  * One pass over every velocity and mode (the loop skeleton both passes share; `second` is a
  * compile-time constant at each call). Pass 1 (second = false): num += w_j ν_j g_j / A_j.
  * Pass 2: f_j = (g_j + λ ν_j F_j ρ̃) / A_j with ρ̃ in num, and rho += w_j f_j.
+ * Modes go in pairs along x so that one f64x2 division serves two of them (the scalar division
+ * per mode, not memory, bounded the loop); lane by lane the arithmetic is that of one mode.
  */
 @inline function relaxPass(
   second: bool, f: usize, nv: i32, nc: i32, ny: i32, nz: i32, kx: usize, ky: usize, kz: usize,
@@ -34,15 +62,21 @@
   ns: i32, src: usize, lam: f64, lamEps: f64, a0: f64, num: usize, rho: usize, stride: usize,
 ): void {
   const coef = SOURCE_COEFFICIENTS;
+  const one = f64x2.splat(1.0);
   for (let j = 0; j < nv; j++) {
     const jo = <usize>j << 3;
     const nuj = load<f64>(nu + jo);
     const ar = a0 + lam * nuj;
+    const ar2 = f64x2.splat(ar * ar);
     const cx = lamEps * load<f64>(vx + jo), cy = lamEps * load<f64>(vy + jo), cz = lamEps * load<f64>(vz + jo);
+    const cx2 = f64x2.splat(cx);
     const wn = f64x2.splat(load<f64>(w + jo) * nuj);
     const eq = f64x2.splat(lam * nuj * load<f64>(F + jo));
     const wj = f64x2.splat(load<f64>(w + jo));
-    for (let s = 0; s < ns; s++) store<f64>(coef + (<usize>s << 3), load<f64>(<usize>load<f64>(src + (<usize>s << 4)) + jo));
+    for (let t = 0; t < ns; t++) store<f64>(coef + (<usize>t << 3), load<f64>(<usize>load<f64>(src + (<usize>t << 4)) + jo));
+    const p0 = ns > 0 ? <usize>load<f64>(src, 8) : 0, c0 = f64x2.splat(ns > 0 ? load<f64>(coef) : 0.0);
+    const p1 = ns > 1 ? <usize>load<f64>(src + 16, 8) : 0, c1 = f64x2.splat(ns > 1 ? load<f64>(coef + 8) : 0.0);
+    const p2 = ns > 2 ? <usize>load<f64>(src + 32, 8) : 0, c2 = f64x2.splat(ns > 2 ? load<f64>(coef + 16) : 0.0);
     const fj = f + <usize>j * stride;
     let m: usize = 0;
     for (let iz = 0; iz < nz; iz++) {
@@ -50,18 +84,20 @@
       for (let iy = 0; iy < ny; iy++) {
         // 1-D/2-D: nz = 1, kz = 0, so yk is cy k_y exactly as before the z axis existed.
         const yk = nz > 1 ? cy * load<f64>(ky + (<usize>iy << 3)) + zk : cy * load<f64>(ky + (<usize>iy << 3));
-        for (let ix = 0; ix < nc; ix++) {
+        const yk2 = f64x2.splat(yk);
+        let ix = 0;
+        for (; ix + 1 < nc; ix += 2) {
+          // Two modes: ai = cx kx + yk and inv = 1/(ar² + ai²) for both with one division.
+          const ai2 = f64x2.add(f64x2.mul(cx2, v128.load(kx + (<usize>ix << 3))), yk2);
+          const inv2 = f64x2.div(one, f64x2.add(ar2, f64x2.mul(ai2, ai2)));
           const o = m << 4;
+          relaxMode(second, fj, o, ns, p0, c0, p1, c1, p2, c2, src, coef, ar, f64x2.extract_lane(ai2, 0), f64x2.extract_lane(inv2, 0), wn, eq, wj, num, rho);
+          relaxMode(second, fj, o + 16, ns, p0, c0, p1, c1, p2, c2, src, coef, ar, f64x2.extract_lane(ai2, 1), f64x2.extract_lane(inv2, 1), wn, eq, wj, num, rho);
+          m += 2;
+        }
+        if (ix < nc) {
           const ai = cx * load<f64>(kx + (<usize>ix << 3)) + yk;
-          if (!second) {
-            const q = cdivReal(source(v128.load(fj + o), ns, src, coef, o), ar, ai);
-            v128.store(num + o, f64x2.add(v128.load(num + o), f64x2.mul(q, wn)));
-          } else {
-            const g = f64x2.add(source(v128.load(fj + o), ns, src, coef, o), f64x2.mul(v128.load(num + o), eq));
-            const fn = cdivReal(g, ar, ai);
-            v128.store(fj + o, fn);
-            v128.store(rho + o, f64x2.add(v128.load(rho + o), f64x2.mul(fn, wj)));
-          }
+          relaxMode(second, fj, m << 4, ns, p0, c0, p1, c1, p2, c2, src, coef, ar, ai, 1.0 / (ar * ar + ai * ai), wn, eq, wj, num, rho);
           m++;
         }
       }

@@ -5,8 +5,11 @@ import os from 'node:os';
 
 export const rows = [];
 
-/** Times fns.wasm and fns.js (each a () => void) and records one table row. */
-export function compare(group, label, fns, maxTime = 1) {
+/**
+ * Times fns.wasm and fns.js (each a () => void) and records one table row; with `bytes` (the
+ * memory traffic of one op) the row also reports the wasm kernel's effective bandwidth.
+ */
+export function compare(group, label, fns, maxTime = 1, bytes = 0) {
   const suite = new Benchmark.Suite();
   for (const [name, fn] of Object.entries(fns)) suite.add(name, fn, { maxTime, minSamples: 5 });
   const res = {};
@@ -16,8 +19,9 @@ export function compare(group, label, fns, maxTime = 1) {
     })
     .run({ async: false });
   const ratio = res.js / res.wasm;
-  rows.push({ group, label, wasm: res.wasm, js: res.js, ratio });
-  process.stderr.write(`${group} ${label}: js/wasm = ${ratio.toFixed(2)}\n`);
+  const note = bytes ? `${(bytes / res.wasm / 1e9).toFixed(1)} GB/s` : '';
+  rows.push({ group, label, wasm: res.wasm, js: res.js, ratio, note });
+  process.stderr.write(`${group} ${label}: js/wasm = ${ratio.toFixed(2)}${note ? ` (${note})` : ''}\n`);
 }
 
 function fmt(seconds) {
@@ -33,11 +37,13 @@ export function table() {
   const lines = [
     `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
     '',
-    '| group | case | wasm / op | js / op | js ÷ wasm |',
-    '|---|---|---:|---:|---:|',
+    '| group | case | wasm / op | js / op | js ÷ wasm | wasm bandwidth |',
+    '|---|---|---:|---:|---:|---:|',
   ];
   for (const r of rows)
-    lines.push(`| ${r.group} | ${r.label} | ${fmt(r.wasm)} | ${fmt(r.js)} | **${r.ratio.toFixed(2)}×** |`);
+    lines.push(
+      `| ${r.group} | ${r.label} | ${fmt(r.wasm)} | ${fmt(r.js)} | **${r.ratio.toFixed(2)}×** | ${r.note ?? ''} |`,
+    );
   return lines.join('\n');
 }
 

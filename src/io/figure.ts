@@ -599,11 +599,24 @@ export function comparisonFigure(
     h = Ly >= Lx ? size : Math.max(80, (size * Ly) / Lx);
   const top = o.title ? 70 : 40,
     body: string[] = [];
-  if (o.title) body.push(text(80 + (panels.length * (w + 90)) / 2, 28, o.title, { size: 16, anchor: 'middle' }));
-  const where = shape.length === 3 ? ` (z = ${((((nz >> 1) + 0.5) * (o.lengths[2] ?? nz)) / nz).toPrecision(3)})` : '';
+  if (o.title)
+    body.push(text(80 + (panels.length * (w + 90)) / 2, 28, o.title, { size: 16, anchor: 'middle' }));
+  const where =
+    shape.length === 3 ? ` (z = ${((((nz >> 1) + 0.5) * (o.lengths[2] ?? nz)) / nz).toPrecision(3)})` : '';
   slices.forEach((f, c) => {
     const box = { x: 80 + c * (w + 90), y: top, w, h };
-    body.push(...panel(f, nx, ny, [Lx, Ly], box, n, { x: o.xlabel ?? 'x', y: o.ylabel ?? 'y', title: panels[c].title + where }, o.deflate));
+    body.push(
+      ...panel(
+        f,
+        nx,
+        ny,
+        [Lx, Ly],
+        box,
+        n,
+        { x: o.xlabel ?? 'x', y: o.ylabel ?? 'y', title: panels[c].title + where },
+        o.deflate,
+      ),
+    );
   });
   const barX = 80 + panels.length * (w + 90) - 60;
   body.push(...colourBar({ x: barX, y: top, w: 18, h }, n, o.label));

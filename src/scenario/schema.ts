@@ -175,10 +175,13 @@ const kinetic = {
       exclusiveMinimum: 0,
       maximum: 1,
     }),
-    directionTolerance: num('2-D/3-D: largest relative error of σ_ε(k) from the direction sets (default 1e-3)', {
-      minimum: 1e-12,
-      maximum: 0.5,
-    }),
+    directionTolerance: num(
+      '2-D/3-D: largest relative error of σ_ε(k) from the direction sets (default 1e-3)',
+      {
+        minimum: 1e-12,
+        maximum: 0.5,
+      },
+    ),
     collision: {
       type: 'object',
       required: ['type'],

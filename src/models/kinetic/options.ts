@@ -181,7 +181,8 @@ export function kineticMemoryEstimate(
   // Terms with ∫a ≠ 0 carry a loss field ψ and make the sources physical-space (as the operator decides).
   const losses = kernels.filter((k) => {
     const A = new Array<number>(dim).fill(0);
-    for (let j = 0; j < V; j++) k.a(velocity.velocity(j)).forEach((x, d) => (A[d] += velocity.weights[j] * x));
+    for (let j = 0; j < V; j++)
+      k.a(velocity.velocity(j)).forEach((x, d) => (A[d] += velocity.weights[j] * x));
     return A.some((x) => Math.abs(x) > 1e-12);
   }).length;
   const physical = (options?.growth?.type ?? 'none') !== 'none' || losses > 0 ? 1 : 0;
