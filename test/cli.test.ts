@@ -365,3 +365,20 @@ describe('the 2-D kinetic scenario', () => {
     expect(summary.limitStudy[1].relL1).toBeLessThan(summary.limitStudy[0].relL1);
   }, 60_000);
 });
+
+describe('the 3-D kinetic scenario', () => {
+  it('runs with its comparison: mid-slices of the kinetic density beside its limit', async () => {
+    const s = structuredClone(builtinScenarios['kinetic-limit-3d']);
+    const m = s.model as Extract<Scenario['model'], { type: 'kinetic' }>;
+    m.grid = { n: [4, 4, 4] };
+    m.eps = 0.1;
+    m.compare = { epsilons: [0.1] };
+    s.run = { ...s.run, tEnd: 0.01, snapshots: 1 };
+    const out = tmp();
+    const r = await runScenario(validateScenario(s), { outDir: out, backend: 'wasm' });
+    expect(r.status).toBe('done');
+    expect(decodeNpy(readFileSync(join(out, 'limit_rho.npy'))).shape).toEqual([4, 4, 4]);
+    expect(readFileSync(join(out, 'limit.svg'), 'utf8')).toMatch(/kinetic, ε = 0.1 \(z = /);
+    expect(existsSync(join(out, 'limit_cut.png'))).toBe(true);
+  }, 60_000);
+});

@@ -113,4 +113,23 @@ export const builtinScenarios: Record<string, Scenario> = {
     },
     run: { tEnd: 0.5, dt: 2e-3, snapshots: 5 },
   },
+  'kinetic-limit-3d': {
+    name: 'kinetic-limit-3d',
+    description:
+      '3-D kinetic run-and-tumble model (γ = 0.5, ε = 1e-3, 8³, product Gauss direction sets for a 1e-3 symbol error) with chemotaxis, beside its fractional Keller–Segel limit; ε = 1e-1, 1e-2, 1e-3 (about a minute).',
+    model: {
+      type: 'kinetic',
+      grid: { n: [8, 8, 8] },
+      gamma: 0.5,
+      eps: 1e-3,
+      chemical: { D: 1, beta: 1, mu: 1 },
+      turning: { chi: Math.PI / 2 },
+      initial: {
+        rho: { type: 'gaussian', mass: 4, width: 1, background: 0.5 },
+        S: { type: 'gaussian', mass: 1, width: 1.5, background: 0 },
+      },
+      compare: { epsilons: [1e-1, 1e-2, 1e-3] },
+    },
+    run: { tEnd: 0.5, dt: 2e-3, snapshots: 5 },
+  },
 };

@@ -71,7 +71,8 @@ export async function limitStudy(
  * The built-in limit study: a cell bump with chemotaxis on a parabolic chemical, t ∈ [0, 0.5],
  * dt = 2e-3. 1-D: 128 points, turning kernel φ(v, v') = v/(1+v²)² (odd, so χ = π/2). 2-D/3-D:
  * 32² or 8³ points, the kernel a(v) = s v/(1+|v|²)^{(N+3)/2} with the same χ = π/2
- * (laws.ts turningKernel), velocities chosen from ε and the box (directionTolerance 1e-3).
+ * (laws.ts turningKernel), velocities chosen from ε and the box (directionTolerance 1e-3); in 3-D
+ * the bump is twice as wide (width 1, S width 1.5) so that 8 points per axis resolve it.
  */
 export function limitStudyScenario(gamma: number, dim: 1 | 2 | 3 = 1): Omit<LimitStudyOptions, 'epsilons'> {
   const n = dim === 1 ? [128] : dim === 2 ? [32, 32] : [8, 8, 8];
@@ -83,8 +84,8 @@ export function limitStudyScenario(gamma: number, dim: 1 | 2 | 3 = 1): Omit<Limi
       chemical: { D: 1, beta: 1, mu: 1 },
       turning: { kernel: turningKernel(Math.PI / 2, dim) },
       initial: {
-        rho: { type: 'gaussian', mass: 4, width: 0.5, background: 0.5 },
-        S: { type: 'gaussian', mass: 1, width: 1, background: 0 },
+        rho: { type: 'gaussian', mass: 4, width: dim === 3 ? 1 : 0.5, background: 0.5 },
+        S: { type: 'gaussian', mass: 1, width: dim === 3 ? 1.5 : 1, background: 0 },
       },
     },
     tEnd: 0.5,
