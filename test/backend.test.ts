@@ -297,3 +297,37 @@ describe.each(backends)('bad input on the $kind backend names the argument and t
     expect(() => g.sample((x) => (x > 3 ? Infinity : 0), 'rho0')).toThrow(/rho0\(3\.142\): got Infinity/);
   });
 });
+
+describe('the wasm arena', () => {
+  it('never hands out overlapping memory, merges what is freed, and gives it back to the top (property)', async () => {
+    const fc = await import('fast-check');
+    const be = await createBackend('wasm');
+    const base = be.memoryAvailable();
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(300), fc.boolean(), fc.nat(1000)), { minLength: 1, maxLength: 60 }),
+        (ops) => {
+          const live: Field[] = [];
+          for (const [len, freeOne, pick] of ops) {
+            if (freeOne && live.length) be.release(live.splice(pick % live.length, 1)[0]);
+            const f = be.alloc(len);
+            expect(Array.from(f.data).every((x) => x === 0)).toBe(true); // reused memory comes back zeroed
+            f.data.fill(live.length + 1);
+            live.push(f);
+          }
+          // Every live field still holds its own mark: no two overlap.
+          live.forEach((f, i) => expect(f.data.every((x) => x === f.data[0] || f.length === 0)).toBe(true));
+          const spans = live
+            .filter((f) => f.length)
+            .map((f) => [f.ptr, f.ptr + 8 * f.length])
+            .sort((a, b) => a[0] - b[0]);
+          for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
+          for (const f of live) be.release(f);
+          // Everything freed: the whole arena is available again (zero-length fields hold nothing).
+          expect(be.memoryAvailable()).toBe(base);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

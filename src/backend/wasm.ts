@@ -67,13 +67,17 @@ class WasmArena implements Arena {
   private top: number;
   /** Free ranges, sorted by address, never adjacent (merged on free). */
   private readonly free_: { ptr: number; bytes: number }[] = [];
+  /** The highest top so far: memory below it may hold old data (above it, grown memory is zero). */
+  private high: number;
 
   constructor(private readonly k: Kernels) {
-    this.top = (k.heapBase() + 15) & ~15;
+    this.top = this.high = (k.heapBase() + 15) & ~15;
   }
 
   allocate(length: number): Field {
     const bytes = Math.ceil((length * 8) / 16) * 16;
+    // An empty field owns no memory (and must not split a free range).
+    if (bytes === 0) return new Field(this, this.k.memory, this.top, 0);
     const i = this.free_.findIndex((r) => r.bytes >= bytes);
     if (i >= 0) {
       const r = this.free_[i],
@@ -102,12 +106,16 @@ class WasmArena implements Arena {
       }
     }
     this.top = ptr + bytes; // moved only once the memory is there
+    // Memory the top gave back earlier is not zero any more.
+    if (ptr < this.high) new Float64Array(this.k.memory.buffer, ptr, (Math.min(this.high, this.top) - ptr) / 8).fill(0);
+    this.high = Math.max(this.high, this.top);
     return new Field(this, this.k.memory, ptr, length);
   }
 
   free(field: Field): void {
     const bytes = Math.ceil((field.length * 8) / 16) * 16,
       list = this.free_;
+    if (bytes === 0) return;
     // Insert by address, merging with the range before and after when they touch.
     let lo = 0,
       hi = list.length;
