@@ -107,7 +107,8 @@ class WasmArena implements Arena {
     }
     this.top = ptr + bytes; // moved only once the memory is there
     // Memory the top gave back earlier is not zero any more.
-    if (ptr < this.high) new Float64Array(this.k.memory.buffer, ptr, (Math.min(this.high, this.top) - ptr) / 8).fill(0);
+    if (ptr < this.high)
+      new Float64Array(this.k.memory.buffer, ptr, (Math.min(this.high, this.top) - ptr) / 8).fill(0);
     this.high = Math.max(this.high, this.top);
     return new Field(this, this.k.memory, ptr, length);
   }
