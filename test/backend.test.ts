@@ -316,7 +316,7 @@ describe('the wasm arena', () => {
             live.push(f);
           }
           // Every live field still holds its own mark: no two overlap.
-          live.forEach((f, i) => expect(f.data.every((x) => x === f.data[0] || f.length === 0)).toBe(true));
+          live.forEach((f) => expect(f.data.every((x) => x === f.data[0] || f.length === 0)).toBe(true));
           const spans = live
             .filter((f) => f.length)
             .map((f) => [f.ptr, f.ptr + 8 * f.length])
