@@ -3,54 +3,7 @@ import { Kinetic, type KineticOptions } from '../src/models/kinetic/model.js';
 import { limitStudy, limitStudyScenario } from '../src/studies/limit.js';
 import { fractionalDiffusion, generalisedDiffusion, generalisedOrder } from '../src/coefficients.js';
 import { NumericalError, ValidationError } from '../src/errors.js';
-import { backends, relErr } from './helpers.js';
-
-/** Least-squares slope of log y against log x. */
-function slope(x: number[], y: number[]): number {
-  const lx = x.map(Math.log),
-    ly = y.map(Math.log),
-    n = x.length;
-  const mx = lx.reduce((a, b) => a + b) / n,
-    my = ly.reduce((a, b) => a + b) / n;
-  let num = 0,
-    den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (lx[i] - mx) * (ly[i] - my);
-    den += (lx[i] - mx) ** 2;
-  }
-  return num / den;
-}
-
-/** The Fourier coefficient Σ_x ρ(x) e^{−i(k·x)} of a density on a box of side 2π (modes k = [kx, ky]). */
-function coefficient(rho: Float64Array, n: number[], k: number[]): [number, number] {
-  const [nx, ny = 1] = n;
-  let re = 0,
-    im = 0;
-  for (let y = 0; y < ny; y++)
-    for (let x = 0; x < nx; x++) {
-      const phase = (2 * Math.PI * k[0] * x) / nx + (2 * Math.PI * (k[1] ?? 0) * y) / ny;
-      re += rho[y * nx + x] * Math.cos(phase);
-      im -= rho[y * nx + x] * Math.sin(phase);
-    }
-  return [re, im];
-}
-
-/**
- * Decay rates of Fourier modes k of ρ_ε: backward Euler maps the kinetic operator's slowest
- * eigenvalue μ to the factor 1/(1 + dt μ), so μ = (ρ̂^n/ρ̂^{n+1} − 1)/dt once the fast modes are gone.
- */
-async function decayRates(m: Kinetic, ks: number[][], dt = 0.01, steps = 40): Promise<number[]> {
-  const n = m.grid.shape.slice(0, m.grid.dim);
-  await m.solve({ tEnd: 1e9, dt, maxSteps: steps });
-  const a = ks.map((k) => coefficient(m.density(), n, k));
-  await m.solve({ tEnd: 1e9, dt, maxSteps: 1 });
-  const b = ks.map((k) => coefficient(m.density(), n, k));
-  return ks.map((_, i) => {
-    const [ar, ai] = a[i],
-      [br, bi] = b[i];
-    return ((ar * br + ai * bi) / (br * br + bi * bi) - 1) / dt;
-  });
-}
+import { backends, decayRates, relErr, slope } from './helpers.js';
 
 const modes = (x: number) => 1 + 0.1 * Math.cos(x) + 0.1 * Math.cos(2 * x) + 0.1 * Math.cos(4 * x);
 
