@@ -179,6 +179,8 @@ export class VelocityGrid {
   readonly F: Float64Array;
   /** ∫F over |v| ≤ vmax by the quadrature, before normalisation, plus the analytic tail: ≈ 1. */
   readonly rawMass: number;
+  /** Σ w F before normalisation (F_j = profile(|v_j|)/massScale). */
+  readonly massScale: number;
   /** The radial profile F(|v|) (unnormalised discrete values come from it). */
   readonly profile: (speed: number) => number;
   /** Radial nodes and weights (∫_{|v|≤vmax} g(|v|) dv ≈ Σ radialWeights_i g(r_i)). */
@@ -304,9 +306,6 @@ export class VelocityGrid {
     this.massScale = mass;
     for (let i = 0; i < this.size; i++) this.F[i] /= mass;
   }
-
-  /** Σ w F before normalisation (F_j = profile(|v_j|)/massScale). */
-  readonly massScale: number;
 
   /** The velocity v_j as an N-vector. */
   velocity(j: number): number[] {

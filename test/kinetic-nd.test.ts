@@ -182,6 +182,32 @@ describe.each(backends)('the 2-D/3-D kinetic model on the $kind backend', (be) =
     },
   );
 
+  it('a 3-D BDF2 run with a rank-2 kernel resumes from a checkpoint bit for bit; another velocity resolution is refused', async () => {
+    const o: KineticOptions = {
+      grid: { n: [4, 4, 4] },
+      gamma: 0.5,
+      eps: 0.1,
+      scheme: 'bdf2',
+      chemical: { D: 1, mu: 1 },
+      turning: rankTwo,
+      growth: { type: 'logistic', r: 0.5 },
+      initial: { rho: (x, y, z) => 1 + 0.3 * Math.cos(x) * Math.sin(y + z), S: (x) => Math.sin(x) },
+    };
+    const whole = new Kinetic(be, o);
+    await whole.solve({ tEnd: 0.05, dt: 0.01 });
+    const a = new Kinetic(be, o);
+    await a.solve({ tEnd: 0.05, dt: 0.01, maxSteps: 2 });
+    const b = new Kinetic(be, o);
+    b.restore(structuredClone(a.checkpoint()));
+    await b.solve({ tEnd: 0.05, dt: 0.01 });
+    expect(b.time).toBe(whole.time);
+    expect(Array.from(b.density())).toEqual(Array.from(whole.density()));
+    expect(Array.from(b.signal()!)).toEqual(Array.from(whole.signal()!));
+    const other = new Kinetic(be, { ...o, directionTolerance: 1e-4 });
+    expect(() => other.restore(a.checkpoint())).toThrow(/another|different|belongs/i);
+    for (const m of [whole, a, b, other]) m.dispose();
+  });
+
   it('a kernel split into two separable terms gives the single-term result (to round-off) and the same limit χ', async () => {
     const g = (v: readonly number[]) => 1 / (1 + v.reduce((s, y) => s + y * y, 0)) ** 2.5;
     const base: Omit<KineticOptions, 'turning'> = {
