@@ -6,6 +6,7 @@ import { benchKinetic } from './kinetic.mjs';
 import { table } from './harness.mjs';
 import { benchSweep, sweepTable } from './sweep.mjs';
 import { benchFftw, fftwTable } from './fftw.mjs';
+import { benchStep, stepTable } from './step.mjs';
 
 const filter = process.argv[2] ?? '';
 const wasm = await createBackend('wasm');
@@ -16,6 +17,7 @@ const suites = {
   models: benchModels,
   sweep: benchSweep,
   fftw: benchFftw,
+  step: benchStep,
 };
 for (const [name, run] of Object.entries(suites)) if (name.includes(filter)) await run(wasm, js);
-console.log(table() + sweepTable() + fftwTable());
+console.log(table() + sweepTable() + fftwTable() + stepTable());
