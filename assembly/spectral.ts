@@ -38,12 +38,12 @@ export function symbolResolvent(spec: usize, kx: usize, nc: i32, ky: usize, ny: 
   }
 }
 
-/**
- * dst = i k_axis src (one Cartesian derivative). `k` is that axis' wavenumber array;
- * axis 0 = x (fastest), 1 = y, 2 = z. The caller zeroes Nyquist entries of `k` (odd derivative).
- */
-export function symbolGradient(src: usize, dst: usize, k: usize, axis: i32, nc: i32, ny: i32, nz: i32): void {
+/** One derivative pass (see symbolGradient); `scaled` and `op` are compile-time constants at each call. */
+@inline function gradientPass(
+  scaled: bool, op: i32, src: usize, dst: usize, k: usize, c: usize, axis: i32, nc: i32, ny: i32, nz: i32,
+): void {
   const rot = f64x2(-1.0, 1.0); // i (a + ib) = (-b, a)
+  let m: usize = 0;
   for (let iz = 0; iz < nz; iz++) {
     for (let iy = 0; iy < ny; iy++) {
       const off = (<usize>(iz * ny + iy) * <usize>nc) << 4;
@@ -52,10 +52,55 @@ export function symbolGradient(src: usize, dst: usize, k: usize, axis: i32, nc: 
         const kk = axis == 0 ? load<f64>(k + (<usize>ix << 3)) : kyz;
         const o = off + (<usize>ix << 4);
         const a = v128.load(src + o);
-        v128.store(dst + o, f64x2.mul(f64x2.mul(v128.shuffle<f64>(a, a, 1, 0), rot), f64x2.splat(kk)));
+        let v = f64x2.mul(f64x2.mul(v128.shuffle<f64>(a, a, 1, 0), rot), f64x2.splat(kk));
+        if (scaled) v = f64x2.mul(v, f64x2.splat(load<f64>(c + (m << 3))));
+        if (op == 0) v128.store(dst + o, v);
+        else if (op == 1) v128.store(dst + o, f64x2.sub(v128.load(dst + o), v));
+        else v128.store(dst + o, f64x2.neg(v));
+        m++;
       }
     }
   }
+}
+
+/**
+ * One Cartesian derivative, v = i k_axis c[m] src (c = 0: no per-mode factor), and
+ * op 0: dst = v, 1: dst −= v, 2: dst = −v. `k` is that axis' wavenumber array; axis 0 = x
+ * (fastest), 1 = y, 2 = z. The caller zeroes Nyquist entries of `k` (odd derivative). The factor
+ * and the accumulation save whole passes: ∇ of a multiplier's output, and −∇·F axis by axis.
+ */
+export function symbolGradient(
+  src: usize, dst: usize, k: usize, axis: i32, nc: i32, ny: i32, nz: i32, c: usize, op: i32,
+): void {
+  if (c) {
+    if (op == 0) gradientPass(true, 0, src, dst, k, c, axis, nc, ny, nz);
+    else if (op == 1) gradientPass(true, 1, src, dst, k, c, axis, nc, ny, nz);
+    else gradientPass(true, 2, src, dst, k, c, axis, nc, ny, nz);
+  } else {
+    if (op == 0) gradientPass(false, 0, src, dst, k, c, axis, nc, ny, nz);
+    else if (op == 1) gradientPass(false, 1, src, dst, k, c, axis, nc, ny, nz);
+    else gradientPass(false, 2, src, dst, k, c, axis, nc, ny, nz);
+  }
+}
+
+/**
+ * Σ over the half spectrum of c[m] |spec_m|², each mode counted as often as it stands for in the
+ * full spectrum (twice, except the x = 0 and x = Nyquist columns): Parseval's Σ_x f g · N for
+ * g^ = c f^ (nx even).
+ */
+export function modeQuadratic(spec: usize, c: usize, nc: i32, ny: i32, nz: i32): f64 {
+  let s = 0.0;
+  let m: usize = 0;
+  for (let r = 0; r < ny * nz; r++) {
+    for (let ix = 0; ix < nc; ix++) {
+      const a = v128.load(spec + (m << 4));
+      const re = f64x2.extract_lane(a, 0), im = f64x2.extract_lane(a, 1);
+      const w = ix == 0 || ix == nc - 1 ? 1.0 : 2.0;
+      s += w * load<f64>(c + (m << 3)) * (re * re + im * im);
+      m++;
+    }
+  }
+  return s;
 }
 
 /** 2/3 dealiasing: spec *= mx[ix] * my[iy] * mz[iz] with 0/1 per-axis masks. */

@@ -73,11 +73,24 @@ const kernels: { [K in keyof KernelSet]: Case } = {
       s = vec(be, 2 * g.nModes, 5),
       out = be.alloc(2 * g.nModes);
     const parts: number[] = [];
+    const c = vec(be, g.nModes, 6, (v) => 1 + v);
     for (const axis of [0, 1, 2] as const) {
       be.gradient(s, out, g, axis);
       parts.push(...out.data);
+      be.scaledGradient(s, out, c, g, axis);
+      parts.push(...out.data);
+      be.subtractGradient(out, s, g, axis, false);
+      parts.push(...out.data);
+      be.subtractGradient(out, s, g, axis, true);
+      parts.push(...out.data);
     }
     return Float64Array.from(parts);
+  },
+  modeQuadratic: (be) => {
+    const g = new Grid(be, { n: [16, 8, 4] }),
+      s = vec(be, 2 * g.nModes, 7),
+      c = vec(be, g.nModes, 8, (v) => 1 + v);
+    return Float64Array.of(be.modeQuadratic(s, c, g));
   },
   dealias: (be) => {
     const g = new Grid(be, { n: [16, 8, 4] }),
@@ -329,5 +342,41 @@ describe('the wasm arena', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe.each(backends)('multipliers by Parseval on the $kind backend', (be) => {
+  it('modeQuadratic(f^, c) / N = Σ_x f h for h^ = c f^, with c = 1/(1+|k|²) on a mixed 3-D grid', () => {
+    const g = new Grid(be, { n: [12, 6, 4], L: [1, 2, 3] });
+    const f = vec(be, g.nReal, 9),
+      F = g.spectralField(),
+      H = g.spectralField(),
+      h = g.realField(),
+      c = be.alloc(g.nModes);
+    be.modeNorm(c, g, 2);
+    c.data.set(c.data.map((v) => 1 / (1 + v)));
+    be.rfft(g.shape, f, F);
+    be.modeMul(H, c, F);
+    be.irfft(g.shape, H, h);
+    const direct = f.data.reduce((s, v, i) => s + v * h.data[i], 0);
+    expect(Math.abs(be.modeQuadratic(F, c, g) / g.nReal - direct) / Math.abs(direct)).toBeLessThan(1e-12);
+  });
+  it('the scaled gradient is the gradient of the scaled spectrum; subtractGradient accumulates −i k', () => {
+    const g = new Grid(be, { n: [8, 8] });
+    const s = vec(be, 2 * g.nModes, 10),
+      c = vec(be, g.nModes, 11, (v) => 1 + v),
+      a = g.spectralField(),
+      b = g.spectralField(),
+      acc = g.spectralField();
+    be.modeMul(a, c, s);
+    be.gradient(a, b, g, 1);
+    be.scaledGradient(s, a, c, g, 1);
+    expect(relErr(a.data, b.data)).toBeLessThan(1e-15);
+    be.subtractGradient(acc, s, g, 0, true);
+    be.subtractGradient(acc, s, g, 1, false);
+    be.gradient(s, a, g, 0);
+    be.gradient(s, b, g, 1);
+    const expected = a.data.map((v, i) => -v - b.data[i]);
+    expect(relErr(acc.data, expected)).toBeLessThan(1e-15);
   });
 });

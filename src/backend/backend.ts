@@ -240,10 +240,36 @@ export class Backend {
   }
   /** dst = i k_axis src (axis 0 = x, 1 = y, 2 = z). */
   gradient(src: Field, dst: Field, g: SpectralAxes, axis: 0 | 1 | 2): void {
+    this.checkGradient(src, dst, g, axis);
+    this.k.gradient(src, dst, g, axis, null, 0);
+  }
+  /** dst = i k_axis c[m] src: the derivative of a multiplier's output in one pass (c: one real per mode). */
+  scaledGradient(src: Field, dst: Field, c: Field, g: SpectralAxes, axis: 0 | 1 | 2): void {
+    this.checkGradient(src, dst, g, axis);
+    this.checkLength('c', c, g.nModes);
+    this.k.gradient(src, dst, g, axis, c, 0);
+  }
+  /**
+   * out = −i k_axis src (first = true) or out −= i k_axis src: −∇·F accumulated axis by axis
+   * without zeroing out first or a separate subtraction pass.
+   */
+  subtractGradient(out: Field, src: Field, g: SpectralAxes, axis: 0 | 1 | 2, first: boolean): void {
+    this.checkGradient(src, out, g, axis);
+    this.k.gradient(src, out, g, axis, null, first ? 2 : 1);
+  }
+  /**
+   * Σ_x f(x) h(x) · N for h^ = c f^ (c real per mode), from the half spectrum of f by Parseval:
+   * Σ over modes of c|f^|², counting each mode as often as it stands for in the full spectrum.
+   */
+  modeQuadratic(spec: Field, c: Field, g: SpectralAxes): number {
+    this.checkSpec(spec, g);
+    this.checkLength('c', c, g.nModes);
+    return this.k.modeQuadratic(spec, c, g);
+  }
+  private checkGradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void {
     this.checkSpec(src, g);
     this.checkSpec(dst, g);
     if (axis !== 0 && axis !== 1 && axis !== 2) throw new ValidationError('axis', axis, '0, 1 or 2');
-    this.k.gradient(src, dst, g, axis);
   }
   /** Zero the modes outside the 2/3-rule box. */
   dealias(spec: Field, g: SpectralAxes): void {

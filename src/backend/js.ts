@@ -350,9 +350,10 @@ function jsKernels(plans: KernelPlans): KernelSet {
       });
     },
 
-    gradient(src, dst, g, axis) {
+    gradient(src, dst, g, axis, c, op) {
       const a = src.data,
         b = dst.data,
+        f = c?.data,
         [, ny, nz] = g.shape,
         nc = g.nc;
       const k = (axis === 0 ? g.gx : axis === 1 ? g.gy : g.gz).data;
@@ -363,11 +364,41 @@ function jsKernels(plans: KernelPlans): KernelSet {
             const kk = axis === 0 ? k[ix] : axis === 1 ? k[iy] : k[iz];
             const re = a[2 * m],
               im = a[2 * m + 1];
-            b[2 * m] = -im * kk;
-            b[2 * m + 1] = re * kk;
+            let vr = -im * kk,
+              vi = re * kk;
+            if (f) {
+              vr *= f[m];
+              vi *= f[m];
+            }
+            if (op === 0) {
+              b[2 * m] = vr;
+              b[2 * m + 1] = vi;
+            } else if (op === 1) {
+              b[2 * m] -= vr;
+              b[2 * m + 1] -= vi;
+            } else {
+              b[2 * m] = -vr;
+              b[2 * m + 1] = -vi;
+            }
           }
         }
       }
+    },
+
+    modeQuadratic(spec, c, g) {
+      const s = spec.data,
+        f = c.data,
+        nc = g.nc,
+        rows = g.shape[1] * g.shape[2];
+      let sum = 0,
+        m = 0;
+      for (let r = 0; r < rows; r++)
+        for (let ix = 0; ix < nc; ix++, m++) {
+          const re = s[2 * m],
+            im = s[2 * m + 1];
+          sum += (ix === 0 || ix === nc - 1 ? 1 : 2) * f[m] * (re * re + im * im);
+        }
+      return sum;
     },
 
     dealias(spec, g) {

@@ -27,7 +27,10 @@ export interface KernelSet {
   irfftRows(spec: Field, real: Field, rows: number, m: number, scale: number): void;
   /** spec *= 1/(|k|² + mu); with mu = 0 the k = 0 mode is set to 0. */
   resolvent(spec: Field, g: SpectralAxes, mu: number): void;
-  gradient(src: Field, dst: Field, g: SpectralAxes, axis: number): void;
+  /** v = i k_axis c[m] src (c null: no factor); op 0: dst = v, 1: dst −= v, 2: dst = −v. */
+  gradient(src: Field, dst: Field, g: SpectralAxes, axis: number, c: Field | null, op: 0 | 1 | 2): void;
+  /** Σ_half w_m c[m] |spec_m|² with w = 1 on the x = 0 and Nyquist columns, 2 elsewhere. */
+  modeQuadratic(spec: Field, c: Field, g: SpectralAxes): number;
   dealias(spec: Field, g: SpectralAxes): void;
   modeNorm(out: Field, g: SpectralAxes, power: number): void;
   modeScale(spec: Field, c: Field): void;

@@ -211,9 +211,12 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
     resolvent(s, g, mu) {
       k.symbolResolvent(s.ptr, g.kx.ptr, g.nc, g.ky.ptr, g.shape[1], g.kz.ptr, g.shape[2], mu);
     },
-    gradient(src, dst, g, axis) {
+    gradient(src, dst, g, axis, c, op) {
       const kAxis = axis === 0 ? g.gx : axis === 1 ? g.gy : g.gz;
-      k.symbolGradient(src.ptr, dst.ptr, kAxis.ptr, axis, g.nc, g.shape[1], g.shape[2]);
+      k.symbolGradient(src.ptr, dst.ptr, kAxis.ptr, axis, g.nc, g.shape[1], g.shape[2], c ? c.ptr : 0, op);
+    },
+    modeQuadratic(spec, c, g) {
+      return k.modeQuadratic(spec.ptr, c.ptr, g.nc, g.shape[1], g.shape[2]);
     },
     dealias(s, g) {
       k.dealias(s.ptr, g.mx.ptr, g.nc, g.my.ptr, g.shape[1], g.mz.ptr, g.shape[2]);

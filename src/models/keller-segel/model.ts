@@ -214,9 +214,14 @@ export class KellerSegel implements Model {
       p.growth.type === 'none' &&
       p.chiMatrix.every((v, i) => v === (i % (g.dim + 1) === 0 ? p.chiMatrix![0] : 0))
     ) {
-      this.signalOf(this.state, this.S);
-      d.energy =
-        g.cellVolume * (p.D * be.entropySum(this.rho) - 0.5 * p.chiMatrix[0] * be.dot(this.rho, this.S));
+      // ∫ρS: by Parseval from ρ̂ on the spectral discretisation (no inverse transform per step).
+      let rhoS: number;
+      if (this.spectral) rhoS = this.spectral.densitySignalSum(this.state);
+      else {
+        this.signalOf(this.state, this.S);
+        rhoS = be.dot(this.rho, this.S);
+      }
+      d.energy = g.cellVolume * (p.D * be.entropySum(this.rho) - 0.5 * p.chiMatrix[0] * rhoS);
     }
     return d;
   }

@@ -16,6 +16,8 @@ export class SpectralDrift implements StiffProblem {
   // Work fields, allocated once (Ŝ only for an elliptic chemical, the source only with Γ or G).
   private readonly w: Field;
   private readonly sHat: Field;
+  /** Elliptic chemical: Ŝ = T ρ̂ with T = (β/D)/(|k|² + μ/D) (0 where that vanishes), one table. */
+  private readonly chemTable: Field | null;
   private readonly tmp: Field;
   /** ∇S per axis, overwritten in place by the flux ρχQ(∇S) (driftFlux reads a point's gradient before writing it). */
   private readonly grad: Field;
@@ -42,6 +44,17 @@ export class SpectralDrift implements StiffProblem {
     this.linear.push(kAlpha.data.map((v) => -p.D * v));
     if (p.chemical.type === 'parabolic')
       this.linear.push(k2.data.map((v) => -p.chemical.D * v - p.chemical.mu));
+    const c = p.chemical;
+    this.chemTable =
+      c.type === 'elliptic'
+        ? be.fromArray(
+            'elliptic chemical table',
+            k2.data.map((v) => {
+              const d = v + c.mu / c.D;
+              return d === 0 ? 0 : (1 / d) * (c.beta / c.D);
+            }),
+          )
+        : null;
     be.release(kAlpha);
     be.release(k2);
     const sources = p.growth.type !== 'none' || p.chemical.G !== undefined;
@@ -55,12 +68,14 @@ export class SpectralDrift implements StiffProblem {
 
   /** Ŝ of a state (elliptic: β ρ̂ / (DS|k|² + μ), in a work field); returns the field holding Ŝ. */
   chemicalSpectrum(u: readonly Field[]): Field {
-    const c = this.p.chemical;
-    if (c.type === 'parabolic') return u[1];
-    this.backend.copy(this.sHat, u[0]);
-    this.backend.resolvent(this.sHat, this.grid, c.mu / c.D);
-    this.backend.scale(this.sHat, c.beta / c.D);
+    if (!this.chemTable) return u[1];
+    this.backend.modeMul(this.sHat, this.chemTable, u[0]); // one pass
     return this.sHat;
+  }
+
+  /** Σ_x ρ S of a state with an elliptic chemical, by Parseval from ρ̂ (no transform). */
+  densitySignalSum(u: readonly Field[]): number {
+    return this.backend.modeQuadratic(u[0], this.chemTable!, this.grid) / this.grid.nReal;
   }
 
   /** The real field of a half spectrum (the spectrum is left as it was). */
@@ -75,12 +90,15 @@ export class SpectralDrift implements StiffProblem {
       p = this.p,
       w = this.w;
     this.toReal(u[0], this.rho);
-    const sHat = this.chemicalSpectrum(u);
     const needS = this.chiField !== null || p.chemical.G !== undefined;
+    // ∇S straight from ρ̂ through the elliptic table when S itself is not needed (one pass per axis).
+    const direct = this.chemTable !== null && !needS;
+    const sHat = direct ? u[0] : this.chemicalSpectrum(u);
     if (needS) this.toReal(sHat, this.S);
     for (let j = 0; j < g.dim; j++) {
       await pause?.();
-      be.gradient(sHat, w, g, j as 0 | 1 | 2);
+      if (direct) be.scaledGradient(sHat, w, this.chemTable!, g, j as 0 | 1 | 2);
+      else be.gradient(sHat, w, g, j as 0 | 1 | 2);
       be.irfft(g.shape, w, this.gradAxes[j]);
     }
     if (this.chiField) this.laws.sensitivity!(this.S, this.chiField, t);
@@ -94,13 +112,11 @@ export class SpectralDrift implements StiffProblem {
       p.flux.type === 'limited',
       p.flux.type === 'limited' ? p.flux.ystar : 0,
     );
-    // N_ρ = −∇·F + Γ
-    out[0].data.fill(0);
+    // N_ρ = −∇·F + Γ, the divergence accumulated axis by axis (no zeroing, no separate subtraction).
     for (let j = 0; j < g.dim; j++) {
       await pause?.();
       be.rfft(g.shape, this.gradAxes[j], w);
-      be.gradient(w, w, g, j as 0 | 1 | 2);
-      be.axpy(out[0], -1, w);
+      be.subtractGradient(out[0], w, g, j as 0 | 1 | 2, j === 0);
     }
     const gr = p.growth;
     if (gr.type !== 'none') {
