@@ -215,19 +215,35 @@ export class Backend {
     if (nz > 1) this.k.fftBatch(spec, 0, spec, 0, work, nz, ny * nc, false);
   }
 
-  /** Complex-to-real inverse of rfft, scaled by 1/(nx ny nz). Like FFTW's c2r it destroys `spec`. */
-  irfft(shape: Shape3, spec: Field, real: Field): void {
+  /**
+   * Complex-to-real inverse of rfft, scaled by 1/(nx ny nz). Like FFTW's c2r it destroys `spec`,
+   * unless `via` (a field of the spectrum's size) is given: then the first pass reads `spec` and
+   * writes `via`, the rest works in `via`, and `spec` is kept (no copy pass before the transform).
+   */
+  irfft(shape: Shape3, spec: Field, real: Field, via?: Field): void {
     const [nx, ny, nz] = this.checkShape(shape);
     const m = nx >> 1,
       nc = m + 1;
     this.checkLength('real', real, nx * ny * nz);
     this.checkLength('spec', spec, 2 * nc * ny * nz);
+    if (via) this.checkLength('via', via, 2 * nc * ny * nz);
     const work = this.scratch('w', 2 * nc * ny * nz);
-    if (nz > 1) this.k.fftBatch(spec, 0, spec, 0, work, nz, ny * nc, true);
-    if (ny > 1)
-      for (let z = 0; z < nz; z++) this.k.fftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, true);
+    let cur = spec;
+    const next = via ?? spec;
+    if (nz > 1) {
+      this.k.fftBatch(cur, 0, next, 0, work, nz, ny * nc, true);
+      cur = next;
+    }
+    if (ny > 1) {
+      for (let z = 0; z < nz; z++) this.k.fftBatch(cur, z * ny * nc, next, z * ny * nc, work, ny, nc, true);
+      cur = next;
+    }
+    if (cur !== next) {
+      this.copy(next, cur); // 1-D: the row pre-processing works in place
+      cur = next;
+    }
     // The 1/N is applied as the rows are pre-processed: no separate pass over the real field.
-    this.k.irfftRows(spec, real, ny * nz, m, 1 / (nx * ny * nz));
+    this.k.irfftRows(cur, real, ny * nz, m, 1 / (nx * ny * nz));
   }
 
   // ---- Fourier multipliers on the half spectrum -------------------------------------------

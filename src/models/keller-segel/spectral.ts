@@ -78,10 +78,9 @@ export class SpectralDrift implements StiffProblem {
     return this.backend.modeQuadratic(u[0], this.chemTable!, this.grid) / this.grid.nReal;
   }
 
-  /** The real field of a half spectrum (the spectrum is left as it was). */
+  /** The real field of a half spectrum (the spectrum is kept: the transform works in the work field). */
   toReal(spec: Field, out: Field): void {
-    this.backend.copy(this.w, spec);
-    this.backend.irfft(this.grid.shape, this.w, out);
+    this.backend.irfft(this.grid.shape, spec, out, this.w);
   }
 
   async nonlinear(t: number, u: readonly Field[], out: readonly Field[], pause?: Pause): Promise<void> {

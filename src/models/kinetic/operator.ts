@@ -350,9 +350,8 @@ export class KineticOperator implements Stepper {
     return co;
   }
 
-  /** x of a half spectrum (through the work field: the inverse FFT destroys its input). */
+  /** x of a half spectrum (the spectrum is kept: the transform works in the work field). */
   toReal(spec: Field, out: Field): void {
-    this.be.copy(this.w, spec);
-    this.be.irfft(this.grid.shape, this.w, out);
+    this.be.irfft(this.grid.shape, spec, out, this.w);
   }
 }
