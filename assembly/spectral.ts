@@ -138,18 +138,22 @@ export function modeScale(spec: usize, c: usize, n: i32): void {
   for (let m = 0; m < n; m++) scaleMode(spec + (<usize>m << 4), load<f64>(c + (<usize>m << 3)));
 }
 
-/** out[m] = c[m] * x[m]. */
-export function modeMul(out: usize, c: usize, x: usize, n: i32): void {
+/**
+ * out[m] = (accumulate ? out[m] : 0) + c1[m] x1[m] + c2[m] x2[m] + c3[m] x3[m], the terms
+ * present (nterms = 1…3) summed left to right: one pass where an exponential integrator's
+ * combination E u + f1 N(u) + f2 N(a) took one per term, with the same arithmetic.
+ */
+export function modeMulSum(
+  out: usize, n: i32, nterms: i32, accumulate: bool,
+  c1: usize, x1: usize, c2: usize, x2: usize, c3: usize, x3: usize,
+): void {
   for (let m = 0; m < n; m++) {
-    const o = <usize>m << 4;
-    v128.store(out + o, f64x2.mul(v128.load(x + o), v128.load64_splat(c + (<usize>m << 3))));
-  }
-}
-
-/** out[m] += c[m] * x[m]. */
-export function modeMulAdd(out: usize, c: usize, x: usize, n: i32): void {
-  for (let m = 0; m < n; m++) {
-    const o = <usize>m << 4;
-    v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(v128.load(x + o), v128.load64_splat(c + (<usize>m << 3)))));
+    const o = <usize>m << 4,
+      q = <usize>m << 3;
+    let v = f64x2.mul(v128.load(x1 + o), v128.load64_splat(c1 + q));
+    if (accumulate) v = f64x2.add(v128.load(out + o), v);
+    if (nterms > 1) v = f64x2.add(v, f64x2.mul(v128.load(x2 + o), v128.load64_splat(c2 + q)));
+    if (nterms > 2) v = f64x2.add(v, f64x2.mul(v128.load(x3 + o), v128.load64_splat(c3 + q)));
+    v128.store(out + o, v);
   }
 }

@@ -119,7 +119,25 @@ const kernels: { [K in keyof KernelSet]: Case } = {
       p = be.alloc(66);
     be.modeMulAdd(o, c, x);
     be.modeMul(p, c, x);
-    return flat(o, p);
+    const q = vec(be, 66, 9),
+      r = be.alloc(66),
+      c2 = vec(be, 33, 10),
+      c3 = vec(be, 33, 11),
+      x2 = vec(be, 66, 12);
+    be.modeMulSum(
+      q,
+      [
+        [c, x],
+        [c2, x2],
+        [c3, p],
+      ],
+      true,
+    );
+    be.modeMulSum(r, [
+      [c2, x],
+      [c3, x2],
+    ]);
+    return flat(o, p, q, r);
   },
   axpy: (be) => {
     const a = vec(be, 101, 8);
@@ -346,6 +364,33 @@ describe('the wasm arena', () => {
 });
 
 describe.each(backends)('multipliers by Parseval on the $kind backend', (be) => {
+  it('modeMulSum gives exactly modeMul followed by modeMulAdds (the same arithmetic in one pass)', () => {
+    const [c1, c2, c3] = [20, 21, 22].map((k) => vec(be, 40, k)),
+      [x1, x2, x3] = [23, 24, 25].map((k) => vec(be, 80, k)),
+      a = vec(be, 80, 26),
+      b = be.alloc(80);
+    b.data.set(a.data);
+    be.modeMulSum(
+      a,
+      [
+        [c1, x1],
+        [c2, x2],
+        [c3, x3],
+      ],
+      true,
+    );
+    be.modeMulAdd(b, c1, x1);
+    be.modeMulAdd(b, c2, x2);
+    be.modeMulAdd(b, c3, x3);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    be.modeMulSum(a, [
+      [c1, x1],
+      [c2, x2],
+    ]);
+    be.modeMul(b, c1, x1);
+    be.modeMulAdd(b, c2, x2);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+  });
   it('modeQuadratic(f^, c) / N = Σ_x f h for h^ = c f^, with c = 1/(1+|k|²) on a mixed 3-D grid', () => {
     const g = new Grid(be, { n: [12, 6, 4], L: [1, 2, 3] });
     const f = vec(be, g.nReal, 9),

@@ -304,15 +304,26 @@ export class Backend {
   }
   /** out[m] = c[m] x[m]. */
   modeMul(out: Field, c: Field, x: Field): void {
-    this.checkLength('out', out, 2 * c.length);
-    this.checkLength('x', x, 2 * c.length);
-    this.k.modeMul(out, c, x, false);
+    this.modeMulSum(out, [[c, x]]);
   }
   /** out[m] += c[m] x[m]. */
   modeMulAdd(out: Field, c: Field, x: Field): void {
-    this.checkLength('out', out, 2 * c.length);
-    this.checkLength('x', x, 2 * c.length);
-    this.k.modeMul(out, c, x, true);
+    this.modeMulSum(out, [[c, x]], true);
+  }
+  /**
+   * out[m] = (accumulate ? out[m] : 0) + Σ_i c_i[m] x_i[m] over 1–3 terms (c real per mode),
+   * summed left to right in one pass: the same numbers as modeMul followed by modeMulAdds.
+   */
+  modeMulSum(out: Field, terms: readonly (readonly [c: Field, x: Field])[], accumulate = false): void {
+    if (terms.length < 1 || terms.length > 3)
+      throw new ValidationError('terms', terms.length, '1 to 3 terms');
+    const n = terms[0][0].length;
+    this.checkLength('out', out, 2 * n);
+    terms.forEach(([c, x], i) => {
+      this.checkLength(`terms[${i}].c`, c, n);
+      this.checkLength(`terms[${i}].x`, x, 2 * n);
+    });
+    this.k.modeMul(out, terms, accumulate);
   }
 
   // ---- pointwise --------------------------------------------------------------------------

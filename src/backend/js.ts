@@ -438,20 +438,25 @@ function jsKernels(plans: KernelPlans): KernelSet {
       }
     },
 
-    modeMul(out, c, x, accumulate) {
+    modeMul(out, terms, accumulate) {
       const o = out.data,
-        f = c.data,
-        v = x.data;
-      if (accumulate)
-        for (let m = 0; m < f.length; m++) {
-          o[2 * m] += f[m] * v[2 * m];
-          o[2 * m + 1] += f[m] * v[2 * m + 1];
+        n = terms[0][0].length,
+        t = terms.map(([c, x]) => [c.data, x.data] as const);
+      for (let m = 0; m < n; m++) {
+        // The same order as the wasm kernel: (out +) c1 x1 + c2 x2 + c3 x3, left to right.
+        let re = t[0][0][m] * t[0][1][2 * m],
+          im = t[0][0][m] * t[0][1][2 * m + 1];
+        if (accumulate) {
+          re = o[2 * m] + re;
+          im = o[2 * m + 1] + im;
         }
-      else
-        for (let m = 0; m < f.length; m++) {
-          o[2 * m] = f[m] * v[2 * m];
-          o[2 * m + 1] = f[m] * v[2 * m + 1];
+        for (let i = 1; i < t.length; i++) {
+          re += t[i][0][m] * t[i][1][2 * m];
+          im += t[i][0][m] * t[i][1][2 * m + 1];
         }
+        o[2 * m] = re;
+        o[2 * m + 1] = im;
+      }
     },
 
     axpy(y, a, x) {

@@ -35,7 +35,8 @@ export interface KernelSet {
   modeNorm(out: Field, g: SpectralAxes, power: number): void;
   modeScale(spec: Field, c: Field): void;
   /** out = c x, or out += c x when accumulating. */
-  modeMul(out: Field, c: Field, x: Field, accumulate: boolean): void;
+  /** out = (accumulate ? out : 0) + Σ c_i x_i over 1–3 terms, summed left to right, in one pass. */
+  modeMul(out: Field, terms: readonly (readonly [c: Field, x: Field])[], accumulate: boolean): void;
   axpy(y: Field, a: number, x: Field): void;
   kineticRelax(
     f: Field,

@@ -227,9 +227,20 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
     modeScale(s, c) {
       k.modeScale(s.ptr, c.ptr, c.length);
     },
-    modeMul(out, c, x, accumulate) {
-      if (accumulate) k.modeMulAdd(out.ptr, c.ptr, x.ptr, c.length);
-      else k.modeMul(out.ptr, c.ptr, x.ptr, c.length);
+    modeMul(out, terms, accumulate) {
+      const [t1, t2, t3] = terms;
+      k.modeMulSum(
+        out.ptr,
+        t1[0].length,
+        terms.length,
+        accumulate,
+        t1[0].ptr,
+        t1[1].ptr,
+        t2 ? t2[0].ptr : 0,
+        t2 ? t2[1].ptr : 0,
+        t3 ? t3[0].ptr : 0,
+        t3 ? t3[1].ptr : 0,
+      );
     },
     axpy(y, a, x) {
       k.axpy(y.ptr, a, x.ptr, y.length);

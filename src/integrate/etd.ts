@@ -103,10 +103,11 @@ export class EtdStepper {
     };
     await N(t, u, Nu);
     if (this.scheme === 'etdrk2') {
-      for (let i = 0; i < C; i++) {
-        be.modeMul(a[i], co[i].E, u[i]);
-        be.modeMulAdd(a[i], co[i].f1, Nu[i]);
-      }
+      for (let i = 0; i < C; i++)
+        be.modeMulSum(a[i], [
+          [co[i].E, u[i]],
+          [co[i].f1, Nu[i]],
+        ]);
       await N(t + h, a, X);
       for (let i = 0; i < C; i++) {
         be.axpy(X[i], -1, Nu[i]); // N(a) − N(u)
@@ -115,25 +116,33 @@ export class EtdStepper {
       }
       return;
     }
-    for (let i = 0; i < C; i++) {
-      be.modeMul(a[i], co[i].E2, u[i]);
-      be.modeMulAdd(a[i], co[i].Q, Nu[i]);
-    }
+    // Each combination is one pass (modeMulSum), with the arithmetic of one pass per term.
+    for (let i = 0; i < C; i++)
+      be.modeMulSum(a[i], [
+        [co[i].E2, u[i]],
+        [co[i].Q, Nu[i]],
+      ]);
     await N(t + h / 2, a, X); // X = N(a)
     for (let i = 0; i < C; i++) {
-      be.modeMul(out[i], co[i].E, u[i]);
-      be.modeMulAdd(out[i], co[i].f1, Nu[i]);
-      be.modeMulAdd(out[i], co[i].f2x2, X[i]);
-      be.modeMul(Y[i], co[i].E2, u[i]);
-      be.modeMulAdd(Y[i], co[i].Q, X[i]); // Y = b
+      be.modeMulSum(out[i], [
+        [co[i].E, u[i]],
+        [co[i].f1, Nu[i]],
+        [co[i].f2x2, X[i]],
+      ]);
+      be.modeMulSum(Y[i], [
+        [co[i].E2, u[i]],
+        [co[i].Q, X[i]],
+      ]); // Y = b
     }
     await N(t + h / 2, Y, X); // X = N(b)
     for (let i = 0; i < C; i++) {
       be.modeMulAdd(out[i], co[i].f2x2, X[i]);
       be.scale(X[i], 2);
       be.axpy(X[i], -1, Nu[i]); // X = 2N(b) − N(u)
-      be.modeMul(Y[i], co[i].E2, a[i]);
-      be.modeMulAdd(Y[i], co[i].Q, X[i]); // Y = c
+      be.modeMulSum(Y[i], [
+        [co[i].E2, a[i]],
+        [co[i].Q, X[i]],
+      ]); // Y = c
     }
     await N(t + h, Y, X); // X = N(c)
     for (let i = 0; i < C; i++) be.modeMulAdd(out[i], co[i].f3, X[i]);
