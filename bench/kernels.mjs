@@ -48,31 +48,23 @@ export function benchKernels(wasm, js) {
     };
     compare('complex FFT, any 2^a·3^b·5^c', `${n}`, { wasm: run(wasm), js: run(js) });
   }
-  for (const n of [384, 512]) {
-    const run = (be) => {
-      const g = new Grid(be, { n: [n, n] }),
-        r = be.fromArray('x', random(n * n)),
-        s = g.spectralField();
-      return () => {
-        be.rfft(g.shape, r, s);
-        be.irfft(g.shape, s, r);
-      };
+  // 2-D real forward + inverse, at mixed and power-of-two sizes.
+  const realPair = (n) => (be) => {
+    const g = new Grid(be, { n: [n, n] }),
+      r = be.fromArray('x', random(n * n)),
+      s = g.spectralField();
+    return () => {
+      be.rfft(g.shape, r, s);
+      be.irfft(g.shape, s, r);
     };
-    compare('2-D real FFT fwd+inv, any 2^a·3^b·5^c', `${n}²`, { wasm: run(wasm), js: run(js) });
-  }
-  // 2-D real forward + inverse.
-  for (const n of [256, 512, 1024]) {
-    const run = (be) => {
-      const g = new Grid(be, { n: [n, n] }),
-        r = be.fromArray('x', random(n * n)),
-        s = g.spectralField();
-      return () => {
-        be.rfft(g.shape, r, s);
-        be.irfft(g.shape, s, r);
-      };
-    };
-    compare('2-D real FFT fwd+inv', `${n}²`, { wasm: run(wasm), js: run(js) });
-  }
+  };
+  for (const n of [384, 512])
+    compare('2-D real FFT fwd+inv, any 2^a·3^b·5^c', `${n}²`, {
+      wasm: realPair(n)(wasm),
+      js: realPair(n)(js),
+    });
+  for (const n of [256, 512, 1024])
+    compare('2-D real FFT fwd+inv', `${n}²`, { wasm: realPair(n)(wasm), js: realPair(n)(js) });
   // One fractional-heat step in 2-D: r2c, the exp(-D|k|^α dt) table (as the ETD steppers keep it), c2r.
   const heat = (be) => {
     const g = new Grid(be, { n: [512, 512] }),

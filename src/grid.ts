@@ -123,6 +123,24 @@ export class Grid implements SpectralAxes {
 }
 
 /**
+ * The counts a memory estimate starts from, for grid sizes n (validated later by Grid): the shape
+ * [nx, ny, nz], the dimension, real points R, half-spectrum modes N and their doubles M = 2N.
+ */
+export function gridCounts(n: readonly number[] | undefined): {
+  shape: [number, number, number];
+  dim: number;
+  R: number;
+  N: number;
+  M: number;
+} {
+  const v = n ?? [];
+  const shape: [number, number, number] = [v[0] ?? 2, v[1] ?? 1, v[2] ?? 1];
+  const R = shape[0] * shape[1] * shape[2],
+    N = (shape[0] / 2 + 1) * shape[1] * shape[2];
+  return { shape, dim: Math.max(1, v.length), R, N, M: 2 * N };
+}
+
+/**
  * Doubles a grid of this shape holds outside its fields: wavenumber and mask tables per axis, and
  * the FFT plans and scratch (twiddles, real-FFT twiddles, row scratch). Part of the models' memory estimates.
  */

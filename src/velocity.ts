@@ -347,23 +347,31 @@ export class VelocityGrid {
     const kn = Math.hypot(...k);
     const [kx = 0, ky = 0, kz = 0] = k;
     const nuShell = Float64Array.from(this.radii, (r) => nu(r));
-    let disc = 0,
-      exact = 0;
+    let disc = 0;
     for (let j = 1; j < this.size; j++) {
       const b = eps * (kx * this.vx[j] + ky * this.vy[j] + kz * this.vz[j]),
         n = nuShell[this.shellOf[j]];
       disc += (this.weights[j] * n * this.F[j] * b * b) / (n * n + b * b);
     }
+    const exact = this.shellSymbol(eps, kn, nu);
+    return Math.abs(disc - exact) / exact;
+  }
+
+  /**
+   * m σ inside vmax with the angular integral exact: Σ over shells of w_i ν F(r_i) angularSymbol
+   * (a = εk r_i), F normalised as the discrete equilibrium. The reference of directionError and
+   * of the kinetic model's tail check.
+   */
+  shellSymbol(eps: number, k: number, nu: (speed: number) => number = () => 1): number {
+    let s = 0;
     for (let i = 1; i < this.radii.length; i++) {
-      const n = nuShell[i];
-      exact +=
-        (this.radialWeights[i] *
-          n *
-          this.profile(this.radii[i]) *
-          angularSymbol(this.dim, eps * kn * this.radii[i], n)) /
+      const r = this.radii[i],
+        n = nu(r);
+      s +=
+        (this.radialWeights[i] * n * this.profile(r) * angularSymbol(this.dim, eps * k * r, n)) /
         this.massScale;
     }
-    return Math.abs(disc - exact) / exact;
+    return s;
   }
 
   /** Largest relative error of σ_ε(k) from truncating velocities at vmax: tail mass / (ε^{1+γ}σ). */

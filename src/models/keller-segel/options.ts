@@ -12,7 +12,7 @@ import {
   type Growth,
   type Sensitivity,
 } from '../../laws.js';
-import { gridTableDoubles, type GridOptions } from '../../grid.js';
+import { gridCounts, gridTableDoubles, type GridOptions } from '../../grid.js';
 import type {
   ModelObserver,
   ModelResult,
@@ -160,12 +160,7 @@ export function memoryEstimate(
   steps: 'fixed' | 'adaptive' = 'fixed',
   tables = 2,
 ): { bytes: number; perPoint: number } {
-  const n = options?.grid?.n ?? [];
-  const shape = [n[0] ?? 2, n[1] ?? 1, n[2] ?? 1],
-    dim = Math.max(1, n.length);
-  const R = shape[0] * shape[1] * shape[2],
-    N = (shape[0] / 2 + 1) * shape[1] * shape[2],
-    M = 2 * N;
+  const { shape, dim, R, N, M } = gridCounts(options?.grid?.n);
   const C = options?.chemical?.type === 'parabolic' ? 2 : 1;
   const X = typeof options?.chi === 'number' || Array.isArray(options?.chi) ? 0 : 1;
   const E = C === 1 ? 1 : 0,
@@ -180,10 +175,17 @@ export function memoryEstimate(
     // linear-flow tables (e^{haρ}, and e^{haS} and the coupling when parabolic), the FFT scratch.
     doubles = 2 * R + C * R * (1 + states + 2) + 2 * M + (6 + dim + X) * R + 2 * N * (C === 2 ? 3 : 1) + M;
   } else {
-    // Model work (w, and Ŝ when elliptic; ρ, S, ∇S, χ, and Γ/G when growing), state, integrator, 4 ETD stage buffers, ETDRK4
-    // tables (6 per component and step size, the first reusing the symbols' 2N), the FFT scratch.
+    // Model work (w, and Ŝ and its table when elliptic; ρ, S, ∇S, χ, and Γ/G when growing), state, integrator,
+    // 4 ETD stage buffers, ETDRK4 tables (6 per component and step size, the first reusing the symbols' 2N), the FFT scratch.
     doubles =
-      (1 + E) * M + (2 + T + dim + X) * R + C * M * (1 + states + 4) + tables * C * 6 * N - 2 * N + M + 2 * R;
+      (1 + E) * M +
+      E * N +
+      (2 + T + dim + X) * R +
+      C * M * (1 + states + 4) +
+      tables * C * 6 * N -
+      2 * N +
+      M +
+      2 * R;
   }
   doubles += gridTableDoubles(shape);
   return { bytes: 8 * doubles, perPoint: doubles / R };

@@ -185,23 +185,16 @@ export class Kinetic implements Model {
       kernels.forEach((k, m) => {
         const X = parts[m];
         if (!k.c) return X.forEach((x, i) => (constant[i] += x));
-        const x = X[0],
-          size = Math.max(...X.map(Math.abs));
-        const isotropic = X.every((v, i) => Math.abs(v - (i % (dim + 1) === 0 ? x : 0)) <= 1e-9 * size);
-        if (!isotropic)
+        if (!isotropic(X, dim))
           throw new ValidationError(
             kernels.length > 1 ? `turning.kernel[${m}].c` : 'turning.kernel.c',
             `an S-dependent term whose χ is not a multiple of the identity (χ = [${X.map((v) => v.toPrecision(4)).join(', ')}])`,
             'no S-dependence, or a term with isotropic χ (the macroscopic χ(S) is a scalar function in 2-D/3-D)',
           );
-        scalar.push({ c: k.c, x });
+        scalar.push({ c: k.c, x: X[0] });
       });
-      const isotropicConstant = constant.every(
-        (v, i) =>
-          Math.abs(v - (i % (dim + 1) === 0 ? constant[0] : 0)) <= 1e-9 * Math.max(...constant.map(Math.abs)),
-      );
       if (scalar.length) {
-        if (!isotropicConstant)
+        if (!isotropic(constant, dim))
           throw new ValidationError(
             'turning.kernel',
             'S-independent terms with an anisotropic χ beside S-dependent ones',
@@ -304,4 +297,10 @@ export class Kinetic implements Model {
     this.guard.check('restore()');
     restoreState(cp, 'kinetic', this.identity, this.integrator);
   }
+}
+
+/** Whether a dim×dim row-major matrix is a multiple of the identity (to 1e-9 of its largest entry). */
+function isotropic(X: readonly number[], dim: number): boolean {
+  const size = Math.max(...X.map(Math.abs));
+  return X.every((v, i) => Math.abs(v - (i % (dim + 1) === 0 ? X[0] : 0)) <= 1e-9 * size);
 }

@@ -52,8 +52,9 @@ export class KineticOperator implements Stepper {
   readonly vset: VelocitySet;
   /** ∫F² dv (the growth law's normalisation). */
   private readonly F2: number;
-  /** The turning kernel's separable terms. */
+  /** The turning kernel's separable terms, and those with ∫a ≠ 0 (a loss field ψ). */
   private readonly terms: TurningTerm[] = [];
+  private readonly lossTerms: TurningTerm[];
   /** Per-velocity physical-space work: growth R, or the ∫a ≠ 0 part of the turning operator. */
   private readonly physical: boolean;
   private readonly cache: StepCoefficients[] = [];
@@ -130,7 +131,8 @@ export class KineticOperator implements Stepper {
         psi: A.some((x) => Math.abs(x) > 1e-12) ? g.realField() : null,
       });
     });
-    this.physical = p.growth.type !== 'none' || this.terms.some((t) => t.psi);
+    this.lossTerms = this.terms.filter((t) => t.psi);
+    this.physical = p.growth.type !== 'none' || this.lossTerms.length > 0;
     this.w = g.spectralField();
     this.num = g.spectralField();
     this.spec = this.terms.flatMap(() => Array.from({ length: dim }, () => g.spectralField()));
@@ -299,7 +301,7 @@ export class KineticOperator implements Stepper {
           ? [gr.a0, gr.a1 / this.F2, gr.a2 * mass]
           : [0, 0, 0];
     // ψ_m is only set when a chemical drives the turning (it is skipped without one).
-    const losses = s.S ? this.terms.filter((term) => term.psi) : [];
+    const losses = s.S ? this.lossTerms : [];
     for (let j = 0; j < this.vset.size; j++) {
       this.toReal(s.fParts[j], this.re);
       be.growth(this.re, this.source, a0, a1, c);

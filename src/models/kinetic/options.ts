@@ -1,5 +1,5 @@
 // Options and results of the kinetic model: what users write and what a run returns.
-import { gridTableDoubles, type GridOptions } from '../../grid.js';
+import { gridCounts, gridTableDoubles, type GridOptions } from '../../grid.js';
 import type { VelocityGrid, VelocityGridOptions } from '../../velocity.js';
 import { generalisedOrder, type SeparableKernel } from '../../coefficients.js';
 import { ValidationError, checkKeys, checkNumber } from '../../errors.js';
@@ -167,13 +167,8 @@ export function kineticMemoryEstimate(
   velocity: VelocityGrid,
   steps: 'fixed' | 'adaptive' = 'fixed',
 ): { bytes: number; perPoint: number } {
-  const n = options?.grid?.n ?? [];
-  const shape = [n[0] ?? 2, n[1] ?? 1, n[2] ?? 1],
-    dim = Math.max(1, n.length);
-  const R = shape[0] * shape[1] * shape[2],
-    N = (shape[0] / 2 + 1) * shape[1] * shape[2],
-    M = 2 * N,
-    V = velocity.size;
+  const { shape, dim, R, N, M } = gridCounts(options?.grid?.n);
+  const V = velocity.size;
   const chem = options?.chemical ? 1 : 0;
   const kernel = options?.turning?.kernel;
   const kernels: readonly SeparableKernel[] = kernel ? (Array.isArray(kernel) ? kernel : [kernel]) : [];

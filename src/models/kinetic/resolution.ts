@@ -9,7 +9,7 @@
 //     smallest and largest |k|), is below `directionTolerance`. A user-given M that misses it is
 //     refused with the M that is needed.
 import { ValidationError } from '../../errors.js';
-import { VelocityGrid, angularSymbol, sphereArea, type VelocityGridOptions } from '../../velocity.js';
+import { VelocityGrid, sphereArea, type VelocityGridOptions } from '../../velocity.js';
 import { fractionalDiffusion, generalisedDiffusion, generalisedOrder } from '../../coefficients.js';
 import type { ResolvedKinetic } from './options.js';
 
@@ -68,16 +68,17 @@ export function resolveVelocityGrid(
   const wn = boxWavenumbers(box.dims, box.lengths);
   const base: VelocityGridOptions = { ...o, dim, gamma };
   if (dim > 1 && o.vmax === undefined) base.vmax = autoVmax(base, wn.kmin, p);
-  checkTail(new VelocityGrid({ ...base, directions: 4 }), wn.kmin, p);
-  if (dim === 1) return new VelocityGrid(base);
   const sharp = (r: number) => (p.eps * wn.kmax * r) / nu(r);
   const build = (M: number) =>
     new VelocityGrid({ ...base, directions: M, shellSharpness: sharp, shellTolerance: p.directionTolerance });
+  // The tail depends on the speed shells only: checked on the first grid built (1-D: the grid).
+  const first = dim === 1 ? new VelocityGrid(base) : build(o.directions ?? 4);
+  checkTail(first, wn.kmin, p);
+  if (dim === 1) return first;
   const error = (V: VelocityGrid) => Math.max(...wn.probes.map((k) => V.directionError(p.eps, k, nu)));
   if (o.directions !== undefined) {
-    const V = build(o.directions);
-    const err = error(V);
-    if (err <= p.directionTolerance) return V;
+    const err = error(first);
+    if (err <= p.directionTolerance) return first;
     const need = searchDirections(build, error, p.directionTolerance, o.directions);
     throw new ValidationError(
       'velocity.directions',
@@ -120,18 +121,11 @@ function searchDirections(
 
 /** Tail fraction of the symbol beyond vmax at the smallest wavenumber: tail / (inside + tail). */
 function tailFraction(V: VelocityGrid, kmin: number, p: ResolvedKinetic): number {
-  const col = p.collision,
-    nu = collisionRate(col),
-    eps = p.eps;
+  const col = p.collision;
   const beta = col.type === 'generalised' ? col.beta : 0,
     nu0 = col.type === 'generalised' ? col.nu0 : 1;
   // m σ over the grid (radial nodes, exact angles) and the part beyond vmax (≈ ∫ νF there).
-  let inside = 0;
-  for (let i = 1; i < V.radii.length; i++) {
-    const r = V.radii[i],
-      n = nu(r);
-    inside += (V.radialWeights[i] * n * V.profile(r) * angularSymbol(V.dim, eps * kmin * r, n)) / V.massScale;
-  }
+  const inside = V.shellSymbol(p.eps, kmin, collisionRate(col));
   const tail = (sphereArea(V.dim) * V.K0 * nu0 * Math.pow(V.vmax, beta - 1 - V.gamma)) / (1 + V.gamma - beta);
   return tail / (inside + tail);
 }
