@@ -69,15 +69,26 @@ describe('sweeps on the local pool', () => {
   it('an interrupted sweep, run again, runs the remaining points only', async () => {
     const dir = tmp(),
       stop = new AbortController();
+    const uncaughtErrors: unknown[] = [],
+      uncaught = (e: unknown) => uncaughtErrors.push(e);
+    process.on('uncaughtException', uncaught);
     const first = await runSweep(spec, {
       outDir: dir,
       workers: 2,
       backend: 'js',
       signal: stop.signal,
       onProgress: (p) => {
-        if (p.done === 5) stop.abort('test');
+        if (p.done !== 5) return;
+        // Hold the main thread long enough for the other worker to post its result before the abort
+        // terminates it: the late message must not surface as an uncaught pool error (a CI failure).
+        const t0 = Date.now();
+        while (Date.now() - t0 < 50);
+        stop.abort('test');
       },
     });
+    await new Promise((r) => setTimeout(r, 100)); // let a late worker message arrive
+    process.off('uncaughtException', uncaught);
+    expect(uncaughtErrors).toEqual([]);
     expect(first.aborted).toBe(true);
     const kept = readdirSync(join(dir, 'points')).length;
     expect(kept).toBeGreaterThanOrEqual(5);

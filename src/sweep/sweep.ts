@@ -112,6 +112,13 @@ async function* sweepPoints(
     maxThreads: workers,
     minThreads: Math.min(workers, pending.length),
   });
+  // An abort terminates the workers still running; one of them may already have posted its result,
+  // and piscina reports that late message as a pool 'error'. Its point is not recorded (it runs again
+  // next time), so that is expected; any other pool error fails the sweep once the queue has settled.
+  let poolError: unknown;
+  pool.on('error', (e: unknown) => {
+    if (!opts.signal?.aborted) poolError ??= e;
+  });
   try {
     const queue: Promise<PointResult | null>[] = pending.map((p) =>
       pool.run(task(p), { signal: opts.signal }).catch((e: unknown) => {
@@ -128,6 +135,7 @@ async function* sweepPoints(
       waiting.delete(i);
       if (r) yield { ...r, skipped: false };
     }
+    if (poolError !== undefined) throw poolError;
   } finally {
     await pool.destroy();
   }
