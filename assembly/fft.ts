@@ -6,6 +6,55 @@
 // simply the innermost, contiguous loop. 2-D/3-D column passes therefore run without any
 // transpose. Twiddles W_n^k = exp(-2πik/n), k < 3n/4, are computed once per size by the
 // caller (the plan) and stored as (cos, -sin) pairs; the inverse conjugates them in register.
+//
+// Threads: T threads can share one batch (see fftBatch). Each stage is a loop over butterfly
+// groups p (outer) and batch offsets o (inner); every thread takes one slice of it (a range of p
+// where there are enough groups, else a range of o) and the threads meet at a barrier before the
+// next stage. A p-range writes one contiguous block of the output, so threads never share a cache
+// line except at its two ends. Every element gets the same arithmetic in any slicing, so the
+// result is bitwise that of one thread.
+
+// The slice of the current stage this thread runs: groups [P0, P1), offsets [O0, O1) (bytes).
+// Set by sliceStage; module globals are per instance, so per thread.
+let P0: i32 = 0;
+let P1: i32 = 0;
+let O0: usize = 0;
+let O1: usize = 0;
+
+/** This thread's slice of a stage with n1 groups of s elements each: p-ranges when n1 ≥ T, else o-ranges of whole 64-byte lines. */
+function sliceStage(n1: i32, s: i32, t: i32, T: i32): void {
+  if (n1 >= T) {
+    P0 = <i32>((<i64>n1 * t) / T);
+    P1 = <i32>((<i64>n1 * (t + 1)) / T);
+    O0 = 0;
+    O1 = <usize>s << 4;
+  } else {
+    const lines = (s + 3) >> 2;
+    P0 = 0;
+    P1 = n1;
+    O0 = <usize>min(s, <i32>((<i64>lines * t) / T) << 2) << 4;
+    O1 = <usize>min(s, <i32>((<i64>lines * (t + 1)) / T) << 2) << 4;
+  }
+}
+
+/**
+ * Waits until all T threads have called it with the same `sync` (two i32: arrivals, generation).
+ * Spins first (the others are normally microseconds away), then sleeps in atomic.wait when the
+ * thread may block (not a browser's main thread).
+ */
+function barrier(sync: usize, T: i32, block: bool): void {
+  const gen = atomic.load<i32>(sync, 4);
+  if (atomic.add<i32>(sync, 1) == T - 1) {
+    atomic.store<i32>(sync, 0);
+    atomic.store<i32>(sync, gen + 1, 4);
+    atomic.notify(sync + 4, T);
+    return;
+  }
+  let spins = 0;
+  while (atomic.load<i32>(sync, 4) == gen) {
+    if (++spins > 4096 && block) atomic.wait<i32>(sync + 4, gen, 1000000);
+  }
+}
 
 // a * w for w = (wr, wi); `sgn` = (-1, 1) forward, (1, -1) inverse (uses conj(w)).
 @inline function cmul(a: v128, w: v128, sgn: v128): v128 {
@@ -26,15 +75,14 @@ function stage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
   const n1 = ncur >> 2;
   const S = <usize>s << 4;
   const Q = <usize>n1 * S;
-  for (let p = 0; p < n1; p++) {
+  for (let p = P0; p < P1; p++) {
     const k = <usize>(p * ts);
     const w1 = v128.load(tw + (k << 4));
     const w2 = v128.load(tw + ((k * 2) << 4));
     const w3 = v128.load(tw + ((k * 3) << 4));
     const xa = x + <usize>p * S;
     const ya = y + <usize>(p << 2) * S;
-    const end = S;
-    for (let o: usize = 0; o < end; o += 16) {
+    for (let o = O0; o < O1; o += 16) {
       const a = v128.load(xa + o);
       const b = v128.load(xa + Q + o);
       const c = v128.load(xa + 2 * Q + o);
@@ -54,7 +102,7 @@ function stage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
 // Final radix-2 stage (ncur = 2): no twiddles.
 function stage2(x: usize, y: usize, s: i32): void {
   const S = <usize>s << 4;
-  for (let o: usize = 0; o < S; o += 16) {
+  for (let o = O0; o < O1; o += 16) {
     const a = v128.load(x + o);
     const b = v128.load(x + S + o);
     v128.store(y + o, f64x2.add(a, b));
@@ -62,9 +110,6 @@ function stage2(x: usize, y: usize, s: i32): void {
   }
 }
 
-function copyBytes(dst: usize, src: usize, bytes: usize): void {
-  memory.copy(dst, src, bytes);
-}
 
 // ---- mixed radix (sizes 2^a 3^b 5^c that are not powers of two) ------------------------------
 // The same Stockham stage shape as stage4, with radix-2 (twiddled), -3 and -5 butterflies. The
@@ -80,11 +125,11 @@ function stage2w(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn:
   const n1 = ncur >> 1;
   const S = <usize>s << 4;
   const Q = <usize>n1 * S;
-  for (let p = 0; p < n1; p++) {
+  for (let p = P0; p < P1; p++) {
     const w1 = v128.load(tw + (<usize>(p * ts) << 4));
     const xa = x + <usize>p * S;
     const ya = y + <usize>(p << 1) * S;
-    for (let o: usize = 0; o < S; o += 16) {
+    for (let o = O0; o < O1; o += 16) {
       const a = v128.load(xa + o);
       const b = v128.load(xa + Q + o);
       v128.store(ya + o, f64x2.add(a, b));
@@ -99,13 +144,13 @@ function stage3(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
   const Q = <usize>n1 * S;
   const half = f64x2.splat(0.5),
     c3 = f64x2.splat(C3);
-  for (let p = 0; p < n1; p++) {
+  for (let p = P0; p < P1; p++) {
     const k = <usize>(p * ts);
     const w1 = v128.load(tw + (k << 4));
     const w2 = v128.load(tw + ((k * 2) << 4));
     const xa = x + <usize>p * S;
     const ya = y + <usize>(p * 3) * S;
-    for (let o: usize = 0; o < S; o += 16) {
+    for (let o = O0; o < O1; o += 16) {
       const a = v128.load(xa + o);
       const b = v128.load(xa + Q + o);
       const c = v128.load(xa + 2 * Q + o);
@@ -127,7 +172,7 @@ function stage5(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
     c2 = f64x2.splat(C52),
     s1 = f64x2.splat(S51),
     s2 = f64x2.splat(S52);
-  for (let p = 0; p < n1; p++) {
+  for (let p = P0; p < P1; p++) {
     const k = <usize>(p * ts);
     const w1 = v128.load(tw + (k << 4));
     const w2 = v128.load(tw + ((k * 2) << 4));
@@ -135,7 +180,7 @@ function stage5(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
     const w4 = v128.load(tw + ((k * 4) << 4));
     const xa = x + <usize>p * S;
     const ya = y + <usize>(p * 5) * S;
-    for (let o: usize = 0; o < S; o += 16) {
+    for (let o = O0; o < O1; o += 16) {
       const a = v128.load(xa + o);
       const b = v128.load(xa + Q + o);
       const c = v128.load(xa + 2 * Q + o);
@@ -167,15 +212,35 @@ function stage5(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
 }
 
 /**
- * Batched complex FFT of length n (2^a 3^b 5^c), b interleaved transforms, unnormalised.
- * Reads src, leaves the result in dst; `work` (n*b complex) is scratch. src may equal dst;
- * otherwise src is preserved. Powers of two run radix-4 stages (and a final radix-2); other
- * sizes add twiddled radix-2, radix-3 and radix-5 stages.
+ * Batched complex FFT of length n (2^a 3^b 5^c), b interleaved transforms, unnormalised, on
+ * `planes` consecutive batches of n·b complex each. Reads src, leaves the result in dst; `work`
+ * (n·b complex, reused per plane) is scratch. src may equal dst; otherwise src is preserved.
+ * Powers of two run radix-4 stages (and a final radix-2); other sizes add twiddled radix-2,
+ * radix-3 and radix-5 stages.
+ *
+ * Thread t of T (all T call it together, with the same arguments but t; T = 1 alone) runs its
+ * slice of every stage and meets the others at the barrier `sync` (two i32, zero at rest) between
+ * stages; `block`: whether this thread may sleep there.
  */
-export function fftBatch(src: usize, dst: usize, work: usize, n: i32, b: i32, tw: usize, inverse: bool): void {
+export function fftBatch(
+  src: usize, dst: usize, work: usize, n: i32, b: i32, planes: i32, tw: usize, inverse: bool,
+  t: i32, T: i32, sync: usize, block: bool,
+): void {
+  const plane = (<usize>n * <usize>b) << 4;
+  for (let k = 0; k < planes; k++) {
+    const off = <usize>k * plane;
+    fftPlane(src + off, dst + off, work, n, b, tw, inverse, t, T, sync, block);
+  }
+}
+
+/** fftBatch on one plane; also the row transform of the real FFTs (b = 1, one thread). */
+function fftPlane(
+  src: usize, dst: usize, work: usize, n: i32, b: i32, tw: usize, inverse: bool,
+  t: i32, T: i32, sync: usize, block: bool,
+): void {
   const bytes = (<usize>n * <usize>b) << 4;
   if (n == 1) {
-    if (src != dst) copyBytes(dst, src, bytes);
+    if (src != dst && t == 0) memory.copy(dst, src, bytes);
     return;
   }
   const sgn = inverse ? f64x2(1.0, -1.0) : f64x2(-1.0, 1.0);
@@ -185,7 +250,12 @@ export function fftBatch(src: usize, dst: usize, work: usize, n: i32, b: i32, tw
   let from = src;
   let to = (stages & 1) ? dst : work;
   if (from == to) {
-    copyBytes(work, src, bytes);
+    // Each thread copies its share of whole 64-byte lines, then all wait for the whole copy.
+    const lines = (bytes + 63) >> 6;
+    const a = min(bytes, (<usize>((<u64>lines * t) / T)) << 6),
+      e = min(bytes, (<usize>((<u64>lines * (t + 1)) / T)) << 6);
+    memory.copy(work + a, src + a, e - a);
+    if (T > 1) barrier(sync, T, block);
     from = work;
     to = dst;
   }
@@ -193,6 +263,7 @@ export function fftBatch(src: usize, dst: usize, work: usize, n: i32, b: i32, tw
   let s = b;
   while (ncur > 1) {
     const p = radixOf(ncur);
+    sliceStage(ncur / p, s, t, T);
     if (p == 4) stage4(from, to, ncur, s, tw, s / b, sgn);
     else if (p == 2) {
       // A radix-2 stage is last for powers of two (no twiddles), not for mixed sizes.
@@ -204,6 +275,7 @@ export function fftBatch(src: usize, dst: usize, work: usize, n: i32, b: i32, tw
     s *= p;
     from = to;
     to = to == dst ? work : dst;
+    if (T > 1 && ncur > 1) barrier(sync, T, block);
   }
 }
 
@@ -274,7 +346,7 @@ export function rfftRows(real: usize, spec: usize, rows: i32, m: i32, tw: usize,
   const outStride = <usize>(m + 1) << 4;
   for (let r = 0; r < rows; r++) {
     const out = spec + <usize>r * outStride;
-    fftBatch(real + <usize>r * inStride, out, rowB, m, 1, tw, false);
+    fftPlane(real + <usize>r * inStride, out, rowB, m, 1, tw, false, 0, 1, 0, false);
     realForwardPost(out, m, rtw);
   }
 }
@@ -286,6 +358,6 @@ export function irfftRows(spec: usize, real: usize, rows: i32, m: i32, tw: usize
   for (let r = 0; r < rows; r++) {
     const x = spec + <usize>r * inStride;
     realInversePre(x, m, rtw, s);
-    fftBatch(x, real + <usize>r * outStride, rowB, m, 1, tw, true);
+    fftPlane(x, real + <usize>r * outStride, rowB, m, 1, tw, true, 0, 1, 0, false);
   }
 }

@@ -69,6 +69,7 @@ export function stats(x: usize, n: i32, out: usize): void {
  * components (each n long, consecutive), `f` receives dim flux components likewise.
  * chi: dim*dim row-major matrix; chiField: per-point scalar factor or 0 for none;
  * limited: 0 linear flux, 1 the limiter with threshold ystar.
+ * Visits points [i0, i1) (all: 0, n), so threads can take ranges.
  */
 export function driftFlux(
   rho: usize,
@@ -80,9 +81,11 @@ export function driftFlux(
   chiField: usize,
   limited: i32,
   ystar: f64,
+  i0: i32,
+  i1: i32,
 ): void {
   const stride = (<usize>n) << 3;
-  for (let i = 0; i < n; i++) {
+  for (let i = i0; i < i1; i++) {
     const o = (<usize>i) << 3;
     const g0 = load<f64>(g + o);
     const g1 = dim > 1 ? load<f64>(g + stride + o) : 0.0;

@@ -40,25 +40,25 @@ export function symbolResolvent(spec: usize, kx: usize, nc: i32, ky: usize, ny: 
 
 /** One derivative pass (see symbolGradient); `scaled` and `op` are compile-time constants at each call. */
 @inline function gradientPass(
-  scaled: bool, op: i32, src: usize, dst: usize, k: usize, c: usize, axis: i32, nc: i32, ny: i32, nz: i32,
+  scaled: bool, op: i32, src: usize, dst: usize, k: usize, c: usize, axis: i32, nc: i32, ny: i32, r0: i32, r1: i32,
 ): void {
   const rot = f64x2(-1.0, 1.0); // i (a + ib) = (-b, a)
-  let m: usize = 0;
-  for (let iz = 0; iz < nz; iz++) {
-    for (let iy = 0; iy < ny; iy++) {
-      const off = (<usize>(iz * ny + iy) * <usize>nc) << 4;
-      const kyz = axis == 2 ? load<f64>(k + (<usize>iz << 3)) : load<f64>(k + (<usize>iy << 3));
-      for (let ix = 0; ix < nc; ix++) {
-        const kk = axis == 0 ? load<f64>(k + (<usize>ix << 3)) : kyz;
-        const o = off + (<usize>ix << 4);
-        const a = v128.load(src + o);
-        let v = f64x2.mul(f64x2.mul(v128.shuffle<f64>(a, a, 1, 0), rot), f64x2.splat(kk));
-        if (scaled) v = f64x2.mul(v, f64x2.splat(load<f64>(c + (m << 3))));
-        if (op == 0) v128.store(dst + o, v);
-        else if (op == 1) v128.store(dst + o, f64x2.sub(v128.load(dst + o), v));
-        else v128.store(dst + o, f64x2.neg(v));
-        m++;
-      }
+  let m = <usize>r0 * <usize>nc;
+  for (let r = r0; r < r1; r++) {
+    const iz = r / ny,
+      iy = r - iz * ny;
+    const off = (<usize>r * <usize>nc) << 4;
+    const kyz = axis == 2 ? load<f64>(k + (<usize>iz << 3)) : load<f64>(k + (<usize>iy << 3));
+    for (let ix = 0; ix < nc; ix++) {
+      const kk = axis == 0 ? load<f64>(k + (<usize>ix << 3)) : kyz;
+      const o = off + (<usize>ix << 4);
+      const a = v128.load(src + o);
+      let v = f64x2.mul(f64x2.mul(v128.shuffle<f64>(a, a, 1, 0), rot), f64x2.splat(kk));
+      if (scaled) v = f64x2.mul(v, f64x2.splat(load<f64>(c + (m << 3))));
+      if (op == 0) v128.store(dst + o, v);
+      else if (op == 1) v128.store(dst + o, f64x2.sub(v128.load(dst + o), v));
+      else v128.store(dst + o, f64x2.neg(v));
+      m++;
     }
   }
 }
@@ -68,18 +68,19 @@ export function symbolResolvent(spec: usize, kx: usize, nc: i32, ky: usize, ny: 
  * op 0: dst = v, 1: dst −= v, 2: dst = −v. `k` is that axis' wavenumber array; axis 0 = x
  * (fastest), 1 = y, 2 = z. The caller zeroes Nyquist entries of `k` (odd derivative). The factor
  * and the accumulation save whole passes: ∇ of a multiplier's output, and −∇·F axis by axis.
+ * Visits the rows r = iz·ny + iy in [r0, r1) (all: 0, ny·nz), so threads can take row ranges.
  */
 export function symbolGradient(
-  src: usize, dst: usize, k: usize, axis: i32, nc: i32, ny: i32, nz: i32, c: usize, op: i32,
+  src: usize, dst: usize, k: usize, axis: i32, nc: i32, ny: i32, r0: i32, r1: i32, c: usize, op: i32,
 ): void {
   if (c) {
-    if (op == 0) gradientPass(true, 0, src, dst, k, c, axis, nc, ny, nz);
-    else if (op == 1) gradientPass(true, 1, src, dst, k, c, axis, nc, ny, nz);
-    else gradientPass(true, 2, src, dst, k, c, axis, nc, ny, nz);
+    if (op == 0) gradientPass(true, 0, src, dst, k, c, axis, nc, ny, r0, r1);
+    else if (op == 1) gradientPass(true, 1, src, dst, k, c, axis, nc, ny, r0, r1);
+    else gradientPass(true, 2, src, dst, k, c, axis, nc, ny, r0, r1);
   } else {
-    if (op == 0) gradientPass(false, 0, src, dst, k, c, axis, nc, ny, nz);
-    else if (op == 1) gradientPass(false, 1, src, dst, k, c, axis, nc, ny, nz);
-    else gradientPass(false, 2, src, dst, k, c, axis, nc, ny, nz);
+    if (op == 0) gradientPass(false, 0, src, dst, k, c, axis, nc, ny, r0, r1);
+    else if (op == 1) gradientPass(false, 1, src, dst, k, c, axis, nc, ny, r0, r1);
+    else gradientPass(false, 2, src, dst, k, c, axis, nc, ny, r0, r1);
   }
 }
 

@@ -1,6 +1,13 @@
 // fractaxis public API: models, laws, grids, backends, steppers, studies, errors. Internals
 // (φ-functions, Γ, option resolution) stay off it.
-export { createBackend, wasmSimdSupported, Backend, Field, type ScopedBackend } from './backend/index.js';
+export {
+  createBackend,
+  wasmSimdSupported,
+  Backend,
+  Field,
+  type ScopedBackend,
+  type WasmOptions,
+} from './backend/index.js';
 export type {
   BackendKind,
   BackendChoice,

@@ -126,6 +126,8 @@ export class Backend {
     /** The memory; every Field records it as its owner. */
     protected readonly arena: Arena,
     kernels: (plans: KernelPlans) => KernelSet,
+    /** Threads the kernels run on (wasm: this thread and threads − 1 workers; js: always 1). */
+    readonly threads = 1,
   ) {
     this.k = kernels({
       twiddles: (n) => this.twiddles(n),
@@ -197,7 +199,7 @@ export class Backend {
     checkFftSize('n', n, 1, 2 ** 24);
     this.checkLength('src', src, 2 * n);
     this.checkLength('dst', dst, 2 * n);
-    this.k.fftBatch(src, 0, dst, 0, this.scratch('c', 2 * n), n, 1, inverse);
+    this.k.fftBatch(src, 0, dst, 0, this.scratch('c', 2 * n), n, 1, inverse, 1);
     if (inverse && n > 1) this.scale(dst, 1 / n);
   }
 
@@ -210,9 +212,8 @@ export class Backend {
     this.checkLength('spec', spec, 2 * nc * ny * nz);
     this.k.rfftRows(real, spec, ny * nz, m);
     const work = this.scratch('w', 2 * nc * ny * nz);
-    if (ny > 1)
-      for (let z = 0; z < nz; z++) this.k.fftBatch(spec, z * ny * nc, spec, z * ny * nc, work, ny, nc, false);
-    if (nz > 1) this.k.fftBatch(spec, 0, spec, 0, work, nz, ny * nc, false);
+    if (ny > 1) this.k.fftBatch(spec, 0, spec, 0, work, ny, nc, false, nz);
+    if (nz > 1) this.k.fftBatch(spec, 0, spec, 0, work, nz, ny * nc, false, 1);
   }
 
   /**
@@ -231,11 +232,11 @@ export class Backend {
     let cur = spec;
     const next = via ?? spec;
     if (nz > 1) {
-      this.k.fftBatch(cur, 0, next, 0, work, nz, ny * nc, true);
+      this.k.fftBatch(cur, 0, next, 0, work, nz, ny * nc, true, 1);
       cur = next;
     }
     if (ny > 1) {
-      for (let z = 0; z < nz; z++) this.k.fftBatch(cur, z * ny * nc, next, z * ny * nc, work, ny, nc, true);
+      this.k.fftBatch(cur, 0, next, 0, work, ny, nc, true, nz);
       cur = next;
     }
     if (cur !== next) {

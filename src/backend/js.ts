@@ -181,6 +181,37 @@ function jsKernels(plans: KernelPlans): KernelSet {
     if (!e) ffts.set(n, (e = { f: new FFT(n), a: new Float64Array(2 * n), b: new Float64Array(2 * n) }));
     return e;
   };
+  /** One plane of n × b interleaved transforms, from src at complex offset so to dst at d. */
+  const fftPlane = (src: Field, so: number, dst: Field, d: number, n: number, b: number, inverse: boolean): void => {
+    const s = src.data,
+      t = dst.data;
+    if (n === 1) {
+      if (s !== t || so !== d) t.set(s.subarray(2 * so, 2 * so + 2 * b), 2 * d);
+      return;
+    }
+    if ((n & (n - 1)) !== 0) {
+      // fft.js takes powers of two only: other sizes run the mixed-radix twin of the wasm kernel.
+      const x = s.slice(2 * so, 2 * (so + n * b));
+      t.set(fftMixedJs(x, new Float64Array(x.length), n, b, plans.twiddles(n).data, inverse), 2 * d);
+      return;
+    }
+    const { f, a, b: out } = fftOf(n);
+    for (let q = 0; q < b; q++) {
+      for (let j = 0; j < n; j++) {
+        const i = 2 * (so + j * b + q);
+        a[2 * j] = s[i];
+        a[2 * j + 1] = s[i + 1];
+      }
+      if (inverse) f.inverseTransform(out, a);
+      else f.transform(out, a);
+      const g = inverse ? n : 1;
+      for (let j = 0; j < n; j++) {
+        const i = 2 * (d + j * b + q);
+        t[i] = out[2 * j] * g;
+        t[i + 1] = out[2 * j + 1] * g;
+      }
+    }
+  };
   return {
     scale(x, a) {
       const d = x.data;
@@ -230,36 +261,9 @@ function jsKernels(plans: KernelPlans): KernelSet {
       out[3] = bad;
     },
 
-    /** Unnormalised batched transform; fft.js scales its inverse by 1/n, undone exactly (n is a power of two). */
-    fftBatch(src, so, dst, d, _work, n, b, inverse) {
-      const s = src.data,
-        t = dst.data;
-      if (n === 1) {
-        if (s !== t || so !== d) t.set(s.subarray(2 * so, 2 * so + 2 * b), 2 * d);
-        return;
-      }
-      if ((n & (n - 1)) !== 0) {
-        // fft.js takes powers of two only: other sizes run the mixed-radix twin of the wasm kernel.
-        const x = s.slice(2 * so, 2 * (so + n * b));
-        t.set(fftMixedJs(x, new Float64Array(x.length), n, b, plans.twiddles(n).data, inverse), 2 * d);
-        return;
-      }
-      const { f, a, b: out } = fftOf(n);
-      for (let q = 0; q < b; q++) {
-        for (let j = 0; j < n; j++) {
-          const i = 2 * (so + j * b + q);
-          a[2 * j] = s[i];
-          a[2 * j + 1] = s[i + 1];
-        }
-        if (inverse) f.inverseTransform(out, a);
-        else f.transform(out, a);
-        const g = inverse ? n : 1;
-        for (let j = 0; j < n; j++) {
-          const i = 2 * (d + j * b + q);
-          t[i] = out[2 * j] * g;
-          t[i + 1] = out[2 * j + 1] * g;
-        }
-      }
+    /** Unnormalised batched transform per plane; fft.js scales its inverse by 1/n, undone exactly (n is a power of two). */
+    fftBatch(src, so, dst, d, _work, n, b, inverse, planes) {
+      for (let p = 0; p < planes; p++) fftPlane(src, so + p * n * b, dst, d + p * n * b, n, b, inverse);
     },
 
     // The pair formulations of assembly/fft.ts realForwardPost / realInversePre, operation by operation.
@@ -268,7 +272,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
         o = spec.data;
       for (let r = 0; r < rows; r++) {
         const base = 2 * r * (m + 1);
-        this.fftBatch(real, r * m, spec, r * (m + 1), spec, m, 1, false);
+        fftPlane(real, r * m, spec, r * (m + 1), m, 1, false);
         const r0 = o[base],
           i0 = o[base + 1];
         o[base] = r0 + i0;
@@ -337,7 +341,7 @@ function jsKernels(plans: KernelPlans): KernelSet {
             x[base + 2 * mk + 1] = -(ei - ioi) * scale;
           }
         }
-        this.fftBatch(spec, r * (m + 1), real, r * m, spec, m, 1, true);
+        fftPlane(spec, r * (m + 1), real, r * m, m, 1, true);
       }
     },
 

@@ -11,7 +11,11 @@ export interface KernelSet {
   sumSquares(x: Field): number;
   entropySum(x: Field): number;
   stats(x: Field, out: Float64Array): void;
-  /** Offsets srcOff/dstOff are in complex units. */
+  /**
+   * `planes` consecutive batches of b interleaved length-n transforms (plane stride n·b complex).
+   * Offsets srcOff/dstOff are in complex units; work holds n·b·planes complex (threads given whole
+   * planes each use their own plane of it).
+   */
   fftBatch(
     src: Field,
     srcOff: number,
@@ -21,6 +25,7 @@ export interface KernelSet {
     n: number,
     b: number,
     inverse: boolean,
+    planes: number,
   ): void;
   rfftRows(real: Field, spec: Field, rows: number, m: number): void;
   /** Inverse of rfftRows, scaled by `scale`; destroys spec. */

@@ -2,12 +2,14 @@
 // The arena hands out 16-byte aligned blocks above __heap_base and grows memory on demand;
 // Field views notice growth (their buffer is detached) and re-create themselves.
 import { Backend, Field, type SpectralAxes, type VelocitySet } from './backend.js';
-import { KERNELS_WASM_BASE64, type Kernels } from './kernels.generated.js';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64, type Kernels } from './kernels.generated.js';
 import type { Arena, KernelPlans, KernelSet } from './kernels.js';
-import { MemoryLimitError } from '../errors.js';
+import { defaultThreads, ThreadTeam, threadSupport } from './threads.js';
+import { MemoryLimitError, ValidationError } from '../errors.js';
 
 const PAGE = 65536;
 let modulePromise: Promise<WebAssembly.Module> | null = null;
+let sharedModulePromise: Promise<WebAssembly.Module> | null = null;
 
 /** A tiny module using one v128 instruction: validates only where WASM SIMD is supported. */
 const SIMD_PROBE = new Uint8Array([
@@ -42,15 +44,52 @@ export function kernelModule(given?: WebAssembly.Module): Promise<WebAssembly.Mo
   return modulePromise;
 }
 
-export async function createWasmBackend(): Promise<Backend> {
+/** The same kernels on an imported shared memory (build/kernels.shared.wasm), for kernel threads. */
+function sharedKernelModule(): Promise<WebAssembly.Module> {
+  sharedModulePromise ??= WebAssembly.compile(decodeBase64(KERNELS_SHARED_WASM_BASE64) as BufferSource);
+  return sharedModulePromise;
+}
+
+/** Options of the wasm backend. */
+export interface WasmOptions {
+  /**
+   * Threads to run kernels on: this thread and threads − 1 workers sharing the backend's memory
+   * (default: the machine's cores where the runtime has shared memory, else 1). Results are
+   * bitwise those of one thread.
+   */
+  threads?: number;
+}
+
+/** The exports a thread team may run, each cut into ranges by wasmKernels. */
+const PARALLEL_KERNELS = ['fftBatch', 'rfftRows', 'irfftRows', 'symbolGradient', 'modeMulSum', 'driftFlux', 'scale', 'axpy', 'mul', 'modeScale'];
+
+/** Ends a collected backend's workers (they sleep, and never keep a process alive, but hold memory). */
+const teams = new FinalizationRegistry<ThreadTeam>((team) => team.close());
+
+export async function createWasmBackend(options: WasmOptions = {}): Promise<Backend> {
   if (!wasmSimdSupported()) {
     throw new Error(
       "backend 'wasm' needs WebAssembly SIMD, which this runtime does not support; use backend 'js' or 'auto'",
     );
   }
-  const instance = await WebAssembly.instantiate(await kernelModule(), {});
+  const threads = options.threads ?? (await defaultThreads());
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256)
+    throw new ValidationError('threads', threads, 'an integer from 1 to 256');
+  if (threads === 1) {
+    const instance = await WebAssembly.instantiate(await kernelModule(), {});
+    const k = instance.exports as unknown as Kernels;
+    return new Backend('wasm', new WasmArena(k), (plans) => wasmKernels(k, plans, null));
+  }
+  const why = threadSupport();
+  if (why) throw new ValidationError('threads', threads, `1 here: ${why}`);
+  const module = await sharedKernelModule();
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_BYTES / PAGE, shared: true });
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const k = instance.exports as unknown as Kernels;
-  return new Backend('wasm', new WasmArena(k), (plans) => wasmKernels(k, plans));
+  const team = await ThreadTeam.start(threads, module, memory, instance.exports, PARALLEL_KERNELS);
+  const backend = new Backend('wasm', new WasmArena(k), (plans) => wasmKernels(k, plans, team), threads);
+  teams.register(backend, team);
+  return backend;
 }
 
 /** wasm32 addresses 2^32 bytes: 65536 pages of 64 KiB. */
@@ -158,11 +197,49 @@ class WasmArena implements Arena {
   }
 }
 
-/** The kernel set of the AssemblyScript exports (assembly/*.ts): pointers and sizes in, nothing allocated. */
-function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
+/**
+ * Bytes a pass must touch before it is cut across threads: a dispatch costs microseconds (a few
+ * more when a worker has to be woken), a pass over 256 KiB about a hundred.
+ */
+const PARALLEL_BYTES = 1 << 18;
+
+/**
+ * The kernel set of the AssemblyScript exports (assembly/*.ts): pointers and sizes in, nothing
+ * allocated. With a thread team, the passes that write independent outputs (rows, columns, planes,
+ * points) are cut into one range per thread; reductions run on one thread, in their one order.
+ */
+function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): KernelSet {
+  const T = team?.size ?? 1;
+  /**
+   * Runs export `name` over [0, total) units of `unitBytes` each: whole on this thread when small
+   * (or without a team), else in one range per thread, cut at multiples of `align` units.
+   * `args(lo, hi, t)` gives the export's arguments for units [lo, hi) on thread t.
+   */
+  const cut = (
+    name: (typeof PARALLEL_KERNELS)[number],
+    total: number,
+    unitBytes: number,
+    align: number,
+    args: (lo: number, hi: number, t: number) => number[],
+  ): void => {
+    if (team === null || total * unitBytes < PARALLEL_BYTES || total < 2 * align) {
+      (k as unknown as Record<string, (...a: number[]) => void>)[name](...args(0, total, 0));
+      return;
+    }
+    const blocks = Math.ceil(total / align),
+      parts: number[][] = [];
+    for (let t = 0; t < T; t++) {
+      const lo = Math.min(total, Math.round((t * blocks) / T) * align),
+        hi = Math.min(total, Math.round(((t + 1) * blocks) / T) * align);
+      if (hi > lo) parts.push(args(lo, hi, t));
+    }
+    team.run(name, parts);
+  };
+  /** A scratch row per thread (thread 0 keeps the one-thread tag). */
+  const rowScratch = (t: number, m: number) => plans.scratch(t === 0 ? 'rb' : `rb${t}`, 2 * m).ptr;
   return {
     scale(x, a) {
-      k.scale(x.ptr, x.length, a);
+      cut('scale', x.length, 8, 8, (lo, hi) => [x.ptr + 8 * lo, hi - lo, a]);
     },
 
     sumSquares(x) {
@@ -179,41 +256,84 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
       out.set(o.data.subarray(0, 4));
     },
 
-    fftBatch(src, so, dst, d, work, n, b, inverse) {
-      k.fftBatch(src.ptr + 16 * so, dst.ptr + 16 * d, work.ptr, n, b, plans.twiddles(n).ptr, inverse);
+    fftBatch(src, so, dst, d, work, n, b, inverse, planes) {
+      const tw = plans.twiddles(n).ptr,
+        s0 = src.ptr + 16 * so,
+        d0 = dst.ptr + 16 * d,
+        plane = 16 * n * b,
+        one = [0, 1, 0, 0]; // thread 0 of 1: no barrier
+      if (team === null || plane * planes < PARALLEL_BYTES)
+        k.fftBatch(s0, d0, work.ptr, n, b, planes, tw, inverse, 0, 1, 0, false);
+      // Whole planes per thread where there are enough (each with its own plane of work) ...
+      else if (planes >= T && planes > 1)
+        cut('fftBatch', planes, plane, 1, (lo, hi, t) => [
+          s0 + lo * plane,
+          d0 + lo * plane,
+          work.ptr + t * plane,
+          n,
+          b,
+          hi - lo,
+          tw,
+          +inverse,
+          ...one,
+        ]);
+      // ... else every thread takes a slice of each stage, and they meet between stages.
+      else {
+        const sync = plans.scratch('sync', 2).ptr;
+        team.run(
+          'fftBatch',
+          Array.from({ length: T }, (_, t) => [s0, d0, work.ptr, n, b, planes, tw, +inverse, t, T, sync, t === 0 ? +team.canBlock : 1]),
+        );
+      }
     },
     // rfftRows and irfftRows take the same plans in the same order: forward and inverse kernels, kept apart.
     rfftRows(real, spec, rows, m) {
-      k.rfftRows(
-        real.ptr,
-        spec.ptr,
-        rows,
+      const tw = plans.twiddles(m).ptr,
+        rtw = plans.realTwiddles(m).ptr;
+      cut('rfftRows', rows, 16 * m, 1, (lo, hi, t) => [
+        real.ptr + 16 * m * lo,
+        spec.ptr + 16 * (m + 1) * lo,
+        hi - lo,
         m,
-        plans.twiddles(m).ptr,
-        plans.realTwiddles(m).ptr,
-        plans.scratch('ra', 2 * m).ptr,
-        plans.scratch('rb', 2 * m).ptr,
-      );
+        tw,
+        rtw,
+        0,
+        rowScratch(t, m),
+      ]);
     },
     irfftRows(spec, real, rows, m, scale) {
-      k.irfftRows(
-        spec.ptr,
-        real.ptr,
-        rows,
+      const tw = plans.twiddles(m).ptr,
+        rtw = plans.realTwiddles(m).ptr;
+      cut('irfftRows', rows, 16 * m, 1, (lo, hi, t) => [
+        spec.ptr + 16 * (m + 1) * lo,
+        real.ptr + 16 * m * lo,
+        hi - lo,
         m,
-        plans.twiddles(m).ptr,
-        plans.realTwiddles(m).ptr,
-        plans.scratch('ra', 2 * m).ptr,
-        plans.scratch('rb', 2 * m).ptr,
+        tw,
+        rtw,
+        0,
+        rowScratch(t, m),
         scale,
-      );
+      ]);
     },
     resolvent(s, g, mu) {
       k.symbolResolvent(s.ptr, g.kx.ptr, g.nc, g.ky.ptr, g.shape[1], g.kz.ptr, g.shape[2], mu);
     },
     gradient(src, dst, g, axis, c, op) {
       const kAxis = axis === 0 ? g.gx : axis === 1 ? g.gy : g.gz;
-      k.symbolGradient(src.ptr, dst.ptr, kAxis.ptr, axis, g.nc, g.shape[1], g.shape[2], c ? c.ptr : 0, op);
+      const [, ny, nz] = g.shape;
+      cut('symbolGradient', ny * nz, 16 * g.nc, 1, (lo, hi) => [
+        src.ptr,
+        dst.ptr,
+        kAxis.ptr,
+        axis,
+        g.nc,
+        ny,
+        lo,
+        hi,
+        c ? c.ptr : 0,
+        op,
+      ]);
     },
     modeQuadratic(spec, c, g) {
       return k.modeQuadratic(spec.ptr, c.ptr, g.nc, g.shape[1], g.shape[2]);
@@ -225,25 +345,22 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
       k.modeNorm(out.ptr, g.kx.ptr, g.nc, g.ky.ptr, g.shape[1], g.kz.ptr, g.shape[2], power);
     },
     modeScale(s, c) {
-      k.modeScale(s.ptr, c.ptr, c.length);
+      cut('modeScale', c.length, 16, 4, (lo, hi) => [s.ptr + 16 * lo, c.ptr + 8 * lo, hi - lo]);
     },
     modeMul(out, terms, accumulate) {
+      // Per mode: a real factor c (8 bytes) and a complex x (16); absent terms stay null pointers.
+      const at = (f: Field | undefined, bytes: number, lo: number) => (f ? f.ptr + bytes * lo : 0);
       const [t1, t2, t3] = terms;
-      k.modeMulSum(
-        out.ptr,
-        t1[0].length,
+      cut('modeMulSum', t1[0].length, 16, 4, (lo, hi) => [
+        out.ptr + 16 * lo,
+        hi - lo,
         terms.length,
-        accumulate,
-        t1[0].ptr,
-        t1[1].ptr,
-        t2 ? t2[0].ptr : 0,
-        t2 ? t2[1].ptr : 0,
-        t3 ? t3[0].ptr : 0,
-        t3 ? t3[1].ptr : 0,
-      );
+        +accumulate,
+        ...[t1, t2, t3].flatMap((t) => [at(t?.[0], 8, lo), at(t?.[1], 16, lo)]),
+      ]);
     },
     axpy(y, a, x) {
-      k.axpy(y.ptr, a, x.ptr, y.length);
+      cut('axpy', y.length, 8, 8, (lo, hi) => [y.ptr + 8 * lo, a, x.ptr + 8 * lo, hi - lo]);
     },
     kineticRelax(f, v, g, sources, lam, lamEps, a0, dinv, num, rho) {
       // The sources as a table of (coefficients, spectrum) pointers, read by the kernel per velocity.
@@ -275,10 +392,10 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
       return k.dot(a.ptr, b.ptr, a.length);
     },
     mul(out, a, b) {
-      k.mul(out.ptr, a.ptr, b.ptr, out.length);
+      cut('mul', out.length, 8, 8, (lo, hi) => [out.ptr + 8 * lo, a.ptr + 8 * lo, b.ptr + 8 * lo, hi - lo]);
     },
     driftFlux(rho, grad, flux, n, dim, chi, chiField, limited, ystar) {
-      k.driftFlux(
+      cut('driftFlux', n, 16 * dim + 8, 8, (lo, hi) => [
         rho.ptr,
         grad.ptr,
         flux.ptr,
@@ -288,7 +405,9 @@ function wasmKernels(k: Kernels, plans: KernelPlans): KernelSet {
         chiField ? chiField.ptr : 0,
         limited ? 1 : 0,
         ystar,
-      );
+        lo,
+        hi,
+      ]);
     },
     growth(rho, out, a0, a1, c) {
       k.growth(rho.ptr, out.ptr, rho.length, a0, a1, c);
