@@ -20,11 +20,11 @@ const HELP = `fractaxis ${VERSION}: fractional-diffusion chemotaxis
 
 Usage:
   fractaxis run <scenario.json | built-in name> [--out DIR] [--backend auto|wasm|js]
-                [--checkpoint-every STEPS] [--overwrite] [--no-hdf5] [--quiet]
+                [--threads N] [--checkpoint-every STEPS] [--overwrite] [--no-hdf5] [--quiet]
                 [--colour-scale linear|log|symlog] [--movie]
-  fractaxis run --resume DIR [--backend auto|wasm|js] [--checkpoint-every STEPS]
+  fractaxis run --resume DIR [--backend auto|wasm|js] [--threads N] [--checkpoint-every STEPS]
   fractaxis blowup <scenario.json | built-in name> --grids N1,N2,N3[,…] --levels L1,L2,…
-                [--out DIR] [--backend auto|wasm|js]
+                [--out DIR] [--backend auto|wasm|js] [--threads N]
   fractaxis sweep run <sweep.json> [--out DIR] [--workers N] [--index I | --shard i/n]
   fractaxis sweep plan <sweep.json> --out DIR [--max-concurrent K] [--time HH:MM:SS] [--partition P]
   fractaxis sweep collect DIR
@@ -41,6 +41,8 @@ figures as SVG and PNG (rho_NNNN, rho_final, S_final, diagnostics; --colour-scal
 aggregates), movie.gif with --movie (and movie.mp4 when ffmpeg is on the PATH),
 diagnostics.csv, summary.json, manifest.json and checkpoint.fxck (continue an interrupted run, or one whose run.tEnd you raised, with
 --resume DIR). A folder that holds another run is refused unless --overwrite is given.
+--threads N runs the wasm kernels on N threads (default: every core; the results are bitwise
+the same for any N; the js backend runs on one).
 blowup runs a Keller–Segel scenario on each grid (every axis N points; each N twice the
 previous; run.dt is the step on the coarsest grid, scaled with h), records when max rho
 crosses each level, extrapolates the crossing times to h → 0 and estimates the blow-up time:
@@ -53,6 +55,7 @@ Exit status: 0 done or blow-up (a physical outcome, see summary.json), 2 invalid
 const OPTIONS = {
   out: { type: 'string' },
   backend: { type: 'string' },
+  threads: { type: 'string' },
   resume: { type: 'string' },
   overwrite: { type: 'boolean' },
   'no-hdf5': { type: 'boolean' },
@@ -167,6 +170,9 @@ async function main(argv: string[]): Promise<number> {
   const backend = (values.backend ?? 'auto') as BackendChoice;
   if (!['auto', 'wasm', 'js'].includes(backend))
     throw new ValidationError('--backend', backend, "'auto', 'wasm' or 'js'");
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 256))
+    throw new ValidationError('--threads', values.threads, 'an integer from 1 to 256');
   if (cmd === 'list') {
     for (const [name, s] of Object.entries(builtinScenarios))
       console.log(`${name.padEnd(22)} ${s.description}`);
@@ -183,7 +189,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${arg}: valid (${s.model.type}, grid ${s.model.grid.n.join('×')}, tEnd ${s.run.tEnd})`);
     return 0;
   }
-  if (cmd === 'blowup') return blowUp(arg, values, backend);
+  if (cmd === 'blowup') return blowUp(arg, values, backend, threads);
   if (cmd === 'sweep') return sweepCommand(positionals.slice(1), values, backend);
   if (cmd === 'demo') {
     const port = values.port === undefined ? 8123 : Number(values.port);
@@ -225,6 +231,7 @@ async function main(argv: string[]): Promise<number> {
   const summary = await runScenario(resume ? null : loadScenario(arg), {
     outDir,
     backend,
+    threads,
     resume: Boolean(resume),
     overwrite: Boolean(values.overwrite),
     checkpointEvery: every,
@@ -366,6 +373,7 @@ async function blowUp(
   arg: string | undefined,
   values: { out?: string; grids?: string; levels?: string },
   backend: BackendChoice,
+  threads: number | undefined,
 ): Promise<number> {
   if (!arg) throw new ValidationError('blowup', undefined, 'a scenario file or built-in name');
   const grids = numberList(
@@ -386,6 +394,7 @@ async function blowUp(
     grids,
     levels,
     backend,
+    threads,
     signal: controller.signal,
     onGrid: (l) => process.stderr.write(`${l}\n`),
   });

@@ -36,10 +36,14 @@ interface Host {
   once(f: (d: ThreadStart) => void): void;
   post(m: string): void;
 }
-/** Host definitions prepended to the thread's source (strings, so no bundler rewrites them). */
-const NODE_HOST = `const host = (() => { const { parentPort } = require('node:worker_threads');
-  return { once: (f) => parentPort.once('message', f), post: (m) => parentPort.postMessage(m) }; })();`;
-const WEB_HOST = `const host = { once: (f) => { onmessage = (e) => f(e.data); }, post: (m) => postMessage(m) };`;
+/**
+ * How the thread's source calls threadMain with its host (strings, so no bundler rewrites them):
+ * Node's parentPort through a dynamic import (valid in CommonJS and ES module workers alike),
+ * or a Web Worker's own scope.
+ */
+const NODE_HOST = `import('node:worker_threads').then(({ parentPort }) =>
+  main({ once: (f) => parentPort.once('message', f), post: (m) => parentPort.postMessage(m) }));`;
+const WEB_HOST = `main({ once: (f) => { onmessage = (e) => f(e.data); }, post: (m) => postMessage(m) });`;
 
 /**
  * The whole program of a kernel thread (sent as source: it must not refer to anything outside
@@ -98,11 +102,11 @@ interface WorkerHandle {
 }
 
 async function spawn(): Promise<() => WorkerHandle> {
-  const main = `(${threadMain.toString()})(host);`;
+  const main = `const main = ${threadMain.toString()};`;
   if (typeof process !== 'undefined' && process.versions?.node) {
     const { Worker } = await import('node:worker_threads');
     return () => {
-      const w = new Worker(`${NODE_HOST}\n${main}`, { eval: true });
+      const w = new Worker(`${main}\n${NODE_HOST}`, { eval: true });
       w.unref(); // an idle team never keeps a process alive
       return {
         post: (d) => w.postMessage(d),
@@ -114,7 +118,7 @@ async function spawn(): Promise<() => WorkerHandle> {
       };
     };
   }
-  const url = URL.createObjectURL(new Blob([`${WEB_HOST}\n${main}`], { type: 'text/javascript' }));
+  const url = URL.createObjectURL(new Blob([`${main}\n${WEB_HOST}`], { type: 'text/javascript' }));
   return () => {
     const w = new Worker(url);
     return {

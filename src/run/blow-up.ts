@@ -17,6 +17,8 @@ export interface BlowUpCommandOptions {
   grids: number[];
   levels: number[];
   backend?: BackendChoice;
+  /** Threads of the wasm backend (default: the machine's cores). */
+  threads?: number;
   signal?: AbortSignal;
   /** Called with one line per finished grid. */
   onGrid?: (line: string) => void;
@@ -36,7 +38,7 @@ export async function runBlowUpStudy(
     );
   const { type: _t, ...model } = scenario.model;
   mkdirSync(o.outDir, { recursive: true });
-  const backend = await createBackend(o.backend ?? 'auto');
+  const backend = await createBackend(o.backend ?? 'auto', { threads: o.threads });
   const result = await blowUpStudy(backend, {
     model: model as KellerSegelOptions,
     grids: o.grids,

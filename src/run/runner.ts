@@ -52,6 +52,8 @@ export interface Progress {
 export interface RunnerOptions {
   outDir: string;
   backend?: BackendChoice;
+  /** Threads of the wasm backend (default: the machine's cores; results are bitwise the same). */
+  threads?: number;
   /** Write a checkpoint every this many steps (atomically: write, then rename). */
   checkpointEvery?: number;
   /** Continue the run whose checkpoint is in outDir. */
@@ -85,6 +87,8 @@ export interface RunSummary {
   t: number;
   steps: number;
   backend: string;
+  /** Threads the backend's kernels ran on. */
+  threads: number;
   versions: { fractaxis: string; node: string };
   wallTimeSeconds: number;
   scenario: Scenario;
@@ -119,7 +123,7 @@ export async function runScenario(input: Scenario | null, opts: RunnerOptions): 
   if (!input) throw new ValidationError('scenario', input, 'a scenario (or --resume DIR)');
   const scenario = validateScenario(input);
   if (resumed) bindCheckpoint(resumed, scenario, dir, opts.onNotice);
-  const backend = await createBackend(opts.backend ?? 'auto');
+  const backend = await createBackend(opts.backend ?? 'auto', { threads: opts.threads });
   const model: Model = buildModel(backend, scenario);
   try {
     if (resumed) model.restore(resumed.model);
@@ -272,6 +276,7 @@ async function execute(
     t: model.time,
     steps: model.steps,
     backend: backendKind,
+    threads: model.backend.threads,
     versions: { fractaxis: VERSION, node: typeof process !== 'undefined' ? process.version : 'unknown' },
     wallTimeSeconds: (performance.now() - wallStart) / 1000,
     scenario,

@@ -10,7 +10,7 @@ let backend: Promise<Backend> | null = null;
 export default async function run(task: PointTask): Promise<PointResult> {
   // The pool hands every thread the module its main thread compiled (see kernelModule).
   if (workerData?.kernels) void kernelModule(workerData.kernels as WebAssembly.Module);
-  backend ??= createBackend(task.backend);
+  backend ??= createBackend(task.backend, { threads: 1 }); // the pool already uses every core
   const result = await runPoint(await backend, task.point, task.record).catch((e: unknown) =>
     failedPoint(task.point, e),
   );
