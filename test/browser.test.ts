@@ -17,6 +17,7 @@ interface DemoState {
   masses: number[];
   times: number[];
   backend: string;
+  threads: number;
   status: string;
   t: number;
   worstMinOverMax: number;
@@ -62,6 +63,27 @@ describe.skipIf(!available)('browser demo (headless Chromium)', () => {
       const a = await state(page);
       expect(a.backend).toBe('wasm');
       expect(a.status).toBe('running');
+      // The demo server sends COOP/COEP: the page is cross-origin isolated, so the wasm backend in
+      // the worker runs its kernels on every core (Web Workers on shared memory).
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      expect(a.threads).toBe(await page.evaluate(() => navigator.hardwareConcurrency));
+      expect(await page.textContent('#stats')).toMatch(/backend\s+wasm \(\d+ threads?\)/);
+      // On the page's main thread (which may not block: it spins at the barriers), a 2-thread
+      // backend's 2-D transform, cut across a Web Worker, equals the one-thread one bitwise.
+      // (A string: vitest would rewrite an import() inside a function.)
+      const same = await page.evaluate(`(async () => {
+        const { createBackend } = await import('/dist/index.js');
+        const transform = async (threads) => {
+          const be = await createBackend('wasm', { threads });
+          const r = be.fromArray('x', Float64Array.from({ length: 512 * 256 }, (_, i) => Math.sin(0.37 * i)));
+          const s = be.alloc(2 * 257 * 256);
+          be.rfft([512, 256, 1], r, s);
+          return { threads: be.threads, bytes: new Uint8Array(s.data.slice().buffer) };
+        };
+        const [a, b] = [await transform(1), await transform(2)];
+        return b.threads === 2 && a.bytes.length === b.bytes.length && a.bytes.every((v, i) => v === b.bytes[i]);
+      })()`);
+      expect(same).toBe(true);
       // The page stays responsive while the worker computes: a round trip answers at once.
       const t0 = Date.now();
       await page.evaluate(() => 1 + 1);
@@ -136,6 +158,7 @@ describe.skipIf(!available)('browser demo (headless Chromium)', () => {
       await page.selectOption('#backend', 'js');
       await waitFor(page, "d.backend === 'js' && d.frames >= a + 3", after.frames);
       const b = await state(page);
+      expect(b.threads).toBe(1);
       expect(b.t).toBeGreaterThan(after.t);
       const m0 = b.masses[0];
       for (const m of b.masses) expect(Math.abs(m - m0) / m0).toBeLessThan(1e-9);

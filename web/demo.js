@@ -11,6 +11,7 @@ const demo = (window.__fractaxisDemo = {
   masses: [],
   times: [],
   backend: null,
+  threads: null,
   status: 'starting',
   t: 0,
   worstMinOverMax: Infinity,
@@ -77,6 +78,7 @@ worker.onmessage = ({ data }) => {
     demo.times.push(data.t);
     demo.worstMinOverMax = Math.min(demo.worstMinOverMax, data.min / data.max);
     demo.backend = data.backend;
+    demo.threads = data.threads;
     demo.status = data.status;
     demo.t = data.t;
     const stopped = !['running', 'paused'].includes(data.status);
@@ -87,7 +89,7 @@ worker.onmessage = ({ data }) => {
     $('pause').textContent = data.paused ? 'resume' : 'pause';
     $('step').disabled = !data.paused || stopped;
     $('stats').textContent =
-      `backend    ${data.backend}\nt          ${data.t.toFixed(4)}\nsteps/s    ${data.stepRate.toFixed(1)}\n` +
+      `backend    ${data.backend} (${data.threads} thread${data.threads > 1 ? 's' : ''})\nt          ${data.t.toFixed(4)}\nsteps/s    ${data.stepRate.toFixed(1)}\n` +
       `mass       ${data.mass.toPrecision(12)}\nmax ρ      ${data.max.toPrecision(5)}\nmin ρ      ${data.min.toPrecision(5)}\nframes     ${demo.frames}`;
   } else if (data.type === 'error') {
     demo.status = `error: ${data.message}`;

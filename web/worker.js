@@ -17,6 +17,13 @@ let model = null,
   ended = null,
   inflight = null, // the loop's running solve, and how to abort it
   abort = null;
+/**
+ * One backend per kind, reused by every model (each model allocates in its own scope and frees it on
+ * dispose). The wasm backend runs its kernels on every core when this page is cross-origin isolated
+ * (the demo server sends COOP/COEP), else on one thread.
+ */
+const backends = {};
+const backendOf = (kind) => (backends[kind] ??= createBackend(kind));
 
 /** Stops the running loop and waits until its solve has returned (the model is then idle). */
 async function halt() {
@@ -54,6 +61,7 @@ function frame(res, stepRate) {
       t: offset + d.t,
       stepRate,
       backend: backendKind,
+      threads: model.backend.threads,
       params,
       paused,
       // Every way a run can end is shown as it is: blow-up, under-resolved, unstable, … with its reason.
@@ -103,7 +111,7 @@ async function start(p) {
   ended = null;
   model?.dispose();
   options = modelOptions(p, { rho: { type: 'constant', value: 1, noise: 0.05, seed: 1 } });
-  model = new KellerSegel(await createBackend(backendKind), options);
+  model = new KellerSegel(await backendOf(backendKind), options);
   frame(null, 0);
   restartLoop();
 }
@@ -115,7 +123,7 @@ async function applyParams(p) {
     S = model.signal(),
     t = offset + model.time;
   const nextOptions = modelOptions(p, { rho, S });
-  const next = new KellerSegel(await createBackend(backendKind), nextOptions);
+  const next = new KellerSegel(await backendOf(backendKind), nextOptions);
   model.dispose();
   model = next;
   options = nextOptions;
@@ -129,7 +137,7 @@ async function applyParams(p) {
 /** The same run on the other backend: a model with the same options takes the checkpoint (bitwise hand-over). */
 async function switchBackend(kind) {
   await halt();
-  const next = new KellerSegel(await createBackend(kind), options);
+  const next = new KellerSegel(await backendOf(kind), options);
   next.restore(model.checkpoint());
   model.dispose();
   model = next;

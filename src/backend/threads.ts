@@ -150,8 +150,7 @@ export async function defaultThreads(): Promise<number> {
 export function threadSupport(): string | null {
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined')
     return 'this runtime has no SharedArrayBuffer (a browser page must be cross-origin isolated: COOP/COEP headers)';
-  const g = globalThis as { crossOriginIsolated?: boolean; document?: unknown };
-  if (g.document !== undefined && g.crossOriginIsolated === false)
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false)
     return 'this page is not cross-origin isolated (it needs the COOP/COEP headers)';
   if (typeof process === 'undefined' && typeof Worker === 'undefined') return 'this runtime has no workers';
   return null;

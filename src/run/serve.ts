@@ -38,6 +38,10 @@ export function startServer(port = 8123): Promise<{ server: Server; url: string 
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-store',
+        // Cross-origin isolation: the page and its workers get shared memory, so the wasm backend
+        // runs its kernels on every core (without these headers it falls back to one thread).
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
       });
       res.end(body);
     } catch {
