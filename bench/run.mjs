@@ -7,9 +7,12 @@ import { table } from './harness.mjs';
 import { benchSweep, sweepTable } from './sweep.mjs';
 import { benchFftw, fftwTable } from './fftw.mjs';
 import { benchStep, stepTable } from './step.mjs';
+import { benchThreads, threadTable } from './threads.mjs';
 
 const filter = process.argv[2] ?? '';
-const wasm = await createBackend('wasm');
+// The wasm vs js, FFTW and numpy tables compare one thread with one thread; `threads` compares
+// one thread with every core.
+const wasm = await createBackend('wasm', { threads: 1 });
 const js = await createBackend('js');
 const suites = {
   kernels: benchKernels,
@@ -18,6 +21,7 @@ const suites = {
   sweep: benchSweep,
   fftw: benchFftw,
   step: benchStep,
+  threads: benchThreads,
 };
 for (const [name, run] of Object.entries(suites)) if (name.includes(filter)) await run(wasm, js);
-console.log(table() + sweepTable() + fftwTable() + stepTable());
+console.log(table() + sweepTable() + fftwTable() + stepTable() + threadTable());

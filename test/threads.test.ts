@@ -138,22 +138,30 @@ describe('whole runs on 1, 2 and 3 threads are bitwise the same', () => {
     },
   };
   for (const [name, o] of Object.entries(runs))
-    it(name, async () => {
-      const result = async (be: Backend) => {
-        const m = new KellerSegel(be, o);
-        const r = await m.solve({ tEnd: 0.02, dt: 0.005, adaptive: true });
-        const out = { r: { status: r.status, steps: r.steps }, rho: Float64Array.from(m.density()), S: Float64Array.from(m.signal()) };
-        m.dispose();
-        return out;
-      };
-      const want = await result(one);
-      for (const be of teams) {
-        const got = await result(be);
-        expect(got.r).toEqual(want.r);
-        expect(Buffer.from(got.rho.buffer).equals(Buffer.from(want.rho.buffer))).toBe(true);
-        expect(Buffer.from(got.S.buffer).equals(Buffer.from(want.S.buffer))).toBe(true);
-      }
-    }, 60_000);
+    it(
+      name,
+      async () => {
+        const result = async (be: Backend) => {
+          const m = new KellerSegel(be, o);
+          const r = await m.solve({ tEnd: 0.02, dt: 0.005, adaptive: true });
+          const out = {
+            r: { status: r.status, steps: r.steps },
+            rho: Float64Array.from(m.density()),
+            S: Float64Array.from(m.signal()),
+          };
+          m.dispose();
+          return out;
+        };
+        const want = await result(one);
+        for (const be of teams) {
+          const got = await result(be);
+          expect(got.r).toEqual(want.r);
+          expect(Buffer.from(got.rho.buffer).equals(Buffer.from(want.rho.buffer))).toBe(true);
+          expect(Buffer.from(got.S.buffer).equals(Buffer.from(want.S.buffer))).toBe(true);
+        }
+      },
+      60_000,
+    );
 });
 
 describe('thread counts', () => {

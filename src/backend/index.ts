@@ -22,7 +22,10 @@ export { wasmSimdSupported, kernelModule, type WasmOptions };
  * `threads` applies to wasm (default: the machine's cores where shared memory is available); the
  * js backend always runs on one thread.
  */
-export async function createBackend(choice: BackendChoice = 'auto', options: WasmOptions = {}): Promise<Backend> {
+export async function createBackend(
+  choice: BackendChoice = 'auto',
+  options: WasmOptions = {},
+): Promise<Backend> {
   if (choice === 'js') return createJsBackend();
   if (choice === 'wasm') return createWasmBackend(options);
   if (choice === 'auto') return wasmSimdSupported() ? createWasmBackend(options) : createJsBackend();

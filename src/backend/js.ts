@@ -182,7 +182,15 @@ function jsKernels(plans: KernelPlans): KernelSet {
     return e;
   };
   /** One plane of n × b interleaved transforms, from src at complex offset so to dst at d. */
-  const fftPlane = (src: Field, so: number, dst: Field, d: number, n: number, b: number, inverse: boolean): void => {
+  const fftPlane = (
+    src: Field,
+    so: number,
+    dst: Field,
+    d: number,
+    n: number,
+    b: number,
+    inverse: boolean,
+  ): void => {
     const s = src.data,
       t = dst.data;
     if (n === 1) {

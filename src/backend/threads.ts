@@ -28,7 +28,15 @@ interface ThreadStart {
   control: SharedArrayBuffer;
   index: number;
   names: string[];
-  layout: { EPOCH: number; DONE: number; KERNEL: number; FAILED: number; CTL_INTS: number; SLOT: number; SPIN_MS: number };
+  layout: {
+    EPOCH: number;
+    DONE: number;
+    KERNEL: number;
+    FAILED: number;
+    CTL_INTS: number;
+    SLOT: number;
+    SPIN_MS: number;
+  };
 }
 
 /** How a thread receives its start message and answers: Node's parentPort or a Web Worker's scope. */

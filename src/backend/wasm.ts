@@ -61,7 +61,18 @@ export interface WasmOptions {
 }
 
 /** The exports a thread team may run, each cut into ranges by wasmKernels. */
-const PARALLEL_KERNELS = ['fftBatch', 'rfftRows', 'irfftRows', 'symbolGradient', 'modeMulSum', 'driftFlux', 'scale', 'axpy', 'mul', 'modeScale'];
+const PARALLEL_KERNELS = [
+  'fftBatch',
+  'rfftRows',
+  'irfftRows',
+  'symbolGradient',
+  'modeMulSum',
+  'driftFlux',
+  'scale',
+  'axpy',
+  'mul',
+  'modeScale',
+];
 
 /** Ends a collected backend's workers (they sleep, and never keep a process alive, but hold memory). */
 const teams = new FinalizationRegistry<ThreadTeam>((team) => team.close());
@@ -282,7 +293,20 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
         const sync = plans.scratch('sync', 2).ptr;
         team.run(
           'fftBatch',
-          Array.from({ length: T }, (_, t) => [s0, d0, work.ptr, n, b, planes, tw, +inverse, t, T, sync, t === 0 ? +team.canBlock : 1]),
+          Array.from({ length: T }, (_, t) => [
+            s0,
+            d0,
+            work.ptr,
+            n,
+            b,
+            planes,
+            tw,
+            +inverse,
+            t,
+            T,
+            sync,
+            t === 0 ? +team.canBlock : 1,
+          ]),
         );
       }
     },

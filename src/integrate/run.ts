@@ -269,8 +269,11 @@ export class Integrator {
           return outcome('stopped', `maxSteps = ${opts.maxSteps} reached`);
         const target = nextLanding(c.t, opts.tEnd, opts.landAt),
           remaining = target - c.t;
-        // Land exactly on tEnd, without a round-off-sized extra step.
-        const h = remaining <= c.dt * (1 + 1e-9) ? remaining : c.dt;
+        // Land exactly on the target, without a round-off-sized extra step. A remaining time within
+        // round-off of dt is stepped with dt itself: the stepper's tables for dt are reused, where a
+        // step of (t + dt) − t would tabulate new ETD coefficients at every landing (100 ms at 512²).
+        const lands = remaining <= c.dt * (1 + 1e-9),
+          h = lands && Math.abs(remaining - c.dt) > c.dt * 1e-9 ? remaining : c.dt;
         let accepted = true;
         let nextDt = c.dt;
         if (ad) {
@@ -333,7 +336,7 @@ export class Integrator {
         }
         // Accept by swapping the fields (no copy): u and cand keep their array identity, not their fields.
         for (let i = 0; i < C; i++) [this.u[i], this.cand[i]] = [this.cand[i], this.u[i]];
-        c.t = h === remaining ? target : c.t + h;
+        c.t = lands ? target : c.t + h;
         c.steps++;
         c.dt = nextDt;
         lastMax = m.max;
