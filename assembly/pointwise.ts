@@ -42,26 +42,34 @@ export function mul(out: usize, a: usize, b: usize, n: i32): void {
   }
 }
 
-/** out[0..3] = sum, min, max, number of non-finite entries (NaN/Inf are skipped in the others). */
-export function stats(x: usize, n: i32, out: usize): void {
-  let sum = 0.0,
-    mn = Infinity,
-    mx = -Infinity,
-    bad = 0;
-  for (let i = 0; i < n; i++) {
-    const v = load<f64>(x + ((<usize>i) << 3));
-    if (v - v != 0.0) {
-      bad++;
-      continue;
+/**
+ * Per block of `block` entries (the last may be shorter), out[4b..4b+3] = sum, min, max, number of
+ * non-finite entries (NaN/Inf are skipped in the others). The caller adds the blocks' sums in
+ * block order: a fixed order for any number of threads, each taking whole blocks.
+ */
+export function stats(x: usize, n: i32, block: i32, out: usize): void {
+  for (let b = 0; b * block < n; b++) {
+    let sum = 0.0,
+      mn = Infinity,
+      mx = -Infinity,
+      bad = 0;
+    const end = min(n, (b + 1) * block);
+    for (let i = b * block; i < end; i++) {
+      const v = load<f64>(x + ((<usize>i) << 3));
+      if (v - v != 0.0) {
+        bad++;
+        continue;
+      }
+      sum += v;
+      mn = Math.min(mn, v);
+      mx = Math.max(mx, v);
     }
-    sum += v;
-    mn = Math.min(mn, v);
-    mx = Math.max(mx, v);
+    const o = out + (<usize>b << 5);
+    store<f64>(o, sum);
+    store<f64>(o, mn, 8);
+    store<f64>(o, mx, 16);
+    store<f64>(o, <f64>bad, 24);
   }
-  store<f64>(out, sum);
-  store<f64>(out, mn, 8);
-  store<f64>(out, mx, 16);
-  store<f64>(out, <f64>bad, 24);
 }
 
 /**
@@ -153,12 +161,18 @@ export function dot(a: usize, b: usize, n: i32): f64 {
   return s;
 }
 
-/** Σ x_i log x_i over x_i > 0 (the entropy part of the Keller–Segel free energy). */
-export function entropySum(x: usize, n: i32): f64 {
-  let s = 0.0;
-  for (let i = 0; i < n; i++) {
-    const v = load<f64>(x + ((<usize>i) << 3));
-    if (v > 0.0) s += v * Math.log(v);
+/**
+ * Σ x_i log x_i over x_i > 0 (the entropy part of the Keller–Segel free energy), per block of
+ * `block` entries into out[b]; the caller adds them in block order (see stats).
+ */
+export function entropySum(x: usize, n: i32, block: i32, out: usize): void {
+  for (let b = 0; b * block < n; b++) {
+    let s = 0.0;
+    const end = min(n, (b + 1) * block);
+    for (let i = b * block; i < end; i++) {
+      const v = load<f64>(x + ((<usize>i) << 3));
+      if (v > 0.0) s += v * Math.log(v);
+    }
+    store<f64>(out + (<usize>b << 3), s);
   }
-  return s;
 }

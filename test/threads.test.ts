@@ -66,8 +66,18 @@ const cases: Record<string, { kernels: string[]; run: Case }> = {
       return [copy(a), copy(b)];
     },
   },
-  'gradients, mode products, drift flux and pointwise passes on 512²': {
-    kernels: ['symbolGradient', 'modeMulSum', 'driftFlux', 'scale', 'axpy', 'mul', 'modeScale'],
+  'gradients, mode products, drift flux, pointwise passes and blocked reductions on 512²': {
+    kernels: [
+      'symbolGradient',
+      'modeMulSum',
+      'driftFlux',
+      'scale',
+      'axpy',
+      'mul',
+      'modeScale',
+      'entropySum',
+      'stats',
+    ],
     run: (be) => {
       const g = new Grid(be, { n: [512, 512], L: [3, 5] });
       const M = 2 * g.nModes,
@@ -95,7 +105,19 @@ const cases: Record<string, { kernels: string[]; run: Case }> = {
       be.axpy(y, -0.25, rho);
       const z = be.alloc(n);
       be.mul(z, y, rho);
-      return [copy(dst), copy(sum), copy(src), copy(flux), copy(y), copy(z)];
+      y.data[7] = NaN; // the monitor's count of non-finite entries
+      const st = new Float64Array(4);
+      be.stats(y, st);
+      return [
+        copy(dst),
+        copy(sum),
+        copy(src),
+        copy(flux),
+        copy(y),
+        copy(z),
+        st,
+        Float64Array.of(be.entropySum(rho)),
+      ];
     },
   },
 };

@@ -62,6 +62,8 @@ export interface WasmOptions {
 
 /** The exports a thread team may run, each cut into ranges by wasmKernels. */
 const PARALLEL_KERNELS = [
+  'entropySum',
+  'stats',
   'fftBatch',
   'rfftRows',
   'irfftRows',
@@ -213,6 +215,8 @@ class WasmArena implements Arena {
  * more when a worker has to be woken), a pass over 256 KiB about a hundred.
  */
 const PARALLEL_BYTES = 1 << 18;
+/** Entries per block of a reduction (its partial sums are added in block order). */
+const REDUCE_BLOCK = 16384;
 
 /**
  * The kernel set of the AssemblyScript exports (assembly/*.ts): pointers and sizes in, nothing
@@ -246,6 +250,22 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
     }
     team.run(name, parts);
   };
+  /**
+   * A reduction over blocks of REDUCE_BLOCK entries: each block's partial results (`per` doubles)
+   * come from one thread, and the caller combines them in block order, so the result is the same
+   * for any number of threads.
+   */
+  const blocks = (name: 'entropySum' | 'stats', x: Field, per: number): Float64Array => {
+    const nb = Math.ceil(x.length / REDUCE_BLOCK),
+      p = plans.scratch(`partials-${name}`, per * Math.max(nb, 1));
+    cut(name, nb, 8 * REDUCE_BLOCK, 1, (lo, hi) => [
+      x.ptr + 8 * REDUCE_BLOCK * lo,
+      Math.min(x.length, REDUCE_BLOCK * hi) - REDUCE_BLOCK * lo,
+      REDUCE_BLOCK,
+      p.ptr + 8 * per * lo,
+    ]);
+    return p.data.subarray(0, per * nb);
+  };
   /** A scratch row per thread (thread 0 keeps the one-thread tag). */
   const rowScratch = (t: number, m: number) => plans.scratch(t === 0 ? 'rb' : `rb${t}`, 2 * m).ptr;
   return {
@@ -258,13 +278,25 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
     },
 
     entropySum(x) {
-      return k.entropySum(x.ptr, x.length);
+      const p = blocks('entropySum', x, 1);
+      let s = 0;
+      for (const v of p) s += v;
+      return s;
     },
 
     stats(x, out) {
-      const o = plans.scratch('stats', 4);
-      k.stats(x.ptr, x.length, o.ptr);
-      out.set(o.data.subarray(0, 4));
+      const p = blocks('stats', x, 4);
+      let sum = 0,
+        mn = Infinity,
+        mx = -Infinity,
+        bad = 0;
+      for (let b = 0; b < p.length; b += 4) {
+        sum += p[b];
+        mn = Math.min(mn, p[b + 1]);
+        mx = Math.max(mx, p[b + 2]);
+        bad += p[b + 3];
+      }
+      out.set([sum, mn, mx, bad]);
     },
 
     fftBatch(src, so, dst, d, work, n, b, inverse, planes) {
