@@ -60,8 +60,8 @@
   second: bool, f: usize, nv: i32, nc: i32, ny: i32, nz: i32, kx: usize, ky: usize, kz: usize,
   vx: usize, vy: usize, vz: usize, w: usize, nu: usize, F: usize,
   ns: i32, src: usize, lam: f64, lamEps: f64, a0: f64, num: usize, rho: usize, stride: usize,
+  r0: i32, r1: i32, coef: usize,
 ): void {
-  const coef = SOURCE_COEFFICIENTS;
   const one = f64x2.splat(1.0);
   for (let j = 0; j < nv; j++) {
     const jo = <usize>j << 3;
@@ -78,84 +78,91 @@
     const p1 = ns > 1 ? <usize>load<f64>(src + 16, 8) : 0, c1 = f64x2.splat(ns > 1 ? load<f64>(coef + 8) : 0.0);
     const p2 = ns > 2 ? <usize>load<f64>(src + 32, 8) : 0, c2 = f64x2.splat(ns > 2 ? load<f64>(coef + 16) : 0.0);
     const fj = f + <usize>j * stride;
-    let m: usize = 0;
-    for (let iz = 0; iz < nz; iz++) {
+    let m = <usize>r0 * <usize>nc;
+    for (let r = r0; r < r1; r++) {
+      const iz = r / ny,
+        iy = r - iz * ny;
+      // 1-D/2-D: nz = 1, kz = 0, so yk is cy k_y exactly as before the z axis existed.
       const zk = cz * load<f64>(kz + (<usize>iz << 3));
-      for (let iy = 0; iy < ny; iy++) {
-        // 1-D/2-D: nz = 1, kz = 0, so yk is cy k_y exactly as before the z axis existed.
-        const yk = nz > 1 ? cy * load<f64>(ky + (<usize>iy << 3)) + zk : cy * load<f64>(ky + (<usize>iy << 3));
-        const yk2 = f64x2.splat(yk);
-        let ix = 0;
-        for (; ix + 1 < nc; ix += 2) {
-          // Two modes: ai = cx kx + yk and inv = 1/(ar² + ai²) for both with one division.
-          const ai2 = f64x2.add(f64x2.mul(cx2, v128.load(kx + (<usize>ix << 3))), yk2);
-          const inv2 = f64x2.div(one, f64x2.add(ar2, f64x2.mul(ai2, ai2)));
-          const o = m << 4;
-          relaxMode(second, fj, o, ns, p0, c0, p1, c1, p2, c2, src, coef, ar, f64x2.extract_lane(ai2, 0), f64x2.extract_lane(inv2, 0), wn, eq, wj, num, rho);
-          relaxMode(second, fj, o + 16, ns, p0, c0, p1, c1, p2, c2, src, coef, ar, f64x2.extract_lane(ai2, 1), f64x2.extract_lane(inv2, 1), wn, eq, wj, num, rho);
-          m += 2;
-        }
-        if (ix < nc) {
-          const ai = cx * load<f64>(kx + (<usize>ix << 3)) + yk;
-          relaxMode(second, fj, m << 4, ns, p0, c0, p1, c1, p2, c2, src, coef, ar, ai, 1.0 / (ar * ar + ai * ai), wn, eq, wj, num, rho);
-          m++;
-        }
+      const yk = nz > 1 ? cy * load<f64>(ky + (<usize>iy << 3)) + zk : cy * load<f64>(ky + (<usize>iy << 3));
+      const yk2 = f64x2.splat(yk);
+      let ix = 0;
+      for (; ix + 1 < nc; ix += 2) {
+        // Two modes: ai = cx kx + yk and inv = 1/(ar² + ai²) for both with one division.
+        const ai2 = f64x2.add(f64x2.mul(cx2, v128.load(kx + (<usize>ix << 3))), yk2);
+        const inv2 = f64x2.div(one, f64x2.add(ar2, f64x2.mul(ai2, ai2)));
+        const o = m << 4;
+        relaxMode(second, fj, o, ns, p0, c0, p1, c1, p2, c2, src, coef, ar, f64x2.extract_lane(ai2, 0), f64x2.extract_lane(inv2, 0), wn, eq, wj, num, rho);
+        relaxMode(second, fj, o + 16, ns, p0, c0, p1, c1, p2, c2, src, coef, ar, f64x2.extract_lane(ai2, 1), f64x2.extract_lane(inv2, 1), wn, eq, wj, num, rho);
+        m += 2;
+      }
+      if (ix < nc) {
+        const ai = cx * load<f64>(kx + (<usize>ix << 3)) + yk;
+        relaxMode(second, fj, m << 4, ns, p0, c0, p1, c1, p2, c2, src, coef, ar, ai, 1.0 / (ar * ar + ai * ai), wn, eq, wj, num, rho);
+        m++;
       }
     }
   }
 }
 
 /**
- * The explicit sources' coefficients c_s[j] of the current velocity (at most 64: the Backend checks).
- * A static data segment, below __heap_base: the arena owns everything above it.
+ * The relaxation step for the mode rows r = iz·ny + iy in [r0, r1) (all: 0, ny·nz): each mode's
+ * sums over the velocities run in the same order whatever the rows, so threads take row ranges.
+ * `coef` (64 doubles, one block per thread: the Backend allows at most 64 sources) holds the
+ * explicit sources' coefficients c_s[j] of the current velocity.
  */
-const SOURCE_COEFFICIENTS: usize = memory.data(64 * 8, 16);
-
 export function kineticRelax(
   f: usize, nv: i32, nc: i32, ny: i32, nz: i32, kx: usize, ky: usize, kz: usize,
   vx: usize, vy: usize, vz: usize, w: usize, nu: usize, F: usize,
   ns: i32, src: usize,
-  lam: f64, lamEps: f64, a0: f64, dinv: usize, num: usize, rho: usize,
+  lam: f64, lamEps: f64, a0: f64, dinv: usize, num: usize, rho: usize, r0: i32, r1: i32, coef: usize,
 ): void {
-  const M = <usize>(nc * ny * nz);
-  const stride = M << 4;
-  memory.fill(num, 0, stride);
-  memory.fill(rho, 0, stride);
-  relaxPass(false, f, nv, nc, ny, nz, kx, ky, kz, vx, vy, vz, w, nu, F, ns, src, lam, lamEps, a0, num, rho, stride);
+  const stride = <usize>(nc * ny * nz) << 4;
+  const m0 = <usize>r0 * <usize>nc,
+    m1 = <usize>r1 * <usize>nc;
+  memory.fill(num + (m0 << 4), 0, (m1 - m0) << 4);
+  memory.fill(rho + (m0 << 4), 0, (m1 - m0) << 4);
+  relaxPass(false, f, nv, nc, ny, nz, kx, ky, kz, vx, vy, vz, w, nu, F, ns, src, lam, lamEps, a0, num, rho, stride, r0, r1, coef);
   // ρ̃ = num · dinv (complex product), stored in num.
-  for (let m: usize = 0; m < M; m++) {
+  for (let m = m0; m < m1; m++) {
     const o = m << 4;
     const a = v128.load(num + o), d = v128.load(dinv + o);
     const dr = v128.shuffle<f64>(d, d, 0, 0), di = v128.shuffle<f64>(d, d, 1, 1);
     v128.store(num + o, f64x2.add(f64x2.mul(a, dr), f64x2.mul(f64x2.mul(v128.shuffle<f64>(a, a, 1, 0), di), f64x2(-1.0, 1.0))));
   }
-  relaxPass(true, f, nv, nc, ny, nz, kx, ky, kz, vx, vy, vz, w, nu, F, ns, src, lam, lamEps, a0, num, rho, stride);
+  relaxPass(true, f, nv, nc, ny, nz, kx, ky, kz, vx, vy, vz, w, nu, F, ns, src, lam, lamEps, a0, num, rho, stride, r0, r1, coef);
 }
 
-/** out(k) = Σ_j c_j f_j(k): a velocity moment of the spectral state (M complex modes). */
-export function velocityMoment(f: usize, nv: i32, m: i32, c: usize, out: usize): void {
+/** out(k) = Σ_j c_j f_j(k): a velocity moment of the spectral state (M complex modes), for modes [m0, m1). */
+export function velocityMoment(f: usize, nv: i32, m: i32, c: usize, out: usize, m0: i32, m1: i32): void {
   const stride = <usize>m << 4;
-  memory.fill(out, 0, stride);
+  const a = <usize>m0 << 4,
+    e = <usize>m1 << 4;
+  memory.fill(out + a, 0, e - a);
   for (let j = 0; j < nv; j++) {
     const cj = f64x2.splat(load<f64>(c + (<usize>j << 3)));
     const fj = f + <usize>j * stride;
-    for (let o: usize = 0; o < stride; o += 16) v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(v128.load(fj + o), cj)));
+    for (let o = a; o < e; o += 16) v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(v128.load(fj + o), cj)));
   }
 }
 
 /**
  * dinv(k) = 1 / Σ_j w_j ν_j F_j (a0 + iλε k·v_j)/(a0 + λν_j + iλε k·v_j) for every mode: the
  * normalisation of ρ̃ in kineticRelax, in the cancellation-free form of Z − λ Σ wν²F/A
- * ((a0 + ib)/(ar + ib) = ((a0 ar + b²) + i b (ar − a0)) / (ar² + b²)). Computed once per step size.
+ * ((a0 + ib)/(ar + ib) = ((a0 ar + b²) + i b (ar − a0)) / (ar² + b²)). Computed once per step size,
+ * for the mode rows [r0, r1) (all: 0, ny·nz).
  */
 export function kineticDinv(
   dinv: usize, nv: i32, nc: i32, ny: i32, nz: i32, kx: usize, ky: usize, kz: usize,
   vx: usize, vy: usize, vz: usize, w: usize, nu: usize, F: usize, lam: f64, lamEps: f64, a0: f64,
+  r0: i32, r1: i32,
 ): void {
-  let m: usize = 0;
-  for (let iz = 0; iz < nz; iz++) {
+  let m = <usize>r0 * <usize>nc;
+  for (let r = r0; r < r1; r++) {
+    const iz = r / ny,
+      iy = r - iz * ny;
     const z = load<f64>(kz + (<usize>iz << 3));
-    for (let iy = 0; iy < ny; iy++) {
+    {
       const y = load<f64>(ky + (<usize>iy << 3));
       for (let ix = 0; ix < nc; ix++) {
         const x = load<f64>(kx + (<usize>ix << 3));

@@ -10,6 +10,7 @@ import { ThreadTeam } from '../src/backend/threads.js';
 import { ValidationError } from '../src/errors.js';
 import { Grid } from '../src/grid.js';
 import { KellerSegel, type KellerSegelOptions } from '../src/models/keller-segel/model.js';
+import { Kinetic, type KineticOptions } from '../src/models/kinetic/model.js';
 import { randomArray } from './helpers.js';
 
 const one = await createBackend('wasm', { threads: 1 });
@@ -184,6 +185,43 @@ describe('whole runs on 1, 2 and 3 threads are bitwise the same', () => {
       },
       60_000,
     );
+});
+
+describe('the kinetic model on 1, 2 and 3 threads', () => {
+  it('a 2-D run with chemotaxis (two turning sources) is bitwise the same, its velocity kernels cut by mode rows', async () => {
+    const opts: KineticOptions = {
+      grid: { n: [32, 32] },
+      gamma: 0.5,
+      eps: 0.1,
+      chemical: { D: 1 },
+      turning: {
+        kernel: {
+          a: (v: number[]) => [
+            v[0] / (1 + v[0] ** 2 + v[1] ** 2) ** 2,
+            v[1] / (1 + v[0] ** 2 + v[1] ** 2) ** 2,
+          ],
+        },
+      },
+      initial: { rho: (x: number, y: number) => 1 + 0.3 * Math.cos(x) * Math.sin(y) },
+      scheme: 'bdf2',
+    };
+    const result = async (be: Backend) => {
+      const m = new Kinetic(be, opts);
+      await m.solve({ tEnd: 0.05, dt: 0.01 });
+      const out = [Float64Array.from(m.density()), Float64Array.from(m.signal() ?? [])];
+      m.dispose();
+      return out;
+    };
+    const want = await result(one);
+    for (const be of teams) {
+      const spy = vi.spyOn(ThreadTeam.prototype, 'run');
+      const got = await result(be);
+      const ran = new Set(spy.mock.calls.map((c) => c[0]));
+      spy.mockRestore();
+      for (const k of ['kineticRelax', 'kineticDinv', 'velocityMoment']) expect(ran).toContain(k);
+      got.forEach((g, i) => expect(Buffer.from(g.buffer).equals(Buffer.from(want[i].buffer))).toBe(true));
+    }
+  }, 60_000);
 });
 
 describe('thread counts', () => {

@@ -17,8 +17,8 @@ const EPOCH = 0,
   FAILED = 3,
   PROBE = 4,
   CTL_INTS = 8;
-/** f64 slots per thread: the argument count, then up to 15 arguments. */
-const SLOT = 16;
+/** f64 slots per thread: the argument count, then up to 31 arguments. */
+const SLOT = 32;
 /** How long an idle thread spins before it sleeps, ms. */
 const SPIN_MS = 0.2;
 
@@ -220,7 +220,7 @@ export class ThreadTeam {
    */
   run(name: string, parts: readonly (readonly number[])[]): void {
     const id = this.ids.get(name);
-    if (id === undefined || this.closed || parts.length > this.size)
+    if (id === undefined || this.closed || parts.length > this.size || parts.some((p) => p.length >= SLOT))
       throw new Error(`kernel thread team: cannot run '${name}' in ${parts.length} parts`);
     const { ctl, args } = this;
     for (let t = 1; t < this.size; t++) {

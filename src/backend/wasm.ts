@@ -62,6 +62,9 @@ export interface WasmOptions {
 
 /** The exports a thread team may run, each cut into ranges by wasmKernels. */
 const PARALLEL_KERNELS = [
+  'kineticRelax',
+  'kineticDinv',
+  'velocityMoment',
   'entropySum',
   'stats',
   'fftBatch',
@@ -425,7 +428,9 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
         table.data[2 * i] = c.ptr;
         table.data[2 * i + 1] = p.ptr;
       });
-      k.kineticRelax(
+      // Mode rows per thread: each mode's sums over the velocities keep their order.
+      const rows = g.shape[1] * g.shape[2];
+      cut('kineticRelax', rows, 16 * g.nc * v.size, 1, (lo, hi, t) => [
         f.ptr,
         ...velocityModes(v, g),
         sources.length,
@@ -436,13 +441,26 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
         dinv.ptr,
         num.ptr,
         rho.ptr,
-      );
+        lo,
+        hi,
+        plans.scratch(`coefficients${t}`, 64).ptr,
+      ]);
     },
     kineticDinv(dinv, v, g, lam, lamEps, a0) {
-      k.kineticDinv(dinv.ptr, ...velocityModes(v, g), lam, lamEps, a0);
+      const rows = g.shape[1] * g.shape[2];
+      cut('kineticDinv', rows, 16 * g.nc * v.size, 1, (lo, hi) => [
+        dinv.ptr,
+        ...velocityModes(v, g),
+        lam,
+        lamEps,
+        a0,
+        lo,
+        hi,
+      ]);
     },
     velocityMoment(f, nv, c, out) {
-      k.velocityMoment(f.ptr, nv, out.length / 2, c.ptr, out.ptr);
+      const m = out.length / 2;
+      cut('velocityMoment', m, 16 * nv, 4, (lo, hi) => [f.ptr, nv, m, c.ptr, out.ptr, lo, hi]);
     },
     dot(a, b) {
       return k.dot(a.ptr, b.ptr, a.length);
