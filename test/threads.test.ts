@@ -196,7 +196,7 @@ describe('the kinetic model on 1, 2 and 3 threads', () => {
       chemical: { D: 1 },
       turning: {
         kernel: {
-          a: (v: number[]) => [
+          a: (v: readonly number[]) => [
             v[0] / (1 + v[0] ** 2 + v[1] ** 2) ** 2,
             v[1] / (1 + v[0] ** 2 + v[1] ** 2) ** 2,
           ],
