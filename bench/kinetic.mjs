@@ -4,7 +4,7 @@ import { Grid, Kinetic } from '../dist/index.js';
 import { compare, compareSlow } from './harness.mjs';
 
 /** The relaxation kernel on a grid of shape n with nv velocities (3-D directions) and `sources` explicit sources. */
-function quadrature(be, n, nv, sources = 0) {
+export function quadrature(be, n, nv, sources = 0) {
   const g = new Grid(be, { n }),
     M2 = 2 * g.nModes;
   const arr = (len, f) =>
@@ -33,7 +33,7 @@ function quadrature(be, n, nv, sources = 0) {
 }
 
 /** Bytes one kineticRelax moves through memory: f read (pass 1), read and written (pass 2). */
-const relaxBytes = (n, nv) => 48 * nv * (n[0] / 2 + 1) * (n[1] ?? 1) * (n[2] ?? 1);
+export const relaxBytes = (n, nv) => 48 * nv * (n[0] / 2 + 1) * (n[1] ?? 1) * (n[2] ?? 1);
 
 export async function benchKinetic(wasm, js) {
   // The machine's streaming bandwidth in the same run: y += a x over 2^23 doubles (24 bytes per element).

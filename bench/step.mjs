@@ -1,5 +1,6 @@
 // The 2-D parabolic–elliptic ETDRK4 step against its FFT floor and against the numpy + scipy.fft
-// script of the same scheme (bench/ks_numpy.py), side by side in one run, one thread each:
+// script of the same scheme (bench/ks_numpy.py), side by side in one run, one thread each (and
+// ours again on every core, checked to give bitwise the one-thread result):
 //   * ours: the best single step of KellerSegel.solve with fixed steps (20 real 2-D transforms in
 //     the four nonlinear evaluations, plus the run's density monitor: 21);
 //   * FFT floor: 20 × our own real 2-D transform (the best forward+inverse pair, halved);
@@ -10,9 +11,9 @@
 // Skipped with a note when python3 with numpy is missing.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Grid, KellerSegel, decodeNpy, encodeNpy } from '../dist/index.js';
+import { createBackend, Grid, KellerSegel, decodeNpy, encodeNpy } from '../dist/index.js';
 
 export const stepRows = [];
 
@@ -49,15 +50,35 @@ export function numpyStep(rho0, n, steps, dt, repeats = 3) {
   return { ...r, rho: decodeNpy(readFileSync(join(dir, 'out.npy'))).data };
 }
 
+/** The best single step of a run of `steps` fixed steps from checkpoint cp (an observer sees each accepted step). */
+async function bestStep(m, cp, steps, dt) {
+  m.restore(cp);
+  let best = Infinity,
+    last = NaN;
+  const observers = [
+    (d) => {
+      // The first call reports the starting state; each later one ends a step.
+      const now = performance.now();
+      if (d.step > 0) best = Math.min(best, (now - last) / 1e3);
+      last = now;
+    },
+  ];
+  await m.solve({ tEnd: steps * dt, dt, maxDensity: Infinity, observers });
+  return best;
+}
+
 export async function benchStep(wasm) {
   if (spawnSync('python3', ['-c', 'import numpy']).status !== 0) {
     process.stderr.write('step: skipped (needs python3 with numpy)\n');
     return;
   }
+  const T = availableParallelism(),
+    wasmT = await createBackend('wasm', { threads: T });
   for (const n of [256, 512]) {
     const steps = 10,
       dt = 1e-3;
-    const m = new KellerSegel(wasm, options(n));
+    const m = new KellerSegel(wasm, options(n)),
+      mT = new KellerSegel(wasmT, options(n));
     const rho0 = m.density();
     const cp = m.checkpoint();
     const g = new Grid(wasm, { n: [n, n] }),
@@ -69,20 +90,11 @@ export async function benchStep(wasm) {
     const rounds = [];
     let mine, py;
     for (let r = 0; r < 5; r++) {
-      m.restore(cp);
-      // The best single step of the run (an observer sees each accepted step), like the best pair below.
-      let ours = Infinity,
-        last = NaN;
-      const observers = [
-        (d) => {
-          // The first call reports the starting state; each later one ends a step.
-          const now = performance.now();
-          if (d.step > 0) ours = Math.min(ours, (now - last) / 1e3);
-          last = now;
-        },
-      ];
-      await m.solve({ tEnd: steps * dt, dt, maxDensity: Infinity, observers });
+      const ours = await bestStep(m, cp, steps, dt),
+        oursT = await bestStep(mT, cp, steps, dt);
       mine = m.density();
+      if (!mT.density().every((v, i) => Object.is(v, mine[i])))
+        throw new Error(`step ${n}²: ${T} threads give another result than one`);
       let pair = Infinity; // the best of 10 forward+inverse pairs
       for (let q = 0; q < 10; q++) {
         const t1 = performance.now();
@@ -91,9 +103,10 @@ export async function benchStep(wasm) {
         pair = Math.min(pair, (performance.now() - t1) / 1e3);
       }
       py = numpyStep(rho0, n, steps, dt, 1);
-      rounds.push({ ours, floor: 20 * (pair / 2), numpy: py.perStep });
+      rounds.push({ ours, oursT, floor: 20 * (pair / 2), numpy: py.perStep });
     }
     m.dispose();
+    mT.dispose();
     let diff = 0,
       top = 0;
     for (let i = 0; i < mine.length; i++) {
@@ -107,10 +120,24 @@ export async function benchStep(wasm) {
       floor = median((r) => r.floor),
       numpy = median((r) => r.numpy);
     const overFloor = median((r) => r.ours / r.floor),
-      numpyOverOurs = median((r) => r.numpy / r.ours);
-    stepRows.push({ n, ours, numpy, fft: py.fft, floor, overFloor, numpyOverOurs, diff: diff / top });
+      numpyOverOurs = median((r) => r.numpy / r.ours),
+      oursT = median((r) => r.oursT),
+      numpyOverOursT = median((r) => r.numpy / r.oursT);
+    stepRows.push({
+      n,
+      T,
+      ours,
+      oursT,
+      numpy,
+      fft: py.fft,
+      floor,
+      overFloor,
+      numpyOverOurs,
+      numpyOverOursT,
+      diff: diff / top,
+    });
     process.stderr.write(
-      `step ${n}²: ours ÷ floor ${overFloor.toFixed(2)}, numpy ÷ ours ${numpyOverOurs.toFixed(2)} (median of 5 rounds)\n`,
+      `step ${n}²: ours ÷ floor ${overFloor.toFixed(2)}, numpy ÷ ours ${numpyOverOurs.toFixed(2)} (1 thread), ${numpyOverOursT.toFixed(2)} (${T} threads) (median of 5 rounds)\n`,
     );
   }
 }
@@ -120,11 +147,11 @@ export function stepTable() {
   const f = (s) => `${(s * 1e3).toFixed(2)} ms`;
   return [
     '',
-    '| 2-D parabolic–elliptic ETDRK4 step (α = 1.5, one thread) | fractaxis wasm (solve) | FFT floor (20 × our transform) | numpy + scipy.fft | ours ÷ floor | numpy ÷ ours | same solution (max rel. diff) |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    `| 2-D parabolic–elliptic ETDRK4 step (α = 1.5) | fractaxis wasm, 1 thread | FFT floor (20 × our transform, 1 thread) | numpy + scipy.fft (1 thread) | ours ÷ floor | numpy ÷ ours | fractaxis wasm, ${stepRows[0].T} threads | numpy ÷ ours (${stepRows[0].T} threads) | same solution (max rel. diff) |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...stepRows.map(
       (r) =>
-        `| ${r.n}² | ${f(r.ours)} | ${f(r.floor)} | ${f(r.numpy)}${r.fft === 'scipy' ? '' : ' (numpy.fft)'} | **${r.overFloor.toFixed(2)}×** | **${r.numpyOverOurs.toFixed(2)}×** | ${r.diff.toExponential(1)} |`,
+        `| ${r.n}² | ${f(r.ours)} | ${f(r.floor)} | ${f(r.numpy)}${r.fft === 'scipy' ? '' : ' (numpy.fft)'} | **${r.overFloor.toFixed(2)}×** | **${r.numpyOverOurs.toFixed(2)}×** | ${f(r.oursT)} | **${r.numpyOverOursT.toFixed(2)}×** | ${r.diff.toExponential(1)} |`,
     ),
   ].join('\n');
 }
