@@ -3,7 +3,7 @@
 // (AssemblyScript + SIMD, wasm.ts) or `js` (fft.js + TypeScript loops, js.ts).
 import { ValidationError, checkFftSize, checkFinite, checkNumber } from '../errors.js';
 import type { Arena, KernelPlans, KernelSet } from './kernels.js';
-import { realTwiddleTable, twiddleTable } from './plans.js';
+import { realTwiddleTable, stockhamStages, twiddleTable } from './plans.js';
 
 /** The two kernel sets: AssemblyScript compiled to SIMD WebAssembly, or the pure-JS twins. */
 export type BackendKind = 'wasm' | 'js';
@@ -210,9 +210,14 @@ export class Backend {
       nc = m + 1;
     this.checkLength('real', real, nx * ny * nz);
     this.checkLength('spec', spec, 2 * nc * ny * nz);
-    this.k.rfftRows(real, spec, ny * nz, m);
     const work = this.scratch('w', 2 * nc * ny * nz);
-    if (ny > 1) this.k.fftBatch(spec, 0, spec, 0, work, ny, nc, false, nz);
+    // 2-D, odd number of column stages: an in-place column pass would first copy the spectrum to
+    // its work; the rows write into the work instead, and the columns read it (a pass may use its
+    // work as its source when its stage count is odd) and end in spec. No copy either way.
+    const viaWork = nz === 1 && ny > 1 && stockhamStages(ny) % 2 === 1;
+    const rows = viaWork ? work : spec;
+    this.k.rfftRows(real, rows, ny * nz, m);
+    if (ny > 1) this.k.fftBatch(rows, 0, spec, 0, work, ny, nc, false, nz);
     if (nz > 1) this.k.fftBatch(spec, 0, spec, 0, work, nz, ny * nc, false, 1);
   }
 
@@ -235,13 +240,18 @@ export class Backend {
       this.k.fftBatch(cur, 0, next, 0, work, nz, ny * nc, true, 1);
       cur = next;
     }
-    if (ny > 1) {
+    if (ny > 1 && nz === 1 && !via && stockhamStages(ny) % 2 === 1) {
+      // In place with an odd stage count would copy first: the columns end in the work instead,
+      // using the spectrum (destroyed anyway) as theirs.
+      this.k.fftBatch(spec, 0, work, 0, spec, ny, nc, true, 1);
+      cur = work;
+    } else if (ny > 1) {
       this.k.fftBatch(cur, 0, next, 0, work, ny, nc, true, nz);
       cur = next;
     }
-    if (cur !== next) {
-      this.copy(next, cur); // 1-D: the row pre-processing works in place
-      cur = next;
+    if (cur === spec && via) {
+      this.copy(via, spec); // 1-D: the row pre-processing works in place
+      cur = via;
     }
     // The 1/N is applied as the rows are pre-processed: no separate pass over the real field.
     this.k.irfftRows(cur, real, ny * nz, m, 1 / (nx * ny * nz));
