@@ -336,26 +336,208 @@ function realInversePre(x: usize, m: i32, rtw: usize, s: f64): void {
   }
 }
 
+// ---- rows in pairs, real and imaginary parts apart ---------------------------------------------
+// Two rows' complex FFTs at once: element j of a pair is 32 bytes, RE = (row0[j].re, row1[j].re)
+// then IM = (row0[j].im, row1[j].im). A complex multiply is then 4 multiplies and 2 adds for two
+// numbers with no shuffle, where the interleaved kernel spends 7 operations (3 of them shuffles)
+// on one. Every lane gets the operations the interleaved kernel applies to its number, in the same
+// order (x − y as x + (−y), a sign flip as a multiply by −1: both exact), so the results are
+// bitwise the same. Powers of two (radix-4 and a final radix-2 stage); other sizes go row by row.
+
+/** a · w on split pairs, stored at p: wr = (re w, re w), wi = (im w, im w) · (1 forward, −1 inverse). */
+@inline function pairMulStore(p: usize, aR: v128, aI: v128, wr: v128, wi: v128): void {
+  v128.store(p, f64x2.sub(f64x2.mul(aR, wr), f64x2.mul(aI, wi)));
+  v128.store(p, f64x2.add(f64x2.mul(aI, wr), f64x2.mul(aR, wi)), 16);
+}
+
+/** One radix-4 Stockham stage on split pairs (b = 1); sg = 1 forward, −1 inverse. */
+function pairStage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64): void {
+  const n1 = ncur >> 2;
+  const S = <usize>s << 5;
+  const Q = <usize>n1 * S;
+  const ps = f64x2.splat(sg),
+    ns = f64x2.splat(-sg);
+  for (let p = 0; p < n1; p++) {
+    const k = <usize>(p * s);
+    const t1 = v128.load(tw + (k << 4)),
+      t2 = v128.load(tw + ((k * 2) << 4)),
+      t3 = v128.load(tw + ((k * 3) << 4));
+    const w1r = v128.shuffle<f64>(t1, t1, 0, 0),
+      w1i = f64x2.mul(v128.shuffle<f64>(t1, t1, 1, 1), ps);
+    const w2r = v128.shuffle<f64>(t2, t2, 0, 0),
+      w2i = f64x2.mul(v128.shuffle<f64>(t2, t2, 1, 1), ps);
+    const w3r = v128.shuffle<f64>(t3, t3, 0, 0),
+      w3i = f64x2.mul(v128.shuffle<f64>(t3, t3, 1, 1), ps);
+    const xa = x + <usize>p * S;
+    const ya = y + <usize>(p << 2) * S;
+    for (let o: usize = 0; o < S; o += 32) {
+      const aR = v128.load(xa + o), aI = v128.load(xa + o, 16);
+      const bR = v128.load(xa + Q + o), bI = v128.load(xa + Q + o, 16);
+      const cR = v128.load(xa + 2 * Q + o), cI = v128.load(xa + 2 * Q + o, 16);
+      const dR = v128.load(xa + 3 * Q + o), dI = v128.load(xa + 3 * Q + o, 16);
+      const apcR = f64x2.add(aR, cR), apcI = f64x2.add(aI, cI);
+      const amcR = f64x2.sub(aR, cR), amcI = f64x2.sub(aI, cI);
+      const bpdR = f64x2.add(bR, dR), bpdI = f64x2.add(bI, dI);
+      const bmdR = f64x2.sub(bR, dR), bmdI = f64x2.sub(bI, dI);
+      // j = ±i (b − d): forward (−im, re), inverse (im, −re), as jmul.
+      const jR = f64x2.mul(bmdI, ns), jI = f64x2.mul(bmdR, ps);
+      v128.store(ya + o, f64x2.add(apcR, bpdR));
+      v128.store(ya + o, f64x2.add(apcI, bpdI), 16);
+      pairMulStore(ya + S + o, f64x2.sub(amcR, jR), f64x2.sub(amcI, jI), w1r, w1i);
+      pairMulStore(ya + 2 * S + o, f64x2.sub(apcR, bpdR), f64x2.sub(apcI, bpdI), w2r, w2i);
+      pairMulStore(ya + 3 * S + o, f64x2.add(amcR, jR), f64x2.add(amcI, jI), w3r, w3i);
+    }
+  }
+}
+
+/** Final radix-2 stage on split pairs (ncur = 2): no twiddles. */
+function pairStage2(x: usize, y: usize, s: i32): void {
+  const S = <usize>s << 5;
+  for (let o: usize = 0; o < S; o += 16) {
+    const a = v128.load(x + o), b = v128.load(x + S + o);
+    v128.store(y + o, f64x2.add(a, b));
+    v128.store(y + S + o, f64x2.sub(a, b));
+  }
+}
+
+/** The pair's complex FFT of length m (a power of two) from a into a or b; returns where it ends. */
+function pairFft(a: usize, b: usize, m: i32, tw: usize, sg: f64): usize {
+  let from = a,
+    to = b,
+    ncur = m,
+    s = 1;
+  while (ncur > 1) {
+    if ((ncur & 3) == 0) {
+      pairStage4(from, to, ncur, s, tw, sg);
+      ncur >>= 2;
+      s <<= 2;
+    } else {
+      pairStage2(from, to, s);
+      ncur >>= 1;
+      s <<= 1;
+    }
+    const t = from;
+    from = to;
+    to = t;
+  }
+  return from;
+}
+
+/** realForwardPost for a pair: split z (32 bytes per element) into two spectrum rows out0, out1. */
+function pairForwardPost(z: usize, out0: usize, out1: usize, m: i32, rtw: usize): void {
+  const half = f64x2.splat(0.5);
+  const zero = f64x2.splat(0.0);
+  const z0R = v128.load(z), z0I = v128.load(z, 16);
+  const sum = f64x2.add(z0R, z0I),
+    dif = f64x2.sub(z0R, z0I);
+  const M = <usize>m << 4;
+  v128.store(out0, v128.shuffle<f64>(sum, zero, 0, 2));
+  v128.store(out1, v128.shuffle<f64>(sum, zero, 1, 2));
+  v128.store(out0 + M, v128.shuffle<f64>(dif, zero, 0, 2));
+  v128.store(out1 + M, v128.shuffle<f64>(dif, zero, 1, 2));
+  for (let k = 1; 2 * k <= m; k++) {
+    const mk = m - k;
+    const pk = z + (<usize>k << 5),
+      pm = z + (<usize>mk << 5);
+    const zkR = v128.load(pk), zkI = v128.load(pk, 16);
+    const zmR = v128.load(pm), zmI = f64x2.neg(v128.load(pm, 16)); // conj z_{m−k}
+    const eR = f64x2.mul(f64x2.add(zkR, zmR), half), eI = f64x2.mul(f64x2.add(zkI, zmI), half);
+    const dR = f64x2.mul(f64x2.sub(zkR, zmR), half), dI = f64x2.mul(f64x2.sub(zkI, zmI), half);
+    const oR = dI, oI = f64x2.neg(dR); // −i d
+    const w = v128.load(rtw + (<usize>k << 4));
+    const wr = v128.shuffle<f64>(w, w, 0, 0), wi = v128.shuffle<f64>(w, w, 1, 1);
+    const tR = f64x2.sub(f64x2.mul(oR, wr), f64x2.mul(oI, wi)),
+      tI = f64x2.add(f64x2.mul(oI, wr), f64x2.mul(oR, wi));
+    const xR = f64x2.add(eR, tR), xI = f64x2.add(eI, tI);
+    v128.store(out0 + (<usize>k << 4), v128.shuffle<f64>(xR, xI, 0, 2));
+    v128.store(out1 + (<usize>k << 4), v128.shuffle<f64>(xR, xI, 1, 3));
+    if (mk != k) {
+      const yR = f64x2.sub(eR, tR), yI = f64x2.neg(f64x2.sub(eI, tI)); // conj(e − t)
+      v128.store(out0 + (<usize>mk << 4), v128.shuffle<f64>(yR, yI, 0, 2));
+      v128.store(out1 + (<usize>mk << 4), v128.shuffle<f64>(yR, yI, 1, 3));
+    }
+  }
+}
+
+/** realInversePre for a pair: spectrum rows x0, x1 into split Z (32 bytes per element), scaled by s. */
+function pairInversePre(x0: usize, x1: usize, m: i32, rtw: usize, s: f64, z: usize): void {
+  const sc = f64x2.splat(s);
+  for (let k = 0; 2 * k <= m; k++) {
+    const mk = m - k;
+    const a = v128.load(x0 + (<usize>k << 4)), b = v128.load(x1 + (<usize>k << 4));
+    const c = v128.load(x0 + (<usize>mk << 4)), d = v128.load(x1 + (<usize>mk << 4));
+    const xkR = v128.shuffle<f64>(a, b, 0, 2), xkI = v128.shuffle<f64>(a, b, 1, 3);
+    const xmR = v128.shuffle<f64>(c, d, 0, 2), xmI = f64x2.neg(v128.shuffle<f64>(c, d, 1, 3)); // conj X_{m−k}
+    const eR = f64x2.add(xkR, xmR), eI = f64x2.add(xkI, xmI);
+    const gR = f64x2.sub(xkR, xmR), gI = f64x2.sub(xkI, xmI);
+    const w = v128.load(rtw + (<usize>k << 4));
+    const wr = v128.shuffle<f64>(w, w, 0, 0), wi = v128.shuffle<f64>(w, w, 1, 1);
+    // o = g · conj(w)
+    const oR = f64x2.add(f64x2.mul(gR, wr), f64x2.mul(gI, wi)),
+      oI = f64x2.sub(f64x2.mul(gI, wr), f64x2.mul(gR, wi));
+    // Z_k = (e + i o) s, i o = (−oI, oR)
+    v128.store(z + (<usize>k << 5), f64x2.mul(f64x2.sub(eR, oI), sc));
+    v128.store(z + (<usize>k << 5), f64x2.mul(f64x2.add(eI, oR), sc), 16);
+    if (k != 0 && mk != k) {
+      // Z_{m−k} = conj(e − i o) s
+      v128.store(z + (<usize>mk << 5), f64x2.mul(f64x2.add(eR, oI), sc));
+      v128.store(z + (<usize>mk << 5), f64x2.mul(f64x2.neg(f64x2.sub(eI, oR)), sc), 16);
+    }
+  }
+}
+
 /**
  * Real forward transform of `rows` contiguous rows of length N = 2m (real) into rows of m+1
- * complex values: each row's complex FFT goes straight into its spectrum row, then is turned into
- * the real FFT in place. rowB is an m-complex scratch row (rowA is unused, kept for the signature).
+ * complex values. Powers of two go in pairs of rows (split layout, above; rowA and rowB hold a pair:
+ * 2m complex each); a last odd row, and other sizes, go one by one: the row's complex FFT straight
+ * into its spectrum row, then turned into the real FFT in place (rowB as scratch).
  */
 export function rfftRows(real: usize, spec: usize, rows: i32, m: i32, tw: usize, rtw: usize, rowA: usize, rowB: usize): void {
   const inStride = <usize>m << 4;
   const outStride = <usize>(m + 1) << 4;
-  for (let r = 0; r < rows; r++) {
+  let r = 0;
+  if (m > 1 && (m & (m - 1)) == 0)
+    for (; r + 1 < rows; r += 2) {
+      const row0 = real + <usize>r * inStride,
+        row1 = row0 + inStride;
+      for (let j = 0; j < m; j++) {
+        const a = v128.load(row0 + (<usize>j << 4)), b = v128.load(row1 + (<usize>j << 4));
+        v128.store(rowA + (<usize>j << 5), v128.shuffle<f64>(a, b, 0, 2));
+        v128.store(rowA + (<usize>j << 5), v128.shuffle<f64>(a, b, 1, 3), 16);
+      }
+      const z = pairFft(rowA, rowB, m, tw, 1.0);
+      const out0 = spec + <usize>r * outStride;
+      pairForwardPost(z, out0, out0 + outStride, m, rtw);
+    }
+  for (; r < rows; r++) {
     const out = spec + <usize>r * outStride;
     fftPlane(real + <usize>r * inStride, out, rowB, m, 1, tw, false, 0, 1, 0, false);
     realForwardPost(out, m, rtw);
   }
 }
 
-/** Inverse of rfftRows, scaled by `s` (the 1/N of the whole transform): spec rows (destroyed) -> real rows. */
+/**
+ * Inverse of rfftRows, scaled by `s` (the 1/N of the whole transform): spec rows -> real rows. Row
+ * pairs leave their spectrum rows as they were; rows done one by one are destroyed.
+ */
 export function irfftRows(spec: usize, real: usize, rows: i32, m: i32, tw: usize, rtw: usize, rowA: usize, rowB: usize, s: f64): void {
   const inStride = <usize>(m + 1) << 4;
   const outStride = <usize>m << 4;
-  for (let r = 0; r < rows; r++) {
+  let r = 0;
+  if (m > 1 && (m & (m - 1)) == 0)
+    for (; r + 1 < rows; r += 2) {
+      const x0 = spec + <usize>r * inStride;
+      pairInversePre(x0, x0 + inStride, m, rtw, s, rowA);
+      const z = pairFft(rowA, rowB, m, tw, -1.0);
+      const row0 = real + <usize>r * outStride,
+        row1 = row0 + outStride;
+      for (let j = 0; j < m; j++) {
+        const re = v128.load(z + (<usize>j << 5)), im = v128.load(z + (<usize>j << 5), 16);
+        v128.store(row0 + (<usize>j << 4), v128.shuffle<f64>(re, im, 0, 2));
+        v128.store(row1 + (<usize>j << 4), v128.shuffle<f64>(re, im, 1, 3));
+      }
+    }
+  for (; r < rows; r++) {
     const x = spec + <usize>r * inStride;
     realInversePre(x, m, rtw, s);
     fftPlane(x, real + <usize>r * outStride, rowB, m, 1, tw, true, 0, 1, 0, false);

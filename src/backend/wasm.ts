@@ -269,8 +269,8 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
     ]);
     return p.data.subarray(0, per * nb);
   };
-  /** A scratch row per thread (thread 0 keeps the one-thread tag). */
-  const rowScratch = (t: number, m: number) => plans.scratch(t === 0 ? 'rb' : `rb${t}`, 2 * m).ptr;
+  /** The two scratch blocks of the real-FFT rows (a pair of rows, 2m complex each), per thread. */
+  const rowScratch = (t: number, m: number) => [plans.scratch(`ra${t}`, 4 * m).ptr, plans.scratch(`rb${t}`, 4 * m).ptr];
   return {
     scale(x, a) {
       cut('scale', x.length, 8, 8, (lo, hi) => [x.ptr + 8 * lo, hi - lo, a]);
@@ -356,8 +356,7 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
         m,
         tw,
         rtw,
-        0,
-        rowScratch(t, m),
+        ...rowScratch(t, m),
       ]);
     },
     irfftRows(spec, real, rows, m, scale) {
@@ -370,8 +369,7 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
         m,
         tw,
         rtw,
-        0,
-        rowScratch(t, m),
+        ...rowScratch(t, m),
         scale,
       ]);
     },
