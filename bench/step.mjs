@@ -87,6 +87,9 @@ export async function benchStep(wasm) {
     // Five rounds, each timing ours, the floor and the numpy script one after the other, so that
     // each ratio compares measurements from the same few seconds of this shared machine; the
     // table shows the median round.
+    // A warm-up run of each first: V8 optimises wasm in the background, on the same two cores.
+    await bestStep(m, cp, steps, dt);
+    await bestStep(mT, cp, steps, dt);
     const rounds = [];
     let mine, py;
     for (let r = 0; r < 5; r++) {
