@@ -52,7 +52,7 @@ function barrier(sync: usize, T: i32, block: bool): void {
   }
   let spins = 0;
   while (atomic.load<i32>(sync, 4) == gen) {
-    if (++spins > 4096 && block) atomic.wait<i32>(sync + 4, gen, 1000000);
+    if (++spins > 65536 && block) atomic.wait<i32>(sync + 4, gen, 1000000);
   }
 }
 

@@ -5,7 +5,7 @@
 //
 // Synchronisation is once per kernel call, through a small SharedArrayBuffer: the caller writes
 // each thread's arguments, bumps an epoch, runs its own range, and waits for the others' count.
-// Idle threads spin briefly (the next kernel usually follows within microseconds), then sleep in
+// Idle threads spin for a millisecond (the next kernel usually follows within microseconds), then sleep in
 // Atomics.wait, so a team costs nothing while its backend is idle. A thread runs no JavaScript
 // of this library: its whole program is threadMain below, sent as source (no separate file, so
 // the same ESM/CJS bundle works in Node's worker_threads and in a browser's Web Workers).
@@ -20,7 +20,7 @@ const EPOCH = 0,
 /** f64 slots per thread: the argument count, then up to 31 arguments. */
 const SLOT = 32;
 /** How long an idle thread spins before it sleeps, ms. */
-const SPIN_MS = 0.2;
+const SPIN_MS = 1;
 
 interface ThreadStart {
   module: WebAssembly.Module;
