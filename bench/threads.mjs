@@ -9,7 +9,7 @@ import { quadrature, relaxBytes } from './kinetic.mjs';
 
 export const threadRows = [];
 
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 /** The best of `reps` calls of op, in seconds. */
 function best(op, reps) {
