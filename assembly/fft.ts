@@ -342,7 +342,7 @@ function realInversePre(x: usize, m: i32, rtw: usize, s: f64): void {
 // numbers with no shuffle, where the interleaved kernel spends 7 operations (3 of them shuffles)
 // on one. Every lane gets the operations the interleaved kernel applies to its number, in the same
 // order (x − y as x + (−y), a sign flip as a multiply by −1: both exact), so the results are
-// bitwise the same. Powers of two (radix-4 and a final radix-2 stage); other sizes go row by row.
+// bitwise the same. Every radix (4, 2, 3, 5) has its pair stage.
 
 /** a · w on split pairs, stored at p: wr = (re w, re w), wi = (im w, im w) · (1 forward, −1 inverse). */
 @inline function pairMulStore(p: usize, aR: v128, aI: v128, wr: v128, wi: v128): void {
@@ -400,22 +400,133 @@ function pairStage2(x: usize, y: usize, s: i32): void {
   }
 }
 
-/** The pair's complex FFT of length m (a power of two) from a into a or b; returns where it ends. */
+/** Splat of twiddle W^k's real part, and of its imaginary part times sg (conj W for the inverse). */
+@inline function twR(tw: usize, k: usize): v128 {
+  return v128.load64_splat(tw + (k << 4));
+}
+@inline function twI(tw: usize, k: usize, ps: v128): v128 {
+  return f64x2.mul(v128.load64_splat(tw + (k << 4) + 8), ps);
+}
+
+/** Twiddled radix-2 stage on split pairs (mixed sizes; see stage2w). */
+function pairStage2w(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64): void {
+  const n1 = ncur >> 1;
+  const S = <usize>s << 5;
+  const Q = <usize>n1 * S;
+  const ps = f64x2.splat(sg);
+  for (let p = 0; p < n1; p++) {
+    const k = <usize>(p * s);
+    const w1r = twR(tw, k), w1i = twI(tw, k, ps);
+    const xa = x + <usize>p * S;
+    const ya = y + <usize>(p << 1) * S;
+    for (let o: usize = 0; o < S; o += 32) {
+      const aR = v128.load(xa + o), aI = v128.load(xa + o, 16);
+      const bR = v128.load(xa + Q + o), bI = v128.load(xa + Q + o, 16);
+      v128.store(ya + o, f64x2.add(aR, bR));
+      v128.store(ya + o, f64x2.add(aI, bI), 16);
+      pairMulStore(ya + S + o, f64x2.sub(aR, bR), f64x2.sub(aI, bI), w1r, w1i);
+    }
+  }
+}
+
+/** Radix-3 stage on split pairs (see stage3). */
+function pairStage3(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64): void {
+  const n1 = ncur / 3;
+  const S = <usize>s << 5;
+  const Q = <usize>n1 * S;
+  const ps = f64x2.splat(sg),
+    ns = f64x2.splat(-sg);
+  const half = f64x2.splat(0.5),
+    c3 = f64x2.splat(C3);
+  for (let p = 0; p < n1; p++) {
+    const k = <usize>(p * s);
+    const w1r = twR(tw, k), w1i = twI(tw, k, ps);
+    const w2r = twR(tw, 2 * k), w2i = twI(tw, 2 * k, ps);
+    const xa = x + <usize>p * S;
+    const ya = y + <usize>(p * 3) * S;
+    for (let o: usize = 0; o < S; o += 32) {
+      const aR = v128.load(xa + o), aI = v128.load(xa + o, 16);
+      const bR = v128.load(xa + Q + o), bI = v128.load(xa + Q + o, 16);
+      const cR = v128.load(xa + 2 * Q + o), cI = v128.load(xa + 2 * Q + o, 16);
+      const t1R = f64x2.add(bR, cR), t1I = f64x2.add(bI, cI);
+      const t2R = f64x2.sub(aR, f64x2.mul(half, t1R)), t2I = f64x2.sub(aI, f64x2.mul(half, t1I));
+      // u = c3 · j(b − c), j as in pairStage4
+      const uR = f64x2.mul(c3, f64x2.mul(f64x2.sub(bI, cI), ns)),
+        uI = f64x2.mul(c3, f64x2.mul(f64x2.sub(bR, cR), ps));
+      v128.store(ya + o, f64x2.add(aR, t1R));
+      v128.store(ya + o, f64x2.add(aI, t1I), 16);
+      pairMulStore(ya + S + o, f64x2.sub(t2R, uR), f64x2.sub(t2I, uI), w1r, w1i);
+      pairMulStore(ya + 2 * S + o, f64x2.add(t2R, uR), f64x2.add(t2I, uI), w2r, w2i);
+    }
+  }
+}
+
+/** Radix-5 stage on split pairs (see stage5). */
+function pairStage5(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64): void {
+  const n1 = ncur / 5;
+  const S = <usize>s << 5;
+  const Q = <usize>n1 * S;
+  const ps = f64x2.splat(sg),
+    ns = f64x2.splat(-sg);
+  const c1 = f64x2.splat(C51),
+    c2 = f64x2.splat(C52),
+    s1 = f64x2.splat(S51),
+    s2 = f64x2.splat(S52);
+  for (let p = 0; p < n1; p++) {
+    const k = <usize>(p * s);
+    const w1r = twR(tw, k), w1i = twI(tw, k, ps);
+    const w2r = twR(tw, 2 * k), w2i = twI(tw, 2 * k, ps);
+    const w3r = twR(tw, 3 * k), w3i = twI(tw, 3 * k, ps);
+    const w4r = twR(tw, 4 * k), w4i = twI(tw, 4 * k, ps);
+    const xa = x + <usize>p * S;
+    const ya = y + <usize>(p * 5) * S;
+    for (let o: usize = 0; o < S; o += 32) {
+      const aR = v128.load(xa + o), aI = v128.load(xa + o, 16);
+      const bR = v128.load(xa + Q + o), bI = v128.load(xa + Q + o, 16);
+      const cR = v128.load(xa + 2 * Q + o), cI = v128.load(xa + 2 * Q + o, 16);
+      const dR = v128.load(xa + 3 * Q + o), dI = v128.load(xa + 3 * Q + o, 16);
+      const eR = v128.load(xa + 4 * Q + o), eI = v128.load(xa + 4 * Q + o, 16);
+      const sbeR = f64x2.add(bR, eR), sbeI = f64x2.add(bI, eI);
+      const dbeR = f64x2.sub(bR, eR), dbeI = f64x2.sub(bI, eI);
+      const scdR = f64x2.add(cR, dR), scdI = f64x2.add(cI, dI);
+      const dcdR = f64x2.sub(cR, dR), dcdI = f64x2.sub(cI, dI);
+      const t1R = f64x2.add(aR, f64x2.add(f64x2.mul(c1, sbeR), f64x2.mul(c2, scdR))),
+        t1I = f64x2.add(aI, f64x2.add(f64x2.mul(c1, sbeI), f64x2.mul(c2, scdI)));
+      const t2R = f64x2.add(aR, f64x2.add(f64x2.mul(c2, sbeR), f64x2.mul(c1, scdR))),
+        t2I = f64x2.add(aI, f64x2.add(f64x2.mul(c2, sbeI), f64x2.mul(c1, scdI)));
+      // u1 = j(s1 dbe + s2 dcd), u2 = j(s2 dbe − s1 dcd)
+      const v1R = f64x2.add(f64x2.mul(s1, dbeR), f64x2.mul(s2, dcdR)),
+        v1I = f64x2.add(f64x2.mul(s1, dbeI), f64x2.mul(s2, dcdI));
+      const v2R = f64x2.sub(f64x2.mul(s2, dbeR), f64x2.mul(s1, dcdR)),
+        v2I = f64x2.sub(f64x2.mul(s2, dbeI), f64x2.mul(s1, dcdI));
+      const u1R = f64x2.mul(v1I, ns), u1I = f64x2.mul(v1R, ps);
+      const u2R = f64x2.mul(v2I, ns), u2I = f64x2.mul(v2R, ps);
+      v128.store(ya + o, f64x2.add(aR, f64x2.add(sbeR, scdR)));
+      v128.store(ya + o, f64x2.add(aI, f64x2.add(sbeI, scdI)), 16);
+      pairMulStore(ya + S + o, f64x2.sub(t1R, u1R), f64x2.sub(t1I, u1I), w1r, w1i);
+      pairMulStore(ya + 2 * S + o, f64x2.sub(t2R, u2R), f64x2.sub(t2I, u2I), w2r, w2i);
+      pairMulStore(ya + 3 * S + o, f64x2.add(t2R, u2R), f64x2.add(t2I, u2I), w3r, w3i);
+      pairMulStore(ya + 4 * S + o, f64x2.add(t1R, u1R), f64x2.add(t1I, u1I), w4r, w4i);
+    }
+  }
+}
+
+/** The pair's complex FFT of length m from a into a or b (the stages of fftPlane); returns where it ends. */
 function pairFft(a: usize, b: usize, m: i32, tw: usize, sg: f64): usize {
   let from = a,
     to = b,
     ncur = m,
     s = 1;
   while (ncur > 1) {
-    if ((ncur & 3) == 0) {
-      pairStage4(from, to, ncur, s, tw, sg);
-      ncur >>= 2;
-      s <<= 2;
-    } else {
-      pairStage2(from, to, s);
-      ncur >>= 1;
-      s <<= 1;
-    }
+    const p = radixOf(ncur);
+    if (p == 4) pairStage4(from, to, ncur, s, tw, sg);
+    else if (p == 2) {
+      if (ncur == 2) pairStage2(from, to, s);
+      else pairStage2w(from, to, ncur, s, tw, sg);
+    } else if (p == 3) pairStage3(from, to, ncur, s, tw, sg);
+    else pairStage5(from, to, ncur, s, tw, sg);
+    ncur /= p;
+    s *= p;
     const t = from;
     from = to;
     to = t;
@@ -488,15 +599,15 @@ function pairInversePre(x0: usize, x1: usize, m: i32, rtw: usize, s: f64, z: usi
 
 /**
  * Real forward transform of `rows` contiguous rows of length N = 2m (real) into rows of m+1
- * complex values. Powers of two go in pairs of rows (split layout, above; rowA and rowB hold a pair:
- * 2m complex each); a last odd row, and other sizes, go one by one: the row's complex FFT straight
- * into its spectrum row, then turned into the real FFT in place (rowB as scratch).
+ * complex values, in pairs of rows (split layout, above; rowA and rowB hold a pair: 2m complex
+ * each); a last odd row goes alone: its complex FFT straight into its spectrum row, then turned
+ * into the real FFT in place (rowB as scratch).
  */
 export function rfftRows(real: usize, spec: usize, rows: i32, m: i32, tw: usize, rtw: usize, rowA: usize, rowB: usize): void {
   const inStride = <usize>m << 4;
   const outStride = <usize>(m + 1) << 4;
   let r = 0;
-  if (m > 1 && (m & (m - 1)) == 0)
+  if (m > 1)
     for (; r + 1 < rows; r += 2) {
       const row0 = real + <usize>r * inStride,
         row1 = row0 + inStride;
@@ -524,7 +635,7 @@ export function irfftRows(spec: usize, real: usize, rows: i32, m: i32, tw: usize
   const inStride = <usize>(m + 1) << 4;
   const outStride = <usize>m << 4;
   let r = 0;
-  if (m > 1 && (m & (m - 1)) == 0)
+  if (m > 1)
     for (; r + 1 < rows; r += 2) {
       const x0 = spec + <usize>r * inStride;
       pairInversePre(x0, x0 + inStride, m, rtw, s, rowA);

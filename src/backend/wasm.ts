@@ -270,7 +270,10 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
     return p.data.subarray(0, per * nb);
   };
   /** The two scratch blocks of the real-FFT rows (a pair of rows, 2m complex each), per thread. */
-  const rowScratch = (t: number, m: number) => [plans.scratch(`ra${t}`, 4 * m).ptr, plans.scratch(`rb${t}`, 4 * m).ptr];
+  const rowScratch = (t: number, m: number) => [
+    plans.scratch(`ra${t}`, 4 * m).ptr,
+    plans.scratch(`rb${t}`, 4 * m).ptr,
+  ];
   return {
     scale(x, a) {
       cut('scale', x.length, 8, 8, (lo, hi) => [x.ptr + 8 * lo, hi - lo, a]);
