@@ -197,6 +197,40 @@ describe('runner', () => {
     expect(b.diagnostics.mass).toEqual(a.diagnostics.mass);
   });
 
+  it('a run checkpointed on 2 threads resumes on 1 to the same bits as an uninterrupted 2-thread run', async () => {
+    // 192² is large enough that the transforms and pointwise passes are cut across threads.
+    const big: Scenario = {
+      ...tiny,
+      name: 'big',
+      model: { ...tiny.model, grid: { n: [192, 192] } } as Scenario['model'],
+      run: { tEnd: 0.04, dt: 0.005, snapshots: 2 },
+    };
+    const whole = tmp(),
+      parts = tmp();
+    const a = await runScenario(big, { outDir: whole, backend: 'wasm', threads: 2, hdf5: false });
+    const ac = new AbortController();
+    await runScenario(big, {
+      outDir: parts,
+      backend: 'wasm',
+      threads: 2,
+      hdf5: false,
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.step === 3) ac.abort('test');
+      },
+    });
+    const b = await runScenario(null, {
+      outDir: parts,
+      backend: 'wasm',
+      threads: 1,
+      resume: true,
+      hdf5: false,
+    });
+    expect([a.threads, b.threads, a.status, b.status]).toEqual([2, 1, 'done', 'done']);
+    for (const f of ['rho_0002.npy', 'S_0002.npy'])
+      expect(Buffer.from(readFileSync(join(parts, f))).equals(readFileSync(join(whole, f)))).toBe(true);
+  });
+
   it('writes periodic checkpoints atomically (no .tmp left behind)', async () => {
     const dir = tmp();
     await runScenario(tiny, { outDir: dir, backend: 'js', checkpointEvery: 5 });
