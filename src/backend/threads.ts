@@ -1,14 +1,15 @@
 // A team of kernel threads for the wasm backend: every thread instantiates the same compiled module
 // on the same shared memory, and the caller's thread hands each of them one range of a kernel's
 // work. Results are bitwise those of one thread: a kernel is only ever cut where its outputs are
-// independent (rows, columns, planes, points), never inside a reduction.
+// independent (rows, columns, planes, points), and a reduction only into fixed blocks whose
+// partial results the caller adds in block order (wasm.ts).
 //
 // Synchronisation is once per kernel call, through a small SharedArrayBuffer: the caller writes
 // each thread's arguments, bumps an epoch, runs its own range, and waits for the others' count.
-// Idle threads spin for a millisecond (the next kernel usually follows within microseconds), then sleep in
-// Atomics.wait, so a team costs nothing while its backend is idle. A thread runs no JavaScript
-// of this library: its whole program is threadMain below, sent as source (no separate file, so
-// the same ESM/CJS bundle works in Node's worker_threads and in a browser's Web Workers).
+// Idle threads spin for a millisecond (the next kernel usually follows within microseconds), then
+// sleep in Atomics.wait, so a team costs nothing while its backend is idle. A thread runs no
+// JavaScript of this library: its whole program is threadMain below, sent as source (no separate
+// file, so the same ESM/CJS bundle works in Node's worker_threads and in a browser's Web Workers).
 
 /** Int32 slots of the control block (an even count: the f64 argument slots follow, 8-byte aligned). */
 const EPOCH = 0,
