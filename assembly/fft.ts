@@ -99,6 +99,41 @@ function stage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
   }
 }
 
+// Final radix-8 stage (ncur = 8, one group: no twiddles) of a batch (b > 1) whose length is a power
+// of two with an odd exponent: one pass where a radix-4 and a radix-2 stage took two. A radix-2
+// step with W8^j on the differences, then the two radix-4 butterflies of the even and the odd
+// outputs. Not for single transforms (b = 1): their 8 streams a power of two apart collide in
+// L1 sets (a 2^15 transform ran 10 % slower), and rows must match the row pairs, which keep 4 + 2.
+function stage8(x: usize, y: usize, s: i32, sgn: v128): void {
+  const S = <usize>s << 4;
+  const r2 = f64x2.splat(0.7071067811865476); // 1/√2
+  for (let o = O0; o < O1; o += 16) {
+    const x0 = v128.load(x + o), x4 = v128.load(x + 4 * S + o);
+    const x1 = v128.load(x + S + o), x5 = v128.load(x + 5 * S + o);
+    const x2 = v128.load(x + 2 * S + o), x6 = v128.load(x + 6 * S + o);
+    const x3 = v128.load(x + 3 * S + o), x7 = v128.load(x + 7 * S + o);
+    const a0 = f64x2.add(x0, x4), a1 = f64x2.add(x1, x5), a2 = f64x2.add(x2, x6), a3 = f64x2.add(x3, x7);
+    const d0 = f64x2.sub(x0, x4), d1 = f64x2.sub(x1, x5), d2 = f64x2.sub(x2, x6), d3 = f64x2.sub(x3, x7);
+    // b_j = d_j W8^j with W8 = (1 ∓ i)/√2, W8² = ∓i, W8³ = (−1 ∓ i)/√2 (jmul is ±i, as in stage4).
+    const b1 = f64x2.mul(f64x2.sub(d1, jmul(d1, sgn)), r2);
+    const b2 = f64x2.neg(jmul(d2, sgn));
+    const b3 = f64x2.neg(f64x2.mul(f64x2.add(d3, jmul(d3, sgn)), r2));
+    // Even outputs: DFT4 of a; odd outputs: DFT4 of b (b0 = d0).
+    const apc = f64x2.add(a0, a2), amc = f64x2.sub(a0, a2), bpd = f64x2.add(a1, a3);
+    const jbmd = jmul(f64x2.sub(a1, a3), sgn);
+    v128.store(y + o, f64x2.add(apc, bpd));
+    v128.store(y + 2 * S + o, f64x2.sub(amc, jbmd));
+    v128.store(y + 4 * S + o, f64x2.sub(apc, bpd));
+    v128.store(y + 6 * S + o, f64x2.add(amc, jbmd));
+    const epc = f64x2.add(d0, b2), emc = f64x2.sub(d0, b2), fpd = f64x2.add(b1, b3);
+    const jfmd = jmul(f64x2.sub(b1, b3), sgn);
+    v128.store(y + S + o, f64x2.add(epc, fpd));
+    v128.store(y + 3 * S + o, f64x2.sub(emc, jfmd));
+    v128.store(y + 5 * S + o, f64x2.sub(epc, fpd));
+    v128.store(y + 7 * S + o, f64x2.add(emc, jfmd));
+  }
+}
+
 // Final radix-2 stage (ncur = 2): no twiddles.
 function stage2(x: usize, y: usize, s: i32): void {
   const S = <usize>s << 4;
@@ -246,7 +281,7 @@ function fftPlane(
   const sgn = inverse ? f64x2(1.0, -1.0) : f64x2(-1.0, 1.0);
   // Count stages to land the last one in dst: stage i writes to dst when (stages - i) is odd.
   let stages = 0;
-  for (let m = n; m > 1; m /= radixOf(m)) stages++;
+  for (let m = n; m > 1; m /= m == 8 && b > 1 ? 8 : radixOf(m)) stages++;
   let from = src;
   let to = (stages & 1) ? dst : work;
   if (from == to) {
@@ -262,9 +297,10 @@ function fftPlane(
   let ncur = n;
   let s = b;
   while (ncur > 1) {
-    const p = radixOf(ncur);
+    const p = ncur == 8 && b > 1 ? 8 : radixOf(ncur);
     sliceStage(ncur / p, s, t, T);
-    if (p == 4) stage4(from, to, ncur, s, tw, s / b, sgn);
+    if (p == 8) stage8(from, to, s, sgn);
+    else if (p == 4) stage4(from, to, ncur, s, tw, s / b, sgn);
     else if (p == 2) {
       // A radix-2 stage is last for powers of two (no twiddles), not for mixed sizes.
       if (ncur == 2) stage2(from, to, s);

@@ -27,12 +27,13 @@ export function realTwiddleTable(m: number): Float64Array {
 }
 
 /**
- * The number of Stockham stages of a length-n transform, as assembly/fft.ts runs them (radix 4
- * while 4 divides, then 2, 3, 5). Its parity decides where an in-place pass needs a copy first:
- * the backend routes data so that it does not (Backend.rfft/irfft).
+ * The number of Stockham stages of a batched (b > 1) length-n transform, as assembly/fft.ts runs
+ * them (a last 8, else radix 4 while 4 divides, then 2, 3, 5). Its parity decides where an in-place
+ * column pass needs a copy first: the backend routes data so that it does not (Backend.rfft/irfft).
  */
 export function stockhamStages(n: number): number {
   let stages = 0;
-  for (let m = n; m > 1; stages++) m /= m % 4 === 0 ? 4 : m % 2 === 0 ? 2 : m % 3 === 0 ? 3 : 5;
+  for (let m = n; m > 1; stages++)
+    m /= m === 8 ? 8 : m % 4 === 0 ? 4 : m % 2 === 0 ? 2 : m % 3 === 0 ? 3 : 5;
   return stages;
 }
