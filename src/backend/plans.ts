@@ -33,7 +33,6 @@ export function realTwiddleTable(m: number): Float64Array {
  */
 export function stockhamStages(n: number): number {
   let stages = 0;
-  for (let m = n; m > 1; stages++)
-    m /= m === 8 ? 8 : m % 4 === 0 ? 4 : m % 2 === 0 ? 2 : m % 3 === 0 ? 3 : 5;
+  for (let m = n; m > 1; stages++) m /= m === 8 ? 8 : m % 4 === 0 ? 4 : m % 2 === 0 ? 2 : m % 3 === 0 ? 3 : 5;
   return stages;
 }
