@@ -246,6 +246,11 @@ function stage5(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
   return 5;
 }
 
+/** The radix of the next stage of a batch of b: a last 8 for batches (see stage8), else radixOf. */
+@inline function stageRadix(m: i32, b: i32): i32 {
+  return m == 8 && b > 1 ? 8 : radixOf(m);
+}
+
 /**
  * Batched complex FFT of length n (2^a 3^b 5^c), b interleaved transforms, unnormalised, on
  * `planes` consecutive batches of n·b complex each. Reads src, leaves the result in dst; `work`
@@ -281,7 +286,7 @@ function fftPlane(
   const sgn = inverse ? f64x2(1.0, -1.0) : f64x2(-1.0, 1.0);
   // Count stages to land the last one in dst: stage i writes to dst when (stages - i) is odd.
   let stages = 0;
-  for (let m = n; m > 1; m /= m == 8 && b > 1 ? 8 : radixOf(m)) stages++;
+  for (let m = n; m > 1; m /= stageRadix(m, b)) stages++;
   let from = src;
   let to = (stages & 1) ? dst : work;
   if (from == to) {
@@ -297,7 +302,7 @@ function fftPlane(
   let ncur = n;
   let s = b;
   while (ncur > 1) {
-    const p = ncur == 8 && b > 1 ? 8 : radixOf(ncur);
+    const p = stageRadix(ncur, b);
     sliceStage(ncur / p, s, t, T);
     if (p == 8) stage8(from, to, s, sgn);
     else if (p == 4) stage4(from, to, ncur, s, tw, s / b, sgn);

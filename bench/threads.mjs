@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { createBackend, KellerSegel } from '../dist/index.js';
 import { quadrature, relaxBytes } from './kinetic.mjs';
+import { bestStep } from './step.mjs';
 
 export const threadRows = [];
 
@@ -89,27 +90,13 @@ const ks = (shape) => ({
 /** Fixed ETDRK4 steps of the parabolic–elliptic model on both backends (best single step per round). */
 async function stepRow(label, shape, backends, T) {
   const models = backends.map((be) => new KellerSegel(be, ks(shape)));
-  const dt = 1e-3;
-  // The best single step of a 4-step run (an observer sees each accepted step, as in bench/step.mjs).
-  const bestStep = async (m) => {
-    let fastest = Infinity,
-      last = NaN;
-    const observers = [
-      (d) => {
-        const now = performance.now();
-        if (d.step > m0) fastest = Math.min(fastest, (now - last) / 1e3);
-        last = now;
-      },
-    ];
-    const m0 = m.steps;
-    await m.solve({ tEnd: m.time + 4 * dt, dt, maxDensity: Infinity, observers });
-    return fastest;
-  };
-  for (const m of models) await bestStep(m); // warm-up (see rounds)
+  // The best single step of 4 more steps of each model.
+  const fourSteps = (m) => bestStep(m, 4, 1e-3);
+  for (const m of models) await fourSteps(m); // warm-up (see rounds)
   const timed = [];
   for (let r = 0; r < ROUNDS; r++) {
     const round = [];
-    for (const m of models) round.push(await bestStep(m));
+    for (const m of models) round.push(await fourSteps(m));
     timed.push(round);
   }
   const [a, b] = models.map((m) => m.density());
