@@ -70,8 +70,15 @@ function barrier(sync: usize, T: i32, block: bool): void {
 }
 
 // One radix-4 Stockham stage: sub-transform length ncur, stride s (complex units),
-// twiddle index step ts into the size-n table.
+// twiddle index step ts into the size-n table. A last stage (ncur = 4) has only W^0 = 1: its
+// outputs are stored without the three complex multiplies (the same values, bar the sign of a
+// zero; a quarter of a 4^k transform's multiplies).
 function stage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: v128): void {
+  if (ncur == 4) radix4(x, y, 4, s, tw, 0, sgn, false);
+  else radix4(x, y, ncur, s, tw, ts, sgn, true);
+}
+
+@inline function radix4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: v128, twiddled: bool): void {
   const n1 = ncur >> 2;
   const S = <usize>s << 4;
   const Q = <usize>n1 * S;
@@ -91,10 +98,11 @@ function stage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
       const amc = f64x2.sub(a, c);
       const bpd = f64x2.add(b, d);
       const jbmd = jmul(f64x2.sub(b, d), sgn);
+      const y1 = f64x2.sub(amc, jbmd), y2 = f64x2.sub(apc, bpd), y3 = f64x2.add(amc, jbmd);
       v128.store(ya + o, f64x2.add(apc, bpd));
-      v128.store(ya + S + o, cmul(f64x2.sub(amc, jbmd), w1, sgn));
-      v128.store(ya + 2 * S + o, cmul(f64x2.sub(apc, bpd), w2, sgn));
-      v128.store(ya + 3 * S + o, cmul(f64x2.add(amc, jbmd), w3, sgn));
+      v128.store(ya + S + o, twiddled ? cmul(y1, w1, sgn) : y1);
+      v128.store(ya + 2 * S + o, twiddled ? cmul(y2, w2, sgn) : y2);
+      v128.store(ya + 3 * S + o, twiddled ? cmul(y3, w3, sgn) : y3);
     }
   }
 }
@@ -391,8 +399,13 @@ function realInversePre(x: usize, m: i32, rtw: usize, s: f64): void {
   v128.store(p, f64x2.add(f64x2.mul(aI, wr), f64x2.mul(aR, wi)), 16);
 }
 
-/** One radix-4 Stockham stage on split pairs (b = 1); sg = 1 forward, −1 inverse. */
+/** One radix-4 Stockham stage on split pairs (b = 1); sg = 1 forward, −1 inverse; no multiplies when last (see stage4). */
 function pairStage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64): void {
+  if (ncur == 4) pairRadix4(x, y, 4, s, tw, sg, false);
+  else pairRadix4(x, y, ncur, s, tw, sg, true);
+}
+
+@inline function pairRadix4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64, twiddled: bool): void {
   const n1 = ncur >> 2;
   const S = <usize>s << 5;
   const Q = <usize>n1 * S;
@@ -424,9 +437,21 @@ function pairStage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64): 
       const jR = f64x2.mul(bmdI, ns), jI = f64x2.mul(bmdR, ps);
       v128.store(ya + o, f64x2.add(apcR, bpdR));
       v128.store(ya + o, f64x2.add(apcI, bpdI), 16);
-      pairMulStore(ya + S + o, f64x2.sub(amcR, jR), f64x2.sub(amcI, jI), w1r, w1i);
-      pairMulStore(ya + 2 * S + o, f64x2.sub(apcR, bpdR), f64x2.sub(apcI, bpdI), w2r, w2i);
-      pairMulStore(ya + 3 * S + o, f64x2.add(amcR, jR), f64x2.add(amcI, jI), w3r, w3i);
+      const y1R = f64x2.sub(amcR, jR), y1I = f64x2.sub(amcI, jI);
+      const y2R = f64x2.sub(apcR, bpdR), y2I = f64x2.sub(apcI, bpdI);
+      const y3R = f64x2.add(amcR, jR), y3I = f64x2.add(amcI, jI);
+      if (twiddled) {
+        pairMulStore(ya + S + o, y1R, y1I, w1r, w1i);
+        pairMulStore(ya + 2 * S + o, y2R, y2I, w2r, w2i);
+        pairMulStore(ya + 3 * S + o, y3R, y3I, w3r, w3i);
+      } else {
+        v128.store(ya + S + o, y1R);
+        v128.store(ya + S + o, y1I, 16);
+        v128.store(ya + 2 * S + o, y2R);
+        v128.store(ya + 2 * S + o, y2I, 16);
+        v128.store(ya + 3 * S + o, y3R);
+        v128.store(ya + 3 * S + o, y3I, 16);
+      }
     }
   }
 }
