@@ -2,7 +2,8 @@
 // script of the same scheme (bench/ks_numpy.py), side by side in one run, one thread each (and
 // ours again on every core, checked to give bitwise the one-thread result):
 //   * ours: the best single step of KellerSegel.solve with fixed steps (20 real 2-D transforms in
-//     the four nonlinear evaluations, plus the run's density monitor: 21);
+//     the four nonlinear evaluations; the density monitor's transform of the accepted state is
+//     the next step's first);
 //   * FFT floor: 20 × our own real 2-D transform (the best forward+inverse pair, halved);
 //   * numpy: the script's best single step from the same initial density; its final density is
 //     checked against ours (the run stops with an error if they disagree beyond 1e-9 relative).

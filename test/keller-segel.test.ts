@@ -235,6 +235,77 @@ describe.each(backends)('fractional Keller–Segel on the $kind backend', (be) =
     expect(Array.from(second.signal())).toEqual(Array.from(whole.signal()));
   });
 
+  it("a step starts from the monitor's ρ(x) of its state (one inverse transform fewer), with results bitwise those of transforming again", async () => {
+    // Without the reuse: the monitor no longer hands its ρ(x) on, so every stage transforms.
+    const noReuse = (m: KellerSegel) => {
+      (m as unknown as { spectral: { densityHeld(f: unknown): void } }).spectral.densityHeld = () => {};
+      return m;
+    };
+    const cases: [KellerSegelOptions, { tEnd: number; dt: number; adaptive?: { rtol: number } }][] = [
+      [
+        {
+          grid: { n: [16, 16] },
+          alpha: 1.5,
+          chemical: { type: 'elliptic' },
+          chi: 2,
+          initial: { rho: smooth2d },
+        },
+        { tEnd: 0.2, dt: 0.01 },
+      ],
+      [
+        {
+          grid: { n: [16, 12] },
+          alpha: 1.6,
+          chemical: { type: 'parabolic', D: 1, mu: 0.2 },
+          chi: { type: 'receptor', chi0: 2, K: 0.5 },
+          growth: { type: 'logistic', r: 0.5 },
+          initial: { rho: smooth2d },
+        },
+        // dt far too large to start with: rejected steps, whose candidates the monitor never sees
+        { tEnd: 0.5, dt: 0.4, adaptive: { rtol: 1e-6 } },
+      ],
+    ];
+    for (const [opts, run] of cases) {
+      const ref = noReuse(new KellerSegel(be, opts));
+      const r0 = await ref.solve(run);
+      const m = new KellerSegel(be, opts);
+      // Observers that rewrite the model's real work fields between the monitor and the next step.
+      const r1 = await m.solve({
+        ...run,
+        observers: [(_, model) => void (model.density(), model.signal(), model.diagnostics())],
+      });
+      expect([r1.steps, r1.rejected]).toEqual([r0.steps, r0.rejected]);
+      if (run.adaptive) expect(r1.rejected).toBeGreaterThan(0);
+      expect(Array.from(m.density())).toEqual(Array.from(ref.density()));
+      expect(Array.from(m.signal())).toEqual(Array.from(ref.signal()));
+      // A state restored in place after a solve: the next solve starts from its own ρ(x).
+      const cp = structuredClone(ref.checkpoint());
+      const back = new KellerSegel(be, opts);
+      await back.solve({ ...run, tEnd: run.tEnd / 2 });
+      back.restore(cp);
+      await back.solve({ ...run, tEnd: run.tEnd + 0.1 });
+      await ref.solve({ ...run, tEnd: run.tEnd + 0.1 });
+      expect(Array.from(back.density())).toEqual(Array.from(ref.density()));
+    }
+    // The 2-D parabolic–elliptic ETDRK4 step: 4 stages × (ρ, ∂xS, ∂yS) inverse transforms and nothing more.
+    const m = new KellerSegel(be, cases[0][0]);
+    await m.solve({ tEnd: 0.02, dt: 0.01 });
+    const irfft = be.irfft.bind(be);
+    let inverses = 0;
+    be.irfft = (...a: Parameters<Backend['irfft']>) => {
+      inverses++;
+      irfft(...a);
+    };
+    try {
+      await m.solve({ tEnd: 0.07, dt: 0.01 });
+    } finally {
+      be.irfft = irfft;
+      delete (be as Partial<Backend>).irfft;
+    }
+    // At the start of the solve, its initial diagnostics and its monitor transform once each; then 12 per step.
+    expect(inverses).toBe(2 + 5 * 12);
+  });
+
   it('flux-limited and function-χ runs work and stop with a clear error when a user function returns NaN', async () => {
     const base: KellerSegelOptions = {
       grid: { n: [32] },

@@ -232,6 +232,8 @@ export class KellerSegel implements Model {
       const monitor = {
         check: (u: readonly Field[]) => {
           this.densityOf(u, this.rho);
+          // The next step starts from ρ(x) of this state when it is accepted: no second transform.
+          this.spectral?.densityHeld(u[0]);
           this.backend.stats(this.rho, this.stats);
           let finite = this.stats[3] === 0;
           for (let i = 1; i < u.length && finite; i++)

@@ -25,6 +25,11 @@ export class SpectralDrift implements StiffProblem {
   private readonly gradAxes: Field[];
   private readonly chiField: Field | null;
   private readonly stats = new Float64Array(4);
+  /**
+   * The state field whose ρ(x) the model's monitor has just left in `rho` (see densityHeld), or
+   * null: the next nonlinear() of exactly that field starts from it instead of transforming again.
+   */
+  private rhoHeld: Field | null = null;
 
   /** rho and S are the model's real work fields, shared (the model reads ρ and S of states through them). */
   constructor(
@@ -78,6 +83,16 @@ export class SpectralDrift implements StiffProblem {
     return this.backend.modeQuadratic(u[0], this.chemTable!, this.grid) / this.grid.nReal;
   }
 
+  /**
+   * Notes that `rho` now holds ρ(x) of the spectrum `rhoHat`, as toReal made it. Called by the
+   * monitor after it transforms an accepted step's state, which the integrator then reads, unchanged,
+   * as the next step's first stage. It holds for that one nonlinear() call only: every call clears
+   * it, and the integrator never writes the state it is stepping from.
+   */
+  densityHeld(rhoHat: Field): void {
+    this.rhoHeld = rhoHat;
+  }
+
   /** The real field of a half spectrum (the spectrum is kept: the transform works in the work field). */
   toReal(spec: Field, out: Field): void {
     this.backend.irfft(this.grid.shape, spec, out, this.w);
@@ -88,7 +103,8 @@ export class SpectralDrift implements StiffProblem {
       g = this.grid,
       p = this.p,
       w = this.w;
-    this.toReal(u[0], this.rho);
+    if (u[0] !== this.rhoHeld) this.toReal(u[0], this.rho);
+    this.rhoHeld = null;
     const needS = this.chiField !== null || p.chemical.G !== undefined;
     // ∇S straight from ρ̂ through the elliptic table when S itself is not needed (one pass per axis).
     const direct = this.chemTable !== null && !needS;
