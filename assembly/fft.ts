@@ -38,9 +38,11 @@ function sliceStage(n1: i32, s: i32, t: i32, T: i32): void {
 }
 
 /**
- * Waits until all T threads have called it with the same `sync` (two i32: arrivals, generation).
- * Spins first (the others are normally microseconds away), then sleeps in atomic.wait when the
- * thread may block (not a browser's main thread).
+ * Waits until all T threads have called it with the same `sync` (three i32: arrivals, generation,
+ * failed). Spins first (the others are normally microseconds away), then sleeps in atomic.wait
+ * when the thread may block (not a browser's main thread). A thread whose part trapped never
+ * arrives: the team then sets `failed` (threads.ts), which lets every waiting thread through, so
+ * the call ends in an error instead of a hang.
  */
 function barrier(sync: usize, T: i32, block: bool): void {
   const gen = atomic.load<i32>(sync, 4);
@@ -51,7 +53,7 @@ function barrier(sync: usize, T: i32, block: bool): void {
     return;
   }
   let spins = 0;
-  while (atomic.load<i32>(sync, 4) == gen) {
+  while (atomic.load<i32>(sync, 4) == gen && atomic.load<i32>(sync, 8) == 0) {
     if (++spins > 65536 && block) atomic.wait<i32>(sync + 4, gen, 1000000);
   }
 }
@@ -267,7 +269,7 @@ function stage5(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
  * radix-3 and radix-5 stages.
  *
  * Thread t of T (all T call it together, with the same arguments but t; T = 1 alone) runs its
- * slice of every stage and meets the others at the barrier `sync` (two i32, zero at rest) between
+ * slice of every stage and meets the others at the barrier `sync` (three i32, zero at rest) between
  * stages; `block`: whether this thread may sleep there.
  */
 export function fftBatch(

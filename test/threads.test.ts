@@ -4,6 +4,7 @@
 // team never keeps a process alive.
 import { describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { createBackend, type Backend, type Field } from '../src/backend/index.js';
 import { ThreadTeam } from '../src/backend/threads.js';
@@ -222,6 +223,71 @@ describe('the kinetic model on 1, 2 and 3 threads', () => {
       got.forEach((g, i) => expect(Buffer.from(g.buffer).equals(Buffer.from(want[i].buffer))).toBe(true));
     }
   }, 60_000);
+});
+
+/**
+ * Kills this test process if not disarmed within `ms`: a hang in a kernel blocks the event loop,
+ * so no test timeout could end it, and the run would wait for ever.
+ */
+function hangWatchdog(ms: number) {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const w = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     if (Atomics.wait(new Int32Array(workerData.sab), 0, 0, ${ms}) === 'timed-out') {
+       console.error('a kernel call hung: killing the test process');
+       process.kill(process.pid, 'SIGKILL');
+     }`,
+    { eval: true, workerData: { sab: flag.buffer } },
+  );
+  w.unref();
+  return () => {
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  };
+}
+
+describe('a part that traps', () => {
+  // Thread 1's part (a worker) or thread 0's (the caller) of a transform sliced stage by stage
+  // reads from an address past the memory (3 GiB; the backend holds far less); the others wait
+  // for it at the barriers.
+  it.each([
+    [1, /kernel 'fftBatch' failed on a worker thread/],
+    [0, /out of bounds/],
+  ])(
+    'on thread %i: the call throws instead of hanging at a barrier, and the team runs on',
+    (bad, message) => {
+      const be = teams[0],
+        n = 65536;
+      const run = ThreadTeam.prototype.run;
+      const spy = vi.spyOn(ThreadTeam.prototype, 'run').mockImplementation(function (
+        this: ThreadTeam,
+        name,
+        parts,
+        sync,
+      ) {
+        const broken = parts.map((p, t) => (t === bad ? [0xc0000000, ...p.slice(1)] : p));
+        return run.call(this, name, name === 'fftBatch' ? broken : parts, sync);
+      });
+      const disarm = hangWatchdog(30_000);
+      try {
+        const x = vec(be, 2 * n, 7);
+        expect(() => be.fft(x, x, n)).toThrow(message);
+        expect(spy).toHaveBeenCalledWith('fftBatch', expect.anything(), expect.any(Number));
+      } finally {
+        disarm();
+        spy.mockRestore();
+      }
+      const x = vec(be, 2 * n, 8),
+        y = vec(one, 2 * n, 8);
+      be.fft(x, x, n);
+      one.fft(y, y, n);
+      expect(
+        Buffer.from(x.data.buffer, x.data.byteOffset, x.data.byteLength).equals(
+          Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength),
+        ),
+      ).toBe(true);
+    },
+  );
 });
 
 describe('thread counts', () => {

@@ -17,6 +17,8 @@ const EPOCH = 0,
   KERNEL = 2,
   FAILED = 3,
   PROBE = 4,
+  /** Byte address in the wasm memory of the running kernel's barrier block (see assembly/fft.ts barrier), or 0. */
+  SYNC = 5,
   CTL_INTS = 8;
 /** f64 slots per thread: the argument count, then up to 31 arguments. */
 const SLOT = 32;
@@ -34,6 +36,7 @@ interface ThreadStart {
     DONE: number;
     KERNEL: number;
     FAILED: number;
+    SYNC: number;
     CTL_INTS: number;
     SLOT: number;
     SPIN_MS: number;
@@ -61,7 +64,7 @@ const WEB_HOST = `main({ once: (f) => { onmessage = (e) => f(e.data); }, post: (
  */
 function threadMain(host: Host): void {
   host.once((d) => {
-    const { EPOCH, DONE, KERNEL, FAILED, CTL_INTS, SLOT, SPIN_MS } = d.layout;
+    const { EPOCH, DONE, KERNEL, FAILED, SYNC, CTL_INTS, SLOT, SPIN_MS } = d.layout;
     const ex = new WebAssembly.Instance(d.module, {
       env: {
         memory: d.memory,
@@ -95,6 +98,13 @@ function threadMain(host: Host): void {
           fns[k](...Array.from(args.subarray(mine + 1, mine + 1 + n)));
         } catch {
           Atomics.store(ctl, FAILED, 1);
+          // Release the threads waiting for this one at the kernel's barriers (see ThreadTeam.release).
+          const sync = Atomics.load(ctl, SYNC);
+          if (sync) {
+            const v = new Int32Array(d.memory.buffer);
+            Atomics.store(v, (sync >> 2) + 2, 1);
+            Atomics.notify(v, (sync >> 2) + 1);
+          }
         }
       }
       Atomics.add(ctl, DONE, 1);
@@ -177,6 +187,7 @@ export class ThreadTeam {
   private constructor(
     readonly size: number,
     private readonly exports: Record<string, unknown>,
+    private readonly memory: WebAssembly.Memory,
     names: string[],
     control: SharedArrayBuffer,
     private readonly workers: WorkerHandle[],
@@ -204,7 +215,7 @@ export class ThreadTeam {
     const control = new SharedArrayBuffer(CTL_INTS * 4 + size * SLOT * 8);
     const make = await spawn();
     const workers = Array.from({ length: size - 1 }, make);
-    const layout = { EPOCH, DONE, KERNEL, FAILED, CTL_INTS, SLOT, SPIN_MS };
+    const layout = { EPOCH, DONE, KERNEL, FAILED, SYNC, CTL_INTS, SLOT, SPIN_MS };
     workers.forEach((w, i) => w.post({ module, memory, control, index: i + 1, names, layout }));
     try {
       await Promise.all(workers.map((w) => w.ready));
@@ -212,14 +223,15 @@ export class ThreadTeam {
       workers.forEach((w) => w.terminate());
       throw e;
     }
-    return new ThreadTeam(size, exports, names, control, workers);
+    return new ThreadTeam(size, exports, memory, names, control, workers);
   }
 
   /**
    * Runs kernel `name` once per part, all at once: parts[0] on this thread, parts[t] on worker t
-   * (at most `size` parts). Returns when every part is done; throws if any part trapped.
+   * (at most `size` parts). Returns when every part is done; throws if any part trapped. `sync`:
+   * the address of the barrier block (three i32) of a kernel whose parts wait for each other.
    */
-  run(name: string, parts: readonly (readonly number[])[]): void {
+  run(name: string, parts: readonly (readonly number[])[], sync = 0): void {
     const id = this.ids.get(name);
     if (id === undefined || this.closed || parts.length > this.size || parts.some((p) => p.length >= SLOT))
       throw new Error(`kernel thread team: cannot run '${name}' in ${parts.length} parts`);
@@ -230,6 +242,7 @@ export class ThreadTeam {
       if (p) args.set(p, t * SLOT + 1);
     }
     Atomics.store(ctl, KERNEL, id);
+    Atomics.store(ctl, SYNC, sync);
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, EPOCH, 1);
     Atomics.notify(ctl, EPOCH);
@@ -238,6 +251,7 @@ export class ThreadTeam {
       (this.exports[name] as (...a: readonly number[]) => void)(...parts[0]);
     } catch (e) {
       failure = e;
+      if (sync) this.release(sync);
     }
     // Spin while the others are likely finishing too, then sleep (where this thread may).
     const others = this.size - 1,
@@ -245,8 +259,26 @@ export class ThreadTeam {
     let d: number;
     while ((d = Atomics.load(ctl, DONE)) < others)
       if (this.canBlock && performance.now() - t0 > SPIN_MS) Atomics.wait(ctl, DONE, d, 1);
+    const failedHere = Atomics.exchange(ctl, FAILED, 0);
+    if (sync && (failure || failedHere)) {
+      // Every part has ended: the barrier block goes back to rest for the next call.
+      const v = new Int32Array(this.memory.buffer);
+      Atomics.store(v, sync >> 2, 0);
+      Atomics.store(v, (sync >> 2) + 2, 0);
+    }
     if (failure) throw failure;
-    if (Atomics.exchange(ctl, FAILED, 0)) throw new Error(`kernel '${name}' failed on a worker thread`);
+    if (failedHere) throw new Error(`kernel '${name}' failed on a worker thread`);
+  }
+
+  /**
+   * Lets every thread waiting at the barrier block `sync` through (its failed flag): a part that
+   * trapped never arrives there, and the others would wait for it for ever. They run their
+   * remaining stages on whatever the data then is, and the call throws.
+   */
+  private release(sync: number): void {
+    const v = new Int32Array(this.memory.buffer);
+    Atomics.store(v, (sync >> 2) + 2, 1);
+    Atomics.notify(v, (sync >> 2) + 1);
   }
 
   /** Stops and ends the workers (the team cannot run again). */

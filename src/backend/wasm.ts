@@ -328,7 +328,7 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
         ]);
       // ... else every thread takes a slice of each stage, and they meet between stages.
       else {
-        const sync = plans.scratch('sync', 2).ptr;
+        const sync = plans.scratch('sync', 2).ptr; // three i32 (arrivals, generation, failed): see barrier
         team.run(
           'fftBatch',
           Array.from({ length: T }, (_, t) => [
@@ -345,6 +345,7 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
             sync,
             t === 0 ? +team.canBlock : 1,
           ]),
+          sync,
         );
       }
     },
