@@ -401,13 +401,37 @@ function realInversePre(x: usize, m: i32, rtw: usize, s: f64): void {
   v128.store(p, f64x2.add(f64x2.mul(aI, wr), f64x2.mul(aR, wi)), 16);
 }
 
-/** One radix-4 Stockham stage on split pairs (b = 1); sg = 1 forward, −1 inverse; no multiplies when last (see stage4). */
-function pairStage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64): void {
-  if (ncur == 4) pairRadix4(x, y, 4, s, tw, sg, false);
-  else pairRadix4(x, y, ncur, s, tw, sg, true);
+/**
+ * One radix-4 Stockham stage on split pairs (b = 1); sg = 1 forward, −1 inverse; no multiplies when
+ * last (see stage4). in0/in1 ≠ 0: the first stage reads the pair's two rows where they lie,
+ * interleaved, and splits them as it loads (no packing pass); out0/out1 ≠ 0: the last stage writes
+ * them back interleaved (no unpacking pass). Either way the values are the same bits.
+ */
+function pairStage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64, in0: usize, in1: usize, out0: usize, out1: usize): void {
+  if (ncur == 4) {
+    if (in0) pairRadix4(x, y, 4, s, tw, sg, false, true, false, in0, in1, 0, 0);
+    else if (out0) pairRadix4(x, y, 4, s, tw, sg, false, false, true, 0, 0, out0, out1);
+    else pairRadix4(x, y, 4, s, tw, sg, false, false, false, 0, 0, 0, 0);
+  } else if (in0) pairRadix4(x, y, ncur, s, tw, sg, true, true, false, in0, in1, 0, 0);
+  else pairRadix4(x, y, ncur, s, tw, sg, true, false, false, 0, 0, 0, 0);
 }
 
-@inline function pairRadix4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64, twiddled: bool): void {
+/** Stores element RE, IM at byte offset q of a split-pair array y, or into its rows out0/out1 (toRows). */
+@inline function pairStore(toRows: bool, y: usize, q: usize, out0: usize, out1: usize, R: v128, I: v128): void {
+  if (toRows) {
+    const e = (q >> 5) << 4;
+    v128.store(out0 + e, v128.shuffle<f64>(R, I, 0, 2));
+    v128.store(out1 + e, v128.shuffle<f64>(R, I, 1, 3));
+  } else {
+    v128.store(y + q, R);
+    v128.store(y + q, I, 16);
+  }
+}
+
+@inline function pairRadix4(
+  x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64, twiddled: bool,
+  fromRows: bool, toRows: bool, in0: usize, in1: usize, out0: usize, out1: usize,
+): void {
   const n1 = ncur >> 2;
   const S = <usize>s << 5;
   const Q = <usize>n1 * S;
@@ -424,48 +448,76 @@ function pairStage4(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64): 
       w2i = f64x2.mul(v128.shuffle<f64>(t2, t2, 1, 1), ps);
     const w3r = v128.shuffle<f64>(t3, t3, 0, 0),
       w3i = f64x2.mul(v128.shuffle<f64>(t3, t3, 1, 1), ps);
-    const xa = x + <usize>p * S;
-    const ya = y + <usize>(p << 2) * S;
+    const xo = <usize>p * S; // byte offsets in the split arrays (x, y)
+    const yo = <usize>(p << 2) * S;
     for (let o: usize = 0; o < S; o += 32) {
-      const aR = v128.load(xa + o), aI = v128.load(xa + o, 16);
-      const bR = v128.load(xa + Q + o), bI = v128.load(xa + Q + o, 16);
-      const cR = v128.load(xa + 2 * Q + o), cI = v128.load(xa + 2 * Q + o, 16);
-      const dR = v128.load(xa + 3 * Q + o), dI = v128.load(xa + 3 * Q + o, 16);
+      const qa = xo + o, qb = qa + Q, qc = qa + 2 * Q, qd = qa + 3 * Q;
+      const z = f64x2.splat(0.0);
+      let aR = z, aI = z, bR = z, bI = z, cR = z, cI = z, dR = z, dI = z;
+      if (!fromRows) {
+        aR = v128.load(x + qa);
+        aI = v128.load(x + qa, 16);
+        bR = v128.load(x + qb);
+        bI = v128.load(x + qb, 16);
+        cR = v128.load(x + qc);
+        cI = v128.load(x + qc, 16);
+        dR = v128.load(x + qd);
+        dI = v128.load(x + qd, 16);
+      } else {
+        // Each element's two rows loaded once, split as the packing pass did.
+        const ua = v128.load(in0 + ((qa >> 5) << 4)), va = v128.load(in1 + ((qa >> 5) << 4));
+        const ub = v128.load(in0 + ((qb >> 5) << 4)), vb = v128.load(in1 + ((qb >> 5) << 4));
+        const uc = v128.load(in0 + ((qc >> 5) << 4)), vc = v128.load(in1 + ((qc >> 5) << 4));
+        const ud = v128.load(in0 + ((qd >> 5) << 4)), vd = v128.load(in1 + ((qd >> 5) << 4));
+        aR = v128.shuffle<f64>(ua, va, 0, 2);
+        aI = v128.shuffle<f64>(ua, va, 1, 3);
+        bR = v128.shuffle<f64>(ub, vb, 0, 2);
+        bI = v128.shuffle<f64>(ub, vb, 1, 3);
+        cR = v128.shuffle<f64>(uc, vc, 0, 2);
+        cI = v128.shuffle<f64>(uc, vc, 1, 3);
+        dR = v128.shuffle<f64>(ud, vd, 0, 2);
+        dI = v128.shuffle<f64>(ud, vd, 1, 3);
+      }
       const apcR = f64x2.add(aR, cR), apcI = f64x2.add(aI, cI);
       const amcR = f64x2.sub(aR, cR), amcI = f64x2.sub(aI, cI);
       const bpdR = f64x2.add(bR, dR), bpdI = f64x2.add(bI, dI);
       const bmdR = f64x2.sub(bR, dR), bmdI = f64x2.sub(bI, dI);
       // j = ±i (b − d): forward (−im, re), inverse (im, −re), as jmul.
       const jR = f64x2.mul(bmdI, ns), jI = f64x2.mul(bmdR, ps);
-      v128.store(ya + o, f64x2.add(apcR, bpdR));
-      v128.store(ya + o, f64x2.add(apcI, bpdI), 16);
+      const yq = yo + o;
+      pairStore(toRows, y, yq, out0, out1, f64x2.add(apcR, bpdR), f64x2.add(apcI, bpdI));
       const y1R = f64x2.sub(amcR, jR), y1I = f64x2.sub(amcI, jI);
       const y2R = f64x2.sub(apcR, bpdR), y2I = f64x2.sub(apcI, bpdI);
       const y3R = f64x2.add(amcR, jR), y3I = f64x2.add(amcI, jI);
       if (twiddled) {
-        pairMulStore(ya + S + o, y1R, y1I, w1r, w1i);
-        pairMulStore(ya + 2 * S + o, y2R, y2I, w2r, w2i);
-        pairMulStore(ya + 3 * S + o, y3R, y3I, w3r, w3i);
+        pairMulStore(y + yq + S, y1R, y1I, w1r, w1i);
+        pairMulStore(y + yq + 2 * S, y2R, y2I, w2r, w2i);
+        pairMulStore(y + yq + 3 * S, y3R, y3I, w3r, w3i);
       } else {
-        v128.store(ya + S + o, y1R);
-        v128.store(ya + S + o, y1I, 16);
-        v128.store(ya + 2 * S + o, y2R);
-        v128.store(ya + 2 * S + o, y2I, 16);
-        v128.store(ya + 3 * S + o, y3R);
-        v128.store(ya + 3 * S + o, y3I, 16);
+        pairStore(toRows, y, yq + S, out0, out1, y1R, y1I);
+        pairStore(toRows, y, yq + 2 * S, out0, out1, y2R, y2I);
+        pairStore(toRows, y, yq + 3 * S, out0, out1, y3R, y3I);
       }
     }
   }
 }
 
-/** Final radix-2 stage on split pairs (ncur = 2): no twiddles. */
-function pairStage2(x: usize, y: usize, s: i32): void {
+/** Final radix-2 stage on split pairs (ncur = 2): no twiddles; out0/out1 ≠ 0: into the rows (see pairStage4). */
+function pairStage2(x: usize, y: usize, s: i32, out0: usize, out1: usize): void {
   const S = <usize>s << 5;
-  for (let o: usize = 0; o < S; o += 16) {
-    const a = v128.load(x + o), b = v128.load(x + S + o);
-    v128.store(y + o, f64x2.add(a, b));
-    v128.store(y + S + o, f64x2.sub(a, b));
-  }
+  if (out0)
+    for (let o: usize = 0; o < S; o += 32) {
+      const aR = v128.load(x + o), aI = v128.load(x + o, 16);
+      const bR = v128.load(x + S + o), bI = v128.load(x + S + o, 16);
+      pairStore(true, y, o, out0, out1, f64x2.add(aR, bR), f64x2.add(aI, bI));
+      pairStore(true, y, S + o, out0, out1, f64x2.sub(aR, bR), f64x2.sub(aI, bI));
+    }
+  else
+    for (let o: usize = 0; o < S; o += 16) {
+      const a = v128.load(x + o), b = v128.load(x + S + o);
+      v128.store(y + o, f64x2.add(a, b));
+      v128.store(y + S + o, f64x2.sub(a, b));
+    }
 }
 
 /** Splat of twiddle W^k's real part, and of its imaginary part times sg (conj W for the inverse). */
@@ -579,25 +631,51 @@ function pairStage5(x: usize, y: usize, ncur: i32, s: i32, tw: usize, sg: f64): 
   }
 }
 
-/** The pair's complex FFT of length m from a into a or b (the stages of fftPlane); returns where it ends. */
-function pairFft(a: usize, b: usize, m: i32, tw: usize, sg: f64): usize {
+/**
+ * The pair's complex FFT of length m (the stages of fftPlane) through a and b. Its input: the rows
+ * in0/in1 (interleaved, each m complex), read by a radix-4 first stage as it goes, else packed into
+ * a first; or, with in0 = 0, the split pair already in a. Its output: the rows out0/out1, written by
+ * a radix-4 or radix-2 last stage as it goes, else unpacked at the end (returns 0); or, with
+ * out0 = 0, the split pair left in a or b (returns which).
+ */
+function pairFft(a: usize, b: usize, m: i32, tw: usize, sg: f64, in0: usize, in1: usize, out0: usize, out1: usize): usize {
+  if (in0 && radixOf(m) != 4) {
+    for (let j = 0; j < m; j++) {
+      const u = v128.load(in0 + (<usize>j << 4)), v = v128.load(in1 + (<usize>j << 4));
+      v128.store(a + (<usize>j << 5), v128.shuffle<f64>(u, v, 0, 2));
+      v128.store(a + (<usize>j << 5), v128.shuffle<f64>(u, v, 1, 3), 16);
+    }
+    in0 = 0;
+  }
   let from = a,
     to = b,
     ncur = m,
     s = 1;
   while (ncur > 1) {
     const p = radixOf(ncur);
-    if (p == 4) pairStage4(from, to, ncur, s, tw, sg);
+    // The last stage writes the rows itself where it can.
+    const rows = ncur == p && (p == 4 || p == 2) ? out0 : 0;
+    if (p == 4) pairStage4(from, to, ncur, s, tw, sg, in0, in1, rows, out1);
     else if (p == 2) {
-      if (ncur == 2) pairStage2(from, to, s);
+      if (ncur == 2) pairStage2(from, to, s, rows, out1);
       else pairStage2w(from, to, ncur, s, tw, sg);
     } else if (p == 3) pairStage3(from, to, ncur, s, tw, sg);
     else pairStage5(from, to, ncur, s, tw, sg);
+    if (rows) return 0;
+    in0 = 0;
     ncur /= p;
     s *= p;
     const t = from;
     from = to;
     to = t;
+  }
+  if (out0) {
+    for (let j = 0; j < m; j++) {
+      const re = v128.load(from + (<usize>j << 5)), im = v128.load(from + (<usize>j << 5), 16);
+      v128.store(out0 + (<usize>j << 4), v128.shuffle<f64>(re, im, 0, 2));
+      v128.store(out1 + (<usize>j << 4), v128.shuffle<f64>(re, im, 1, 3));
+    }
+    return 0;
   }
   return from;
 }
@@ -677,14 +755,8 @@ export function rfftRows(real: usize, spec: usize, rows: i32, m: i32, tw: usize,
   let r = 0;
   if (m > 1)
     for (; r + 1 < rows; r += 2) {
-      const row0 = real + <usize>r * inStride,
-        row1 = row0 + inStride;
-      for (let j = 0; j < m; j++) {
-        const a = v128.load(row0 + (<usize>j << 4)), b = v128.load(row1 + (<usize>j << 4));
-        v128.store(rowA + (<usize>j << 5), v128.shuffle<f64>(a, b, 0, 2));
-        v128.store(rowA + (<usize>j << 5), v128.shuffle<f64>(a, b, 1, 3), 16);
-      }
-      const z = pairFft(rowA, rowB, m, tw, 1.0);
+      const row0 = real + <usize>r * inStride;
+      const z = pairFft(rowA, rowB, m, tw, 1.0, row0, row0 + inStride, 0, 0);
       const out0 = spec + <usize>r * outStride;
       pairForwardPost(z, out0, out0 + outStride, m, rtw);
     }
@@ -707,14 +779,8 @@ export function irfftRows(spec: usize, real: usize, rows: i32, m: i32, tw: usize
     for (; r + 1 < rows; r += 2) {
       const x0 = spec + <usize>r * inStride;
       pairInversePre(x0, x0 + inStride, m, rtw, s, rowA);
-      const z = pairFft(rowA, rowB, m, tw, -1.0);
-      const row0 = real + <usize>r * outStride,
-        row1 = row0 + outStride;
-      for (let j = 0; j < m; j++) {
-        const re = v128.load(z + (<usize>j << 5)), im = v128.load(z + (<usize>j << 5), 16);
-        v128.store(row0 + (<usize>j << 4), v128.shuffle<f64>(re, im, 0, 2));
-        v128.store(row1 + (<usize>j << 4), v128.shuffle<f64>(re, im, 1, 3));
-      }
+      const row0 = real + <usize>r * outStride;
+      pairFft(rowA, rowB, m, tw, -1.0, 0, 0, row0, row0 + outStride);
     }
   for (; r < rows; r++) {
     const x = spec + <usize>r * inStride;
