@@ -13,6 +13,15 @@ class KellerSegel extends Model {
   }
 }
 const smooth2d = (x: number, y: number) => 1 + 0.3 * Math.cos(x) * Math.sin(y) + 0.2 * Math.sin(2 * x + y);
+/** A parabolic chemical, receptor χ(S) and logistic growth: every term of the spectral step. */
+const receptorLogistic = (n: number[]): KellerSegelOptions => ({
+  grid: { n },
+  alpha: 1.6,
+  chemical: { type: 'parabolic', D: 1, mu: 0.2 },
+  chi: { type: 'receptor', chi0: 2, K: 0.5 },
+  growth: { type: 'logistic', r: 0.5 },
+  initial: { rho: smooth2d },
+});
 
 /** Amplitude of the real Fourier mode (jx, jy) of a 2-D field on an n×n grid. */
 function modeAmplitude(f: Float64Array, n: number, jx: number, jy: number): number {
@@ -212,14 +221,7 @@ describe.each(backends)('fractional Keller–Segel on the $kind backend', (be) =
   });
 
   it('resumes from a checkpoint bit for bit (adaptive, interrupted mid-run by an observer)', async () => {
-    const opts: KellerSegelOptions = {
-      grid: { n: [16, 16] },
-      alpha: 1.6,
-      chemical: { type: 'parabolic', D: 1, mu: 0.2 },
-      chi: { type: 'receptor', chi0: 2, K: 0.5 },
-      growth: { type: 'logistic', r: 0.5 },
-      initial: { rho: smooth2d },
-    };
+    const opts = receptorLogistic([16, 16]);
     const run = { tEnd: 1, dt: 0.05, adaptive: { rtol: 1e-7 } };
     const whole = new KellerSegel(be, opts);
     await whole.solve(run);
@@ -253,14 +255,7 @@ describe.each(backends)('fractional Keller–Segel on the $kind backend', (be) =
         { tEnd: 0.2, dt: 0.01 },
       ],
       [
-        {
-          grid: { n: [16, 12] },
-          alpha: 1.6,
-          chemical: { type: 'parabolic', D: 1, mu: 0.2 },
-          chi: { type: 'receptor', chi0: 2, K: 0.5 },
-          growth: { type: 'logistic', r: 0.5 },
-          initial: { rho: smooth2d },
-        },
+        receptorLogistic([16, 12]),
         // dt far too large to start with: rejected steps, whose candidates the monitor never sees
         { tEnd: 0.5, dt: 0.4, adaptive: { rtol: 1e-6 } },
       ],
