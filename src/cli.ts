@@ -6,7 +6,7 @@ import { scenarioSchema } from './scenario/schema.js';
 import { ScenarioError, buildModel, validateScenario, type Scenario } from './scenario/validate.js';
 import { runScenario, type Progress } from './run/runner.js';
 import { runBlowUpStudy } from './run/blow-up.js';
-import { createBackend, type BackendChoice } from './backend/index.js';
+import { checkThreadCount, createBackend, type BackendChoice } from './backend/index.js';
 import { MemoryLimitError, ValidationError, closest } from './errors.js';
 import { OutputError } from './run/outputs.js';
 import { availableParallelism } from 'node:os';
@@ -170,9 +170,10 @@ async function main(argv: string[]): Promise<number> {
   const backend = (values.backend ?? 'auto') as BackendChoice;
   if (!['auto', 'wasm', 'js'].includes(backend))
     throw new ValidationError('--backend', backend, "'auto', 'wasm' or 'js'");
-  const threads = values.threads === undefined ? undefined : Number(values.threads);
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 256))
-    throw new ValidationError('--threads', values.threads, 'an integer from 1 to 256');
+  const threads =
+    values.threads === undefined
+      ? undefined
+      : checkThreadCount('--threads', Number(values.threads), values.threads);
   if (cmd === 'list') {
     for (const [name, s] of Object.entries(builtinScenarios))
       console.log(`${name.padEnd(22)} ${s.description}`);

@@ -15,6 +15,7 @@ export {
   type SpectralAxes,
 } from './backend.js';
 export { wasmSimdSupported, kernelModule, type WasmOptions };
+export { checkThreadCount } from './threads.js';
 
 /**
  * A backend: 'wasm' (SIMD kernels; refused with a clear error where SIMD is missing), 'js'

@@ -39,7 +39,6 @@ export interface KernelSet {
   dealias(spec: Field, g: SpectralAxes): void;
   modeNorm(out: Field, g: SpectralAxes, power: number): void;
   modeScale(spec: Field, c: Field): void;
-  /** out = c x, or out += c x when accumulating. */
   /** out = (accumulate ? out : 0) + Σ c_i x_i over 1–3 terms, summed left to right, in one pass. */
   modeMul(out: Field, terms: readonly (readonly [c: Field, x: Field])[], accumulate: boolean): void;
   axpy(y: Field, a: number, x: Field): void;

@@ -11,6 +11,21 @@
 // JavaScript of this library: its whole program is threadMain below, sent as source (no separate
 // file, so the same ESM/CJS bundle works in Node's worker_threads and in a browser's Web Workers).
 
+import { ValidationError } from '../errors.js';
+
+/** The most kernel threads a backend takes. */
+const MAX_THREADS = 256;
+
+/**
+ * `threads` as a thread count (an integer from 1 to 256), or a ValidationError naming `field` and
+ * showing `given` (what the user wrote, e.g. a command-line string).
+ */
+export function checkThreadCount(field: string, threads: unknown, given: unknown = threads): number {
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)
+    throw new ValidationError(field, given, `an integer from 1 to ${MAX_THREADS}`);
+  return threads;
+}
+
 /** Int32 slots of the control block (an even count: the f64 argument slots follow, 8-byte aligned). */
 const EPOCH = 0,
   DONE = 1,

@@ -4,7 +4,7 @@
 import { Backend, Field, type SpectralAxes, type VelocitySet } from './backend.js';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64, type Kernels } from './kernels.generated.js';
 import type { Arena, KernelPlans, KernelSet } from './kernels.js';
-import { defaultThreads, ThreadTeam, threadSupport } from './threads.js';
+import { checkThreadCount, defaultThreads, ThreadTeam, threadSupport } from './threads.js';
 import { MemoryLimitError, ValidationError } from '../errors.js';
 
 const PAGE = 65536;
@@ -88,9 +88,7 @@ export async function createWasmBackend(options: WasmOptions = {}): Promise<Back
       "backend 'wasm' needs WebAssembly SIMD, which this runtime does not support; use backend 'js' or 'auto'",
     );
   }
-  const threads = options.threads ?? (await defaultThreads());
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256)
-    throw new ValidationError('threads', threads, 'an integer from 1 to 256');
+  const threads = checkThreadCount('threads', options.threads ?? (await defaultThreads()));
   if (threads === 1) {
     const instance = await WebAssembly.instantiate(await kernelModule(), {});
     const k = instance.exports as unknown as Kernels;
@@ -224,7 +222,9 @@ const REDUCE_BLOCK = 16384;
 /**
  * The kernel set of the AssemblyScript exports (assembly/*.ts): pointers and sizes in, nothing
  * allocated. With a thread team, the passes that write independent outputs (rows, columns, planes,
- * points) are cut into one range per thread; reductions run on one thread, in their one order.
+ * points) are cut into one range per thread; the reductions `stats` and `entropySum` into fixed
+ * blocks whose partial results are added in block order (the same order for any thread count),
+ * and the cheap sums run on one thread.
  */
 function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): KernelSet {
   const T = team?.size ?? 1;
