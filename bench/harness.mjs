@@ -67,3 +67,19 @@ export async function compareSlow(group, label, makers, repeats = 2) {
   rows.push({ group, label, wasm: best.wasm, js: best.js, ratio });
   process.stderr.write(`${group} ${label}: js/wasm = ${ratio.toFixed(2)}\n`);
 }
+
+/** The best of `reps` calls of op, in seconds. */
+export function bestOf(op, reps) {
+  let b = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    op();
+    b = Math.min(b, (performance.now() - t0) / 1e3);
+  }
+  return b;
+}
+
+/** The median over rounds of f(round) (the middle one of an odd count). */
+export function medianOf(rounds, f) {
+  return rounds.map(f).sort((p, q) => p - q)[rounds.length >> 1];
+}

@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, Grid, KellerSegel, decodeNpy, encodeNpy } from '../dist/index.js';
+import { bestOf, medianOf } from './harness.mjs';
 
 export const stepRows = [];
 
@@ -107,13 +108,11 @@ export async function benchStep(wasm) {
       mine = m.density();
       if (!mT.density().every((v, i) => Object.is(v, mine[i])))
         throw new Error(`step ${n}²: ${T} threads give another result than one`);
-      let pair = Infinity; // the best of 10 forward+inverse pairs
-      for (let q = 0; q < 10; q++) {
-        const t1 = performance.now();
+      // The best of 10 forward+inverse pairs.
+      const pair = bestOf(() => {
         wasm.rfft(g.shape, x, s);
         wasm.irfft(g.shape, s, x);
-        pair = Math.min(pair, (performance.now() - t1) / 1e3);
-      }
+      }, 10);
       py = numpyStep(rho0, n, steps, dt, 1);
       rounds.push({ ours, oursT, floor: 20 * (pair / 2), numpy: py.perStep });
     }
@@ -127,7 +126,7 @@ export async function benchStep(wasm) {
     }
     if (!(diff / top < 1e-9))
       throw new Error(`step ${n}²: the numpy script's solution differs from ours by ${diff / top}`);
-    const median = (f) => rounds.map(f).sort((p, q) => p - q)[2];
+    const median = (f) => medianOf(rounds, f);
     const ours = median((r) => r.ours),
       floor = median((r) => r.floor),
       numpy = median((r) => r.numpy);

@@ -7,36 +7,26 @@ import { availableParallelism } from 'node:os';
 import { createBackend, KellerSegel } from '../dist/index.js';
 import { quadrature, relaxBytes } from './kinetic.mjs';
 import { bestStep } from './step.mjs';
+import { bestOf, medianOf } from './harness.mjs';
 
 export const threadRows = [];
 
 const ROUNDS = 9;
-
-/** The best of `reps` calls of op, in seconds. */
-function best(op, reps) {
-  let b = Infinity;
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    op();
-    b = Math.min(b, (performance.now() - t0) / 1e3);
-  }
-  return b;
-}
 
 /**
  * Rounds of [one-thread seconds, T-thread seconds], after a warm-up of each op: V8 first runs wasm
  * in its baseline tier and optimises hot functions in the background, on the same two cores.
  */
 function rounds(ops, reps) {
-  for (const op of ops) best(op, 2 * reps);
+  for (const op of ops) bestOf(op, 2 * reps);
   const out = [];
-  for (let r = 0; r < ROUNDS; r++) out.push(ops.map((op) => best(op, reps)));
+  for (let r = 0; r < ROUNDS; r++) out.push(ops.map((op) => bestOf(op, reps)));
   return out;
 }
 
 /** Records one row from rounds of [one-thread seconds, T-thread seconds]. */
 function record(label, rounds, T) {
-  const median = (f) => rounds.map(f).sort((p, q) => p - q)[rounds.length >> 1];
+  const median = (f) => medianOf(rounds, f);
   const row = {
     label,
     one: median((r) => r[0]),
