@@ -1,7 +1,9 @@
 // Ours against FFTW (the peer issue 11 measures us by), side by side in one run: the same
 // transforms in double precision on one thread, FFTW with FFTW_MEASURE plans (bench/fftw.c,
 // compiled here when gcc and libfftw3-dev are present; skipped with a note otherwise). Ours is
-// timed with benchmark.js through the wasm backend, FFTW by its own loop.
+// timed with benchmark.js through the wasm backend, FFTW by its own loop. Where
+// scripts/fftw-sse2.sh has built FFTW with SSE2 codelets only (build/fftw-sse2: 128-bit vectors,
+// the width of WASM SIMD), the same harness linked against it adds a third peer.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +29,11 @@ export async function benchFftw(wasm) {
   }
   const exe = join(mkdtempSync(join(tmpdir(), 'fractaxis-fftw-')), 'fftw');
   execFileSync('gcc', ['-O2', '-o', exe, new URL('./fftw.c', import.meta.url).pathname, '-lfftw3', '-lm']);
-  const fftw = (kind, dims) => Number(execFileSync(exe, [kind, ...dims.map(String)], { encoding: 'utf8' }));
+  const run = (bin, kind, dims) =>
+    Number(execFileSync(bin, [kind, ...dims.map(String)], { encoding: 'utf8' }));
+  const fftw = (kind, dims) => run(exe, kind, dims);
+  const sse2Exe = buildSse2Harness(exe);
+  const sse2 = (kind, dims) => (sse2Exe ? run(sse2Exe, kind, dims) : NaN);
   const random = (n) => Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 13) - 6);
   for (const n of [1024, 65536, 1000, 3840]) {
     const x = wasm.fromArray('x', random(2 * n));
@@ -36,6 +42,7 @@ export async function benchFftw(wasm) {
       ours: oursSeconds(() => wasm.fft(x, x, n)),
       fftw: fftw('c', [n]),
       scalar: fftw('cs', [n]),
+      sse2: sse2('c', [n]),
     });
     wasm.release(x);
   }
@@ -52,22 +59,51 @@ export async function benchFftw(wasm) {
       ours,
       fftw: fftw('r', shape),
       scalar: fftw('rs', shape),
+      sse2: sse2('r', shape),
     });
   }
   for (const r of fftwRows)
-    process.stderr.write(`fftw ${r.label}: ours/FFTW = ${(r.ours / r.fftw).toFixed(2)}\n`);
+    process.stderr.write(
+      `fftw ${r.label}: ours/FFTW = ${(r.ours / r.fftw).toFixed(2)}` +
+        (Number.isFinite(r.sse2) ? `, ours/FFTW-SSE2 = ${(r.ours / r.sse2).toFixed(2)}` : '') +
+        '\n',
+    );
+}
+
+/** The harness linked against build/fftw-sse2 (scripts/fftw-sse2.sh), or null where it is not built. */
+function buildSse2Harness(exe) {
+  const prefix = new URL('../build/fftw-sse2/', import.meta.url).pathname;
+  if (!existsSync(join(prefix, 'lib/libfftw3.so'))) {
+    process.stderr.write('fftw: no SSE2-only column (run scripts/fftw-sse2.sh to build that FFTW)\n');
+    return null;
+  }
+  const lib = join(prefix, 'lib');
+  const out = `${exe}-sse2`;
+  execFileSync(
+    'gcc',
+    ['-O2', '-I', join(prefix, 'include'), '-o', out, new URL('./fftw.c', import.meta.url).pathname].concat([
+      '-L',
+      lib,
+      `-Wl,-rpath,${lib}`,
+      '-lfftw3',
+      '-lm',
+    ]),
+  );
+  return out;
 }
 
 export function fftwTable() {
   if (fftwRows.length === 0) return '';
   const f = (s) => (s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(1)} µs`);
+  const withSse2 = fftwRows.some((r) => Number.isFinite(r.sse2));
+  const sse2 = (cells) => (withSse2 ? cells : '');
   return [
     '',
-    '| transform (f64, one thread) | fractaxis wasm | FFTW 3 (MEASURE) | FFTW 3, no SIMD | ours ÷ FFTW | ours ÷ FFTW no SIMD |',
-    '|---|---:|---:|---:|---:|---:|',
+    `| transform (f64, one thread) | fractaxis wasm | FFTW 3 (MEASURE) | FFTW 3, no SIMD | ${sse2('FFTW 3, SSE2 only | ')}ours ÷ FFTW | ours ÷ FFTW no SIMD |${sse2(' ours ÷ FFTW SSE2 |')}`,
+    `|---|---:|---:|---:|${sse2('---:|')}---:|---:|${sse2('---:|')}`,
     ...fftwRows.map(
       (r) =>
-        `| ${r.label} | ${f(r.ours)} | ${f(r.fftw)} | ${f(r.scalar)} | **${(r.ours / r.fftw).toFixed(2)}×** | ${(r.ours / r.scalar).toFixed(2)}× |`,
+        `| ${r.label} | ${f(r.ours)} | ${f(r.fftw)} | ${f(r.scalar)} | ${sse2(`${f(r.sse2)} | `)}**${(r.ours / r.fftw).toFixed(2)}×** | ${(r.ours / r.scalar).toFixed(2)}× |${sse2(` ${(r.ours / r.sse2).toFixed(2)}× |`)}`,
     ),
   ].join('\n');
 }

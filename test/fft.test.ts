@@ -57,7 +57,7 @@ describe.each(backends)('FFT on the $kind backend', (be) => {
 
   // Rows go through the transform in pairs (split layout) where nx/2 is a power of two; [16, 5, 3]
   // has 15 rows: 7 pairs and a last row alone.
-  it.each([[[16, 8, 1]], [[8, 4, 16]], [[32, 32, 1]], [[4, 2, 2]], [[16, 5, 3]]] as const)(
+  it.each([[[16, 8, 1]], [[8, 4, 16]], [[32, 32, 1]], [[4, 2, 2]], [[16, 5, 3]], [[4, 8, 8]]] as const)(
     '%j real transform matches separable direct DFTs',
     (shape) => {
       const [nx, ny, nz] = shape,
@@ -278,9 +278,9 @@ describe.each(backends)('mixed-radix sizes 2^a·3^b·5^c on the $kind backend', 
 });
 
 describe.each(backends)('irfft through a work field on the $kind backend', (be) => {
-  // [12, 32]: an odd number of column stages, where the in-place inverse ends its columns in the
-  // work field instead of copying first.
-  it.each([[[16]], [[12, 10]], [[12, 32]], [[8, 6, 4]]])(
+  // [12, 32], [8, 6, 4], [6, 8, 64]: an odd number of stages in the first column pass (y in 2-D,
+  // z in 3-D), where the in-place inverse ends that pass in the work field instead of copying first.
+  it.each([[[16]], [[12, 10]], [[12, 32]], [[8, 6, 4]], [[6, 8, 64]], [[4, 12, 20]]])(
     '%j: keeps the spectrum and gives exactly the in-place result',
     (n) => {
       const g = new Grid(be, { n });

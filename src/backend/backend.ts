@@ -211,14 +211,16 @@ export class Backend {
     this.checkLength('real', real, nx * ny * nz);
     this.checkLength('spec', spec, 2 * nc * ny * nz);
     const work = this.scratch('w', 2 * nc * ny * nz);
-    // 2-D, odd number of column stages: an in-place column pass would first copy the spectrum to
-    // its work; the rows write into the work instead, and the columns read it (a pass may use its
-    // work as its source when its stage count is odd) and end in spec. No copy either way.
-    const viaWork = nz === 1 && ny > 1 && stockhamStages(ny) % 2 === 1;
-    const rows = viaWork ? work : spec;
-    this.k.rfftRows(real, rows, ny * nz, m);
-    if (ny > 1) this.k.fftBatch(rows, 0, spec, 0, work, ny, nc, false, nz);
-    if (nz > 1) this.k.fftBatch(spec, 0, spec, 0, work, nz, ny * nc, false, 1);
+    // An in-place column pass with an odd number of Stockham stages would first copy the spectrum
+    // to its work. Then the passes before the last write into the work instead, and the last reads
+    // it (a pass may use its source as its work when its stage count is odd) and ends in spec.
+    const last = nz > 1 ? nz : ny;
+    const viaWork = last > 1 && stockhamStages(last) % 2 === 1;
+    const into = viaWork ? work : spec;
+    this.k.rfftRows(real, into, ny * nz, m);
+    if (nz > 1 && ny > 1) this.k.fftBatch(into, 0, into, 0, viaWork ? spec : work, ny, nc, false, nz);
+    if (nz > 1) this.k.fftBatch(into, 0, spec, 0, work, nz, ny * nc, false, 1);
+    else if (ny > 1) this.k.fftBatch(into, 0, spec, 0, work, ny, nc, false, 1);
   }
 
   /**
@@ -234,21 +236,16 @@ export class Backend {
     this.checkLength('spec', spec, 2 * nc * ny * nz);
     if (via) this.checkLength('via', via, 2 * nc * ny * nz);
     const work = this.scratch('w', 2 * nc * ny * nz);
+    // The first column pass (z in 3-D, else y) reads spec. Where spec may be destroyed and that
+    // pass has an odd stage count, it ends in the work, using spec as its own (no copy first).
     let cur = spec;
-    const next = via ?? spec;
-    if (nz > 1) {
-      this.k.fftBatch(cur, 0, next, 0, work, nz, ny * nc, true, 1);
-      cur = next;
+    const first = nz > 1 ? nz : ny;
+    if (first > 1) {
+      const batch = nz > 1 ? ny * nc : nc;
+      cur = via ?? (stockhamStages(first) % 2 === 1 ? work : spec);
+      this.k.fftBatch(spec, 0, cur, 0, cur === work ? spec : work, first, batch, true, 1);
     }
-    if (ny > 1 && nz === 1 && !via && stockhamStages(ny) % 2 === 1) {
-      // In place with an odd stage count would copy first: the columns end in the work instead,
-      // using the spectrum (destroyed anyway) as theirs.
-      this.k.fftBatch(spec, 0, work, 0, spec, ny, nc, true, 1);
-      cur = work;
-    } else if (ny > 1) {
-      this.k.fftBatch(cur, 0, next, 0, work, ny, nc, true, nz);
-      cur = next;
-    }
+    if (nz > 1 && ny > 1) this.k.fftBatch(cur, 0, cur, 0, cur === work ? spec : work, ny, nc, true, nz);
     if (cur === spec && via) {
       this.copy(via, spec); // 1-D: the row pre-processing works in place
       cur = via;
