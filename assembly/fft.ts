@@ -283,6 +283,37 @@ export function fftBatch(
   }
 }
 
+/**
+ * Columns [q0, q1) of one plane of a batch of b transforms of length n, src → dst (which may be
+ * the same), in blocks of about B columns: each block is gathered into a contiguous batch in
+ * `buf`, runs every stage there (in L2, where a whole plane's stages would stream through L3), and
+ * is scattered to dst; `buf` holds two batches of up to 2B + 8 columns. Each column gets the stages
+ * of the whole batch, bitwise: radices and twiddles depend on n only, and a block has at least two
+ * columns (the caller gives q1 − q0 ≥ 2B ≥ 16). One thread per call; threads take column ranges
+ * on 64-byte lines.
+ */
+export function fftColumns(
+  src: usize, dst: usize, buf: usize, n: i32, b: i32, q0: i32, q1: i32, B: i32, tw: usize, inverse: bool,
+): void {
+  const K = max(1, (q1 - q0) / B); // blocks, on 64-byte lines; widths under 2B + 8
+  const quads = (q1 - q0) >> 2;
+  let stages = 0;
+  for (let m = n; m > 1; m /= stageRadix(m, 2)) stages++;
+  const row = <usize>b << 4;
+  for (let k = 0; k < K; k++) {
+    const a = q0 + (((quads * k) / K) << 2);
+    const e = k == K - 1 ? q1 : q0 + (((quads * (k + 1)) / K) << 2);
+    const run = <usize>(e - a) << 4;
+    const g = buf,
+      h = buf + <usize>n * run;
+    for (let j = 0; j < n; j++) memory.copy(g + <usize>j * run, src + <usize>j * row + (<usize>a << 4), run);
+    // Stage 1 reads g; an odd stage count ends in h, an even one back in g.
+    const out = stages & 1 ? h : g;
+    fftPlane(g, out, stages & 1 ? g : h, n, e - a, tw, inverse, 0, 1, 0, false);
+    for (let j = 0; j < n; j++) memory.copy(dst + <usize>j * row + (<usize>a << 4), out + <usize>j * run, run);
+  }
+}
+
 /** fftBatch on one plane; also the row transform of the real FFTs (b = 1, one thread). */
 function fftPlane(
   src: usize, dst: usize, work: usize, n: i32, b: i32, tw: usize, inverse: bool,

@@ -49,6 +49,23 @@ const cases: Record<string, { kernels: string[]; run: Case }> = {
       return [s, copy(back)];
     },
   },
+  '3-D real FFT 64³ and back, repeated (z-passes whole and in column blocks while the backend times both)': {
+    kernels: ['rfftRows', 'fftBatch', 'fftColumns', 'irfftRows'],
+    run: (be) => {
+      const n = 64 ** 3,
+        real = vec(be, n, 12),
+        spec = be.alloc(2 * 33 * 64 * 64),
+        back = be.alloc(n),
+        out: Float64Array[] = [];
+      for (let k = 0; k < 4; k++) {
+        be.rfft([64, 64, 64], real, spec);
+        out.push(copy(spec));
+        be.irfft([64, 64, 64], spec, back);
+        out.push(copy(back));
+      }
+      return out;
+    },
+  },
   'mixed radix 2-D 480 × 360 (radix 3 and 5 stages sliced, odd slice widths)': {
     kernels: ['fftBatch'],
     run: (be) => {
