@@ -287,15 +287,15 @@ export function fftBatch(
  * Columns [q0, q1) of one plane of a batch of b transforms of length n, src → dst (which may be
  * the same), in blocks of about B columns: each block is gathered into a contiguous batch in
  * `buf`, runs every stage there (in L2, where a whole plane's stages would stream through L3), and
- * is scattered to dst; `buf` holds two batches of up to 2B + 8 columns. Each column gets the stages
+ * is scattered to dst; `buf` holds two batches of up to B + 8 columns. Each column gets the stages
  * of the whole batch, bitwise: radices and twiddles depend on n only, and a block has at least two
- * columns (the caller gives q1 − q0 ≥ 2B ≥ 16). One thread per call; threads take column ranges
- * on 64-byte lines.
+ * columns (the caller gives q1 − q0 ≥ 2B − 4, so blocks of at least B/2 ≥ 4). One thread per
+ * call; threads take column ranges on 64-byte lines.
  */
 export function fftColumns(
   src: usize, dst: usize, buf: usize, n: i32, b: i32, q0: i32, q1: i32, B: i32, tw: usize, inverse: bool,
 ): void {
-  const K = max(1, (q1 - q0) / B); // blocks, on 64-byte lines; widths under 2B + 8
+  const K = (q1 - q0 + B - 1) / B; // blocks, on 64-byte lines; widths under B + 8
   const quads = (q1 - q0) >> 2;
   let stages = 0;
   for (let m = n; m > 1; m /= stageRadix(m, 2)) stages++;

@@ -36,3 +36,34 @@ export function stockhamStages(n: number): number {
   for (let m = n; m > 1; stages++) m /= m === 8 ? 8 : m % 4 === 0 ? 4 : m % 2 === 0 ? 2 : m % 3 === 0 ? 3 : 5;
   return stages;
 }
+
+/** Column passes over a plane larger than this may run in blocks of columns on wasm (fftColumns). */
+const BLOCK_PLANE_BYTES = 1 << 20;
+/** A block's batch: about this many bytes (two per thread), well inside L2. */
+const BLOCK_BYTES = 256 << 10;
+
+/**
+ * Columns per block for a column pass of b transforms of length n shared by T threads, or 0 where
+ * the pass runs whole: only planes larger than L2, blocks of at least 8 columns, and at least two
+ * blocks per thread.
+ */
+export function columnBlock(n: number, b: number, T: number): number {
+  const B = Math.floor(BLOCK_BYTES / (16 * n)) & ~3;
+  return 16 * n * b > BLOCK_PLANE_BYTES && B >= 8 && b >= 2 * B * T ? B : 0;
+}
+
+/** Doubles of one thread's block buffers (two batches of up to B + 8 columns; see fftColumns). */
+export function columnBlockDoubles(n: number, B: number): number {
+  return B > 0 ? 4 * n * (B + 8) : 0;
+}
+
+/**
+ * Doubles the wasm backend's column blocks of a real transform of `shape` may take, for T threads:
+ * the largest column pass that runs in one plane (2-D columns, 3-D z), for the memory estimates.
+ */
+export function columnBlockScratch(shape: readonly number[], T = 1): number {
+  const [nx, ny = 1, nz = 1] = shape;
+  const nc = (nx >> 1) + 1;
+  const [n, b] = nz > 1 ? [nz, ny * nc] : [ny, nc];
+  return n > 1 ? T * columnBlockDoubles(n, columnBlock(n, b, T)) : 0;
+}

@@ -4,6 +4,7 @@
 import { Backend, Field, type SpectralAxes, type VelocitySet } from './backend.js';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64, type Kernels } from './kernels.generated.js';
 import type { Arena, KernelPlans, KernelSet } from './kernels.js';
+import { columnBlock, columnBlockDoubles } from './plans.js';
 import { checkThreadCount, defaultThreads, ThreadTeam, threadSupport } from './threads.js';
 import { MemoryLimitError, ValidationError } from '../errors.js';
 
@@ -80,10 +81,6 @@ const PARALLEL_KERNELS = [
   'modeScale',
 ];
 
-/** Column passes over a plane larger than this may run in blocks (see ColumnPlans). */
-const BLOCK_PLANE_BYTES = 1 << 20;
-/** A block's batch: about this many bytes (two per thread), well inside L2. */
-const BLOCK_BYTES = 256 << 10;
 /** Timed calls of each way before a column pass keeps the faster (see ColumnPlans). */
 const BLOCK_TRIALS = 3;
 
@@ -97,13 +94,13 @@ const BLOCK_TRIALS = 3;
  */
 class ColumnPlans {
   private readonly plans = new Map<string, { B: number; times: [number[], number[]]; blocked?: boolean }>();
-  /** T: the threads that share a pass (each takes at least 2B columns). */
+  /** T: the threads that share a pass. */
   constructor(private readonly T: number) {}
 
   /** Columns per block for a pass of b transforms of length n (0: whole), and the end of its call. */
   next(n: number, b: number, inverse: boolean): { B: number; done: () => void } {
-    const B = Math.floor(BLOCK_BYTES / (16 * n)) & ~3;
-    if (16 * n * b <= BLOCK_PLANE_BYTES || B < 8 || b < 2 * B * this.T) return WHOLE;
+    const B = columnBlock(n, b, this.T);
+    if (B === 0) return WHOLE;
     const key = `${n}:${b}:${inverse}`;
     let p = this.plans.get(key);
     if (!p) this.plans.set(key, (p = { B, times: [[], []] }));
@@ -359,7 +356,7 @@ function wasmKernels(k: Kernels, plans: KernelPlans, team: ThreadTeam | null): K
         one = [0, 1, 0, 0]; // thread 0 of 1: no barrier
       const { B, done } = planes === 1 ? columnPlans.next(n, b, inverse) : WHOLE;
       if (B > 0) {
-        const per = 4 * n * (2 * B + 8); // doubles: two batches of up to 2B + 8 columns
+        const per = columnBlockDoubles(n, B);
         const buf = plans.scratch('columns', T * per).ptr;
         cut('fftColumns', b, 16 * n, 4, (lo, hi, t) => [
           s0,

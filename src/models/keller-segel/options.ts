@@ -12,6 +12,7 @@ import {
   type Growth,
   type Sensitivity,
 } from '../../laws.js';
+import { columnBlockScratch } from '../../backend/plans.js';
 import { gridCounts, gridTableDoubles, type GridOptions } from '../../grid.js';
 import type {
   ModelObserver,
@@ -187,6 +188,7 @@ export function memoryEstimate(
       M +
       2 * R;
   }
-  doubles += gridTableDoubles(shape);
+  // The grid's tables, and the wasm backend's column blocks for one thread (large grids only).
+  doubles += gridTableDoubles(shape) + columnBlockScratch(shape);
   return { bytes: 8 * doubles, perPoint: doubles / R };
 }

@@ -1,4 +1,5 @@
 // Options and results of the kinetic model: what users write and what a run returns.
+import { columnBlockScratch } from '../../backend/plans.js';
 import { gridCounts, gridTableDoubles, type GridOptions } from '../../grid.js';
 import type { VelocityGrid, VelocityGridOptions } from '../../velocity.js';
 import { generalisedOrder, type SeparableKernel } from '../../coefficients.js';
@@ -189,6 +190,7 @@ export function kineticMemoryEstimate(
     (5 + losses + 2 * dim) * R +
     (6 + T * (dim + 1)) * V +
     4 * (M + chem * N + T * dim * V);
-  const doubles = copies * state + operator + 2 * R + M + gridTableDoubles(shape);
+  // … + the grid's tables, and the wasm backend's column blocks for one thread (large grids only).
+  const doubles = copies * state + operator + 2 * R + M + gridTableDoubles(shape) + columnBlockScratch(shape);
   return { bytes: 8 * doubles, perPoint: doubles / R };
 }
