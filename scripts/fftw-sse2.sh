@@ -10,6 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 prefix="$root/build/fftw-sse2"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+chmod 755 "$work" # apt fetches as its own user
 mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/apt/parts"
 echo 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main' \
   > "$work/apt/sources.list"
