@@ -93,7 +93,7 @@ const BLOCK_TRIALS = 3;
  * ways, timed, and the faster is kept: measuring costs only the slower way's first calls.
  */
 class ColumnPlans {
-  private readonly plans = new Map<string, { B: number; times: [number[], number[]]; blocked?: boolean }>();
+  private readonly plans = new Map<string, { times: [number[], number[]]; blocked?: boolean }>();
   /** T: the threads that share a pass. */
   constructor(private readonly T: number) {}
 
@@ -103,7 +103,7 @@ class ColumnPlans {
     if (B === 0) return WHOLE;
     const key = `${n}:${b}:${inverse}`;
     let p = this.plans.get(key);
-    if (!p) this.plans.set(key, (p = { B, times: [[], []] }));
+    if (!p) this.plans.set(key, (p = { times: [[], []] }));
     if (p.blocked !== undefined) return p.blocked ? { B, done: NOTHING } : WHOLE;
     const way = p.times[0].length > p.times[1].length ? 1 : 0; // 0 whole, 1 blocks: alternate
     const t0 = performance.now();
