@@ -90,7 +90,8 @@ const BLOCK_TRIALS = 3;
  * machine, blocks ran the z-passes of 64×64×64 and 64×128×64 grids 1.5× and 2.7× faster, and those
  * of 128×128×64 and 96³ 1.6× slower, with no rule in the sizes that we could find. Both give
  * bitwise the same result, so, like FFTW's planner, the first calls of each pass alternate the two
- * ways, timed, and the faster is kept: measuring costs only the slower way's first calls.
+ * ways, timed, and the faster is kept: measuring costs only the slower way's first calls. A tie
+ * (a coarse clock, as in a page that is not cross-origin isolated) keeps the whole pass.
  */
 class ColumnPlans {
   private readonly plans = new Map<string, { times: [number[], number[]]; blocked?: boolean }>();
