@@ -261,6 +261,13 @@ function stage5(x: usize, y: usize, ncur: i32, s: i32, tw: usize, ts: i32, sgn: 
   return m == 8 && b > 1 ? 8 : radixOf(m);
 }
 
+/** The number of stages of a length-n transform in a batch of b (the parity says where it ends). */
+@inline function stageCount(n: i32, b: i32): i32 {
+  let stages = 0;
+  for (let m = n; m > 1; m /= stageRadix(m, b)) stages++;
+  return stages;
+}
+
 /**
  * Batched complex FFT of length n (2^a 3^b 5^c), b interleaved transforms, unnormalised, on
  * `planes` consecutive batches of n·b complex each. Reads src, leaves the result in dst; `work`
@@ -297,8 +304,7 @@ export function fftColumns(
 ): void {
   const K = (q1 - q0 + B - 1) / B; // blocks, on 64-byte lines; widths under B + 8
   const quads = (q1 - q0) >> 2;
-  let stages = 0;
-  for (let m = n; m > 1; m /= stageRadix(m, 2)) stages++;
+  const stages = stageCount(n, 2); // a block has at least two columns
   const row = <usize>b << 4;
   for (let k = 0; k < K; k++) {
     const a = q0 + (((quads * k) / K) << 2);
@@ -325,9 +331,8 @@ function fftPlane(
     return;
   }
   const sgn = inverse ? f64x2(1.0, -1.0) : f64x2(-1.0, 1.0);
-  // Count stages to land the last one in dst: stage i writes to dst when (stages - i) is odd.
-  let stages = 0;
-  for (let m = n; m > 1; m /= stageRadix(m, b)) stages++;
+  // Stage i writes to dst when (stages - i) is odd, so that the last lands in dst.
+  const stages = stageCount(n, b);
   let from = src;
   let to = (stages & 1) ? dst : work;
   if (from == to) {

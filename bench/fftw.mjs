@@ -27,8 +27,7 @@ export async function benchFftw(wasm) {
     process.stderr.write('fftw: skipped (needs gcc and libfftw3-dev)\n');
     return;
   }
-  const exe = join(mkdtempSync(join(tmpdir(), 'fractaxis-fftw-')), 'fftw');
-  execFileSync('gcc', ['-O2', '-o', exe, new URL('./fftw.c', import.meta.url).pathname, '-lfftw3', '-lm']);
+  const exe = compileHarness(join(mkdtempSync(join(tmpdir(), 'fractaxis-fftw-')), 'fftw'), []);
   const run = (bin, kind, dims) =>
     Number(execFileSync(bin, [kind, ...dims.map(String)], { encoding: 'utf8' }));
   const fftw = (kind, dims) => run(exe, kind, dims);
@@ -70,6 +69,20 @@ export async function benchFftw(wasm) {
     );
 }
 
+/** Compiles bench/fftw.c into `out` against libfftw3, with gcc flags `flags` choosing which one. */
+function compileHarness(out, flags) {
+  execFileSync('gcc', [
+    '-O2',
+    ...flags,
+    '-o',
+    out,
+    new URL('./fftw.c', import.meta.url).pathname,
+    '-lfftw3',
+    '-lm',
+  ]);
+  return out;
+}
+
 /** The harness linked against build/fftw-sse2 (scripts/fftw-sse2.sh), or null where it is not built. */
 function buildSse2Harness(exe) {
   const prefix = new URL('../build/fftw-sse2/', import.meta.url).pathname;
@@ -78,18 +91,7 @@ function buildSse2Harness(exe) {
     return null;
   }
   const lib = join(prefix, 'lib');
-  const out = `${exe}-sse2`;
-  execFileSync(
-    'gcc',
-    ['-O2', '-I', join(prefix, 'include'), '-o', out, new URL('./fftw.c', import.meta.url).pathname].concat([
-      '-L',
-      lib,
-      `-Wl,-rpath,${lib}`,
-      '-lfftw3',
-      '-lm',
-    ]),
-  );
-  return out;
+  return compileHarness(`${exe}-sse2`, ['-I', join(prefix, 'include'), '-L', lib, `-Wl,-rpath,${lib}`]);
 }
 
 export function fftwTable() {

@@ -58,12 +58,12 @@ export function columnBlockDoubles(n: number, B: number): number {
 }
 
 /**
- * Doubles the wasm backend's column blocks of a real transform of `shape` may take, for T threads:
- * the largest column pass that runs in one plane (2-D columns, 3-D z), for the memory estimates.
+ * Doubles the wasm backend's column blocks of a real transform of `shape` take on one thread: the
+ * column pass that runs in one plane (2-D columns, 3-D z), for the memory estimates.
  */
-export function columnBlockScratch(shape: readonly number[], T = 1): number {
+export function columnBlockScratch(shape: readonly number[]): number {
   const [nx, ny = 1, nz = 1] = shape;
   const nc = (nx >> 1) + 1;
   const [n, b] = nz > 1 ? [nz, ny * nc] : [ny, nc];
-  return n > 1 ? T * columnBlockDoubles(n, columnBlock(n, b, T)) : 0;
+  return n > 1 ? columnBlockDoubles(n, columnBlock(n, b, 1)) : 0;
 }
